@@ -1,0 +1,70 @@
+// Starts the kit's worker locally with `wrangler dev` (workerd, offline, no account), bound to 127.0.0.1.
+// As a module: `startBackend({ port, persistTo })` resolves once /health answers and returns `stop()`,
+// which ends wrangler and workerd by their process group. As a script: runs until Ctrl-C.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The development secret: signs dev tokens on the local backend only. Never used by a deployed worker. */
+export const DEV_SECRET = 'dev-only-secret-for-the-local-backend-000';
+
+export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true } = {}) {
+  const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
+  const args = [
+    wrangler, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port),
+    '--inspector-port', '0', '--persist-to', persistTo, '--show-interactive-dev-session=false',
+    '--var', `AUTH_SECRET:${DEV_SECRET}`, '--var', 'DEV_TOKENS:true',
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    detached: true, // own process group, so stop() ends workerd too
+    stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => { output += d; });
+  child.stderr?.on('data', (d) => { output += d; });
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
+    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`wrangler dev exited before it was ready:\n${output}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return { url, pid: child.pid, stop, output: () => output };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer on ${url} within 60 s:\n${output}`);
+}
+
+/** Asks a development backend for a token (its `/dev/tokens` route exists only in dev mode). */
+export async function devToken(backendUrl, storeId, scopes = ['read', 'write']) {
+  const res = await fetch(`${backendUrl}/dev/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storeId, scopes }),
+  });
+  if (!res.ok) throw new Error(`dev token for ${storeId}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.BACKEND_PORT ?? 8787);
+  const backend = await startBackend({ port, quiet: false });
+  console.log(`Local backend: ${backend.url} (pid ${backend.pid})`);
+  const end = async () => { await backend.stop(); process.exit(0); };
+  process.on('SIGINT', end);
+  process.on('SIGTERM', end);
+}

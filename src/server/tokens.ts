@@ -1,0 +1,79 @@
+/**
+ * Signed, expiring access tokens: an HS256 JWT naming one store and what its holder may do there.
+ * The same token gates LiveStore sync and every file route, so one check decides both.
+ */
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+
+export type Scope = 'read' | 'write';
+
+export interface AccessClaims {
+  /** The store this token opens, and no other. */
+  readonly storeId: string;
+  readonly scopes: readonly Scope[];
+  /** Who the holder is, as the issuing app knows them (optional, for logs and audits). */
+  readonly subject?: string;
+}
+
+export interface MintOptions extends AccessClaims {
+  readonly secret: string;
+  /** Lifetime in seconds; defaults to one hour. */
+  readonly ttlSeconds?: number;
+}
+
+const encoder = new TextEncoder();
+const ISSUER = 'ls-file-sync';
+
+/** Smaller than this and a brute-force search of the HMAC key becomes realistic. */
+const MIN_SECRET_LENGTH = 32;
+
+const keyOf = (secret: string): Uint8Array => {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`The token secret must be at least ${MIN_SECRET_LENGTH} characters long`);
+  }
+  return encoder.encode(secret);
+};
+
+/** Mints a token for a user's own backend (an app server, a CMS) to hand to the browser. */
+export async function mintToken({ secret, storeId, scopes, subject, ttlSeconds = 3600 }: MintOptions): Promise<string> {
+  const jwt = new SignJWT({ store: storeId, scope: scopes.join(' ') })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+  if (subject !== undefined) jwt.setSubject(subject);
+  return jwt.sign(keyOf(secret));
+}
+
+export type TokenCheck =
+  | { readonly ok: true; readonly claims: AccessClaims }
+  | { readonly ok: false; readonly status: 401 | 403; readonly code: TokenErrorCode; readonly message: string };
+
+export type TokenErrorCode = 'token_missing' | 'token_invalid' | 'token_expired' | 'wrong_store' | 'scope_missing';
+
+/** Verifies a token for one store and one scope; never throws. */
+export async function checkToken(
+  token: string | null | undefined,
+  { secret, storeId, scope }: { secret: string; storeId: string; scope: Scope },
+): Promise<TokenCheck> {
+  if (!token) return { ok: false, status: 401, code: 'token_missing', message: 'An access token is required' };
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, algorithms: ['HS256'] }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) {
+      return { ok: false, status: 401, code: 'token_expired', message: 'The access token has expired' };
+    }
+    return { ok: false, status: 401, code: 'token_invalid', message: 'The access token is not valid' };
+  }
+  if (typeof payload.store !== 'string' || typeof payload.scope !== 'string') {
+    return { ok: false, status: 401, code: 'token_invalid', message: 'The access token names no store' };
+  }
+  if (payload.store !== storeId) {
+    return { ok: false, status: 403, code: 'wrong_store', message: 'The access token is for another store' };
+  }
+  const scopes = payload.scope.split(' ').filter((s): s is Scope => s === 'read' || s === 'write');
+  if (!scopes.includes(scope)) {
+    return { ok: false, status: 403, code: 'scope_missing', message: `The access token does not allow ${scope}` };
+  }
+  return { ok: true, claims: { storeId: payload.store, scopes, ...(payload.sub ? { subject: payload.sub } : {}) } };
+}

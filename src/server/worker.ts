@@ -1,0 +1,58 @@
+/**
+ * The kit's Cloudflare worker: LiveStore sync and the file API behind one origin.
+ * `wrangler dev` runs it locally with no account; `wrangler deploy` puts it on Cloudflare.
+ */
+import { handleFileRequest, parseFilePath, type FilesEnv } from './files.js';
+import { errorResponse, json, preflight, withCors } from './http.js';
+import { handleSync, type SyncEnv } from './sync.js';
+import { mintToken, type Scope } from './tokens.js';
+
+export { SyncBackendDO } from './sync.js';
+
+export interface Env extends FilesEnv, SyncEnv {
+  /** `*` or a comma-separated list of browser origins allowed to call the file API. */
+  readonly ALLOWED_ORIGINS?: string;
+  /** "true" only on a local development backend: enables `POST /dev/tokens`. */
+  readonly DEV_TOKENS?: string;
+}
+
+async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const sync = await handleSync(request, env, ctx);
+  if (sync !== undefined) return sync;
+
+  const url = new URL(request.url);
+  const address = parseFilePath(url.pathname);
+  if (address === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
+  if (address !== undefined) return handleFileRequest(request, env, address);
+
+  if (url.pathname === '/health') return json({ ok: true });
+  if (url.pathname === '/dev/tokens' && env.DEV_TOKENS === 'true' && request.method === 'POST') {
+    return devToken(request, env);
+  }
+  return errorResponse(404, 'not_found', 'No such route');
+}
+
+/** Development only: mints a token for any store so the demo and tests need no app server. */
+async function devToken(request: Request, env: Env): Promise<Response> {
+  const body = (await request.json().catch(() => null)) as { storeId?: unknown; scopes?: unknown; ttlSeconds?: unknown } | null;
+  const storeId = body?.storeId;
+  if (typeof storeId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(storeId)) {
+    return errorResponse(400, 'bad_request', 'storeId must match [A-Za-z0-9_-]{1,128}');
+  }
+  const scopes: Scope[] = Array.isArray(body?.scopes) ? body.scopes.filter((s): s is Scope => s === 'read' || s === 'write') : ['read', 'write'];
+  const ttlSeconds = typeof body?.ttlSeconds === 'number' ? body.ttlSeconds : 7 * 24 * 3600;
+  return json({ token: await mintToken({ secret: env.AUTH_SECRET, storeId, scopes, ttlSeconds, subject: 'dev' }) });
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const cors = { allowedOrigins: env.ALLOWED_ORIGINS ?? '' };
+    if (request.method === 'OPTIONS') return preflight(request, cors);
+    try {
+      return withCors(request, await route(request, env, ctx), cors);
+    } catch (error) {
+      console.error('unhandled error', error);
+      return withCors(request, errorResponse(500, 'bad_request', 'Internal error'), cors);
+    }
+  },
+} satisfies ExportedHandler<Env>;
