@@ -68,3 +68,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.on('SIGINT', end);
   process.on('SIGTERM', end);
 }
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

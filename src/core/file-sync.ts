@@ -1,0 +1,510 @@
+/**
+ * The file-sync core: save a file to this device at once, then let the leader tab upload it, download what
+ * other devices added, and carry deletions both ways. Framework-free; the elements are one client of it.
+ */
+import { queryDb, type Adapter } from '@livestore/livestore';
+import { Effect, Fiber, Stream } from 'effect';
+import { FileSyncError, TransferError } from './errors.js';
+import { claimLeadership, type Leadership } from './leader.js';
+import { LocalFileStorage } from './local-storage.js';
+import { Observable, type ReadonlyObservable } from './observable.js';
+import { planWork, remoteKeyOf, workKey, type Work } from './reconcile.js';
+import { RemoteFileStorage } from './remote-storage.js';
+import { fileSyncEvents as events, fileLocalStateTable, filesTable, type FileLocalStateRow, type FileRow } from './schema.js';
+import { toView, type FileView, type TransferActivity, type TransferFailure } from './state.js';
+import { openStore, type FileSyncStore } from './store.js';
+import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
+
+export interface FileSyncOptions {
+  /** The backend's origin, e.g. `https://files.example.com`. */
+  readonly endpoint: string;
+  readonly storeId: string;
+  /** An access token for this store, from the app's own backend. */
+  readonly token: string;
+  /** Replaces the persisted OPFS store (for example an in-memory adapter in tests and stories). */
+  readonly adapter?: Adapter;
+  /**
+   * The OPFS directory that holds the bytes (default `ls-file-sync`). Two instances of one store on one
+   * origin that must act as separate devices (tests, demos) need different ones.
+   */
+  readonly localDirectory?: string;
+  readonly concurrency?: { readonly upload?: number; readonly download?: number };
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
+
+export interface SyncSummary {
+  readonly status: SyncStatus;
+  /** The browser believes it has a network. */
+  readonly online: boolean;
+  /** The backend answers (LiveStore's sync connection is up and file requests get answers). */
+  readonly backendReachable: boolean;
+  readonly pendingUploads: number;
+  readonly pendingDownloads: number;
+  /** Files that failed for a reason retrying cannot fix, until `retry()`. */
+  readonly failed: number;
+  /** Bytes moved and to move by the transfers in progress. */
+  readonly bytesLoaded: number;
+  readonly bytesTotal: number;
+}
+
+export interface SaveOptions {
+  /** Defaults to the File's name, or "file". */
+  readonly name?: string;
+  /** Defaults to the Blob's type. */
+  readonly type?: string;
+}
+
+type ChannelMessage =
+  | { readonly type: 'activity'; readonly activity: readonly (readonly [string, TransferActivity])[]; readonly backendReachable: boolean }
+  | { readonly type: 'hello' }
+  | { readonly type: 'prioritize'; readonly id: string }
+  | { readonly type: 'retry-now' };
+
+const MAX_NAME_LENGTH = 1024;
+const ACTIVITY_THROTTLE_MS = 100;
+
+const liveFiles$ = queryDb(filesTable.where({ deletedAt: null }).orderBy('createdAt', 'desc'), { label: 'lsfs-live-files' });
+const allFiles$ = queryDb(filesTable, { label: 'lsfs-all-files' });
+const localRows$ = queryDb(fileLocalStateTable, { label: 'lsfs-local-rows' });
+
+const sameViews = (a: readonly FileView[], b: readonly FileView[]) => a === b;
+
+export class FileSync {
+  readonly storeId: string;
+  readonly endpoint: string;
+  readonly local: LocalFileStorage;
+  readonly remote: RemoteFileStorage;
+  readonly #files = new Observable<readonly FileView[]>([], sameViews);
+  readonly #summary: Observable<SyncSummary>;
+  readonly #isLeader = new Observable(false);
+  readonly #activity = new Map<string, TransferActivity>();
+  readonly #cleanups: (() => void)[] = [];
+  readonly #channel: BroadcastChannel | undefined;
+  readonly #leadership: Leadership;
+  #queue: TransferQueue | undefined;
+  #token: string;
+  #online = typeof navigator === 'undefined' ? true : navigator.onLine;
+  #socketConnected = false;
+  /** The leader saw requests fail with no answer and is probing the backend until it answers again. */
+  #backendDown = false;
+  #closed = false;
+  #activityTimer: ReturnType<typeof setTimeout> | undefined;
+  #records: readonly FileRow[] = [];
+  #locals = new Map<string, FileLocalStateRow>();
+
+  private constructor(
+    readonly store: FileSyncStore,
+    options: FileSyncOptions,
+  ) {
+    this.storeId = options.storeId;
+    this.endpoint = options.endpoint;
+    this.#token = options.token;
+    this.local = new LocalFileStorage(options.storeId, options.localDirectory);
+    this.remote = new RemoteFileStorage({ endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token });
+    this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
+    this.#channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`lsfs:${this.local.root}:${options.storeId}`);
+    this.#leadership = claimLeadership(`lsfs:transfers:${this.local.root}:${options.storeId}`);
+    this.#watchStore();
+    this.#watchNetwork();
+    this.#watchChannel();
+    void this.#leadership.acquired.then(() => this.#lead(options));
+  }
+
+  /** Opens (or creates) the store on this device and starts syncing it. */
+  static async open(options: FileSyncOptions): Promise<FileSync> {
+    const store = await openStore(options);
+    return new FileSync(store, options);
+  }
+
+  /** Every live file, newest first, with its sync state on this device. */
+  get files(): ReadonlyObservable<readonly FileView[]> {
+    return this.#files;
+  }
+
+  get summary(): ReadonlyObservable<SyncSummary> {
+    return this.#summary;
+  }
+
+  /** Whether this tab runs the transfers of this store (one tab per browser profile does). */
+  get isLeader(): ReadonlyObservable<boolean> {
+    return this.#isLeader;
+  }
+
+  file(id: string): FileView | undefined {
+    const record = this.store.query(queryDb(filesTable.where({ id }).first(), { label: `lsfs-file-${id}`, deps: [id] }));
+    if (record === undefined || record.deletedAt !== null) return undefined;
+    return toView(record, this.#locals.get(id), this.#activity.get(id));
+  }
+
+  /**
+   * Saves a file on this device and records it for every device. Resolves once the bytes are in OPFS and
+   * the record is committed: the file can be shown at once, online or not. The upload follows in the background.
+   */
+  async saveFile(blob: Blob, options: SaveOptions = {}): Promise<FileView> {
+    this.#assertOpen();
+    const name = options.name ?? (blob instanceof File ? blob.name : '');
+    const displayName = name === '' ? 'file' : name;
+    if (displayName.length > MAX_NAME_LENGTH) {
+      throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    const id = crypto.randomUUID();
+    const { hash, size } = await this.local.write(id, blob.stream());
+    const now = Date.now();
+    this.store.commit(
+      events.fileCreated({ id, name: displayName, type: options.type ?? blob.type, size, hash, createdAt: now }),
+      events.localCopyStored({ id, hash, at: now }),
+    );
+    const view = this.file(id);
+    if (!view) throw new FileSyncError('internal', 'The saved file was not recorded');
+    return view;
+  }
+
+  /** Deletes a file everywhere: at once here, on other devices as they sync, remotely by the leader tab. */
+  async deleteFile(id: string): Promise<void> {
+    this.#assertOpen();
+    const record = this.store.query(queryDb(filesTable.where({ id }).first(), { label: `lsfs-file-${id}`, deps: [id] }));
+    if (record === undefined) throw new FileSyncError('not_found', `No file with id ${id}`);
+    if (record.deletedAt !== null) return;
+    const now = Date.now();
+    this.store.commit(events.fileDeleted({ id, deletedAt: now }), events.remoteDeleteRequested({ id, at: now }));
+  }
+
+  /** The bytes of a file on this device, as a disk-backed File named as saved; undefined when not here (yet). */
+  async getFile(id: string): Promise<File | undefined> {
+    const view = this.file(id);
+    if (!view?.local) return undefined;
+    const file = await this.local.read(id);
+    return file && new File([file], view.name, { type: view.type, lastModified: view.updatedAt });
+  }
+
+  /** Asks the leader tab to fetch this file before other background downloads (a file on screen, say). */
+  requestDownload(id: string): void {
+    if (this.#queue) this.#queue.prioritize(workKey({ kind: 'download', id }));
+    else this.#post({ type: 'prioritize', id });
+  }
+
+  /** Clears a permanent failure (one file, or all) and tries again; transient ones are retried at once. */
+  retry(id?: string): void {
+    const now = Date.now();
+    const failed = [...this.#locals.values()].filter((row) => row.failure !== null && (id === undefined || row.id === id));
+    if (failed.length > 0) this.store.commit(...failed.map((row) => events.transferFailureCleared({ id: row.id, at: now })));
+    if (this.#queue) this.#queue.retryNow();
+    else this.#post({ type: 'retry-now' });
+  }
+
+  /** Replaces the access token (when it expires, say) and retries what an auth failure stopped. */
+  setToken(token: string): void {
+    this.#token = token;
+    const now = Date.now();
+    const authFailures = [...this.#locals.values()].filter((row) => /"code":"(token_|wrong_store|scope_missing)/.test(row.failure ?? ''));
+    if (authFailures.length > 0) this.store.commit(...authFailures.map((row) => events.transferFailureCleared({ id: row.id, at: now })));
+  }
+
+  get token(): string {
+    return this.#token;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue?.stop();
+    clearTimeout(this.#activityTimer);
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#channel?.close();
+    this.#leadership.release();
+    await this.store.shutdownPromise();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new FileSyncError('closed', 'This file sync has been closed');
+  }
+
+  #watchStore(): void {
+    const refresh = () => {
+      this.#publishViews();
+      this.#reconcile();
+    };
+    this.#cleanups.push(
+      this.store.subscribe(liveFiles$, (rows) => {
+        this.#records = rows;
+        refresh();
+      }),
+      this.store.subscribe(localRows$, (rows) => {
+        this.#locals = new Map(rows.map((row) => [row.id, row]));
+        refresh();
+      }),
+    );
+  }
+
+  #watchNetwork(): void {
+    if (typeof addEventListener === 'function') {
+      const update = () => {
+        this.#online = navigator.onLine;
+        this.#publishSummary();
+        if (this.#online) this.#queue?.retryNow();
+      };
+      addEventListener('online', update);
+      addEventListener('offline', update);
+      this.#cleanups.push(() => {
+        removeEventListener('online', update);
+        removeEventListener('offline', update);
+      });
+    }
+    const fiber = Effect.runFork(
+      this.store.networkStatus.changes.pipe(
+        Stream.runForEach((status) =>
+          Effect.sync(() => {
+            const wasConnected = this.#socketConnected;
+            this.#socketConnected = status.isConnected;
+            if (status.isConnected && !wasConnected) {
+              this.#backendDown = false;
+              this.#queue?.retryNow();
+            }
+            this.#publishSummary();
+          }),
+        ),
+      ),
+    );
+    this.#cleanups.push(() => void Effect.runFork(Fiber.interrupt(fiber)));
+  }
+
+  #watchChannel(): void {
+    const channel = this.#channel;
+    if (!channel) return;
+    channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+      const message = event.data;
+      switch (message.type) {
+        case 'activity':
+          if (this.#queue) return; // a leader trusts its own queue
+          this.#activity.clear();
+          for (const [id, activity] of message.activity) this.#activity.set(id, activity);
+          this.#backendDown = !message.backendReachable;
+          this.#publishViews();
+          return;
+        case 'hello':
+          if (this.#queue) this.#broadcastActivity();
+          return;
+        case 'prioritize':
+          this.#queue?.prioritize(workKey({ kind: 'download', id: message.id }));
+          return;
+        case 'retry-now':
+          this.#queue?.retryNow();
+          return;
+      }
+    };
+    this.#post({ type: 'hello' });
+  }
+
+  #post(message: ChannelMessage): void {
+    this.#channel?.postMessage(message);
+  }
+
+  /** Runs in the tab that holds the lock: owns the transfer queue until the tab closes. */
+  #lead(options: FileSyncOptions): void {
+    if (this.#closed) return;
+    this.#isLeader.set(true);
+    this.#queue = new TransferQueue({
+      concurrency: { upload: options.concurrency?.upload ?? 2, download: options.concurrency?.download ?? 3 },
+      ...(options.retry ? { retry: options.retry } : {}),
+      canStart: () => this.#online && !this.#backendDown,
+      onRetryScheduled: (job, attempt, retryAt, error) => {
+        const direction = job.lane === 'download' ? 'download' : 'upload';
+        const message = error instanceof Error ? error.message : String(error);
+        if (job.lane !== 'delete') this.#setActivity(idOfKey(job.key), { kind: 'waiting-retry', direction, attempt, retryAt, message });
+      },
+      onFailure: (job, error) => this.#recordFailure(job, error),
+      onNetworkError: () => this.#probeBackend(),
+      onSettled: (job) => this.#setActivity(idOfKey(job.key), undefined),
+    });
+    this.#reconcile();
+    this.#publishSummary();
+  }
+
+  #reconcile(): void {
+    const queue = this.#queue;
+    if (!queue || this.#closed) return;
+    const records = this.store.query(allFiles$);
+    const plan = planWork(records, this.#locals);
+    queue.sync(plan.map((work) => this.#jobFor(work)));
+    // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
+    for (const id of this.#activity.keys()) {
+      if (!queue.has(`upload:${id}`) && !queue.has(`download:${id}`)) this.#setActivity(id, undefined);
+    }
+  }
+
+  #jobFor(work: Work): Job {
+    const key = workKey(work);
+    switch (work.kind) {
+      case 'upload':
+        return { key, lane: 'upload', run: (signal) => this.#upload(work, signal) };
+      case 'download':
+        return { key, lane: 'download', run: (signal) => this.#download(work, signal) };
+      case 'remove-local':
+        return {
+          key,
+          lane: 'delete',
+          run: async () => {
+            await this.local.remove(work.id);
+            this.store.commit(events.localCopyRemoved({ id: work.id, at: Date.now() }));
+          },
+        };
+      case 'delete-remote':
+        return {
+          key,
+          lane: 'delete',
+          run: async (signal) => {
+            await this.remote.delete(work.remoteKey, { signal });
+            this.store.commit(events.remoteDeleteDone({ id: work.id, at: Date.now() }));
+          },
+        };
+    }
+  }
+
+  async #upload(work: Extract<Work, { kind: 'upload' }>, signal: AbortSignal): Promise<void> {
+    const blob = await this.local.read(work.id);
+    if (blob === undefined || blob.size !== work.size) {
+      // The bytes this device recorded are gone (storage cleared by the user or the browser).
+      this.store.commit(events.localCopyRemoved({ id: work.id, at: Date.now() }));
+      return;
+    }
+    const remoteKey = remoteKeyOf(work.id, work.hash);
+    this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded: 0, total: work.size });
+    await this.remote.upload(remoteKey, blob, work.type, {
+      signal,
+      onProgress: (loaded) => this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded, total: work.size }),
+    });
+    this.#backendDown = false;
+    this.store.commit(events.fileUploaded({ id: work.id, hash: work.hash, remoteKey, uploadedAt: Date.now() }));
+  }
+
+  async #download(work: Extract<Work, { kind: 'download' }>, signal: AbortSignal): Promise<void> {
+    this.#setActivity(work.id, { kind: 'transferring', direction: 'download', loaded: 0, total: work.size });
+    const response = await this.remote.download(work.remoteKey, { signal });
+    if (response.body === null) throw new TransferError('empty_body', 'The backend sent no bytes', response.status, true);
+    try {
+      await this.local.write(work.id, response.body, {
+        expectedHash: work.hash,
+        signal,
+        onProgress: (loaded) => this.#setActivity(work.id, { kind: 'transferring', direction: 'download', loaded, total: work.size }),
+      });
+    } catch (error) {
+      // Corrupted in transit: discard (the write was never committed) and fetch again.
+      if (error instanceof FileSyncError && error.code === 'hash_mismatch') {
+        throw new TransferError('hash_mismatch', error.message, response.status, true);
+      }
+      throw error;
+    }
+    this.#backendDown = false;
+    this.store.commit(events.localCopyStored({ id: work.id, hash: work.hash, at: Date.now() }));
+  }
+
+  #recordFailure(job: Job, error: unknown): void {
+    if (job.lane === 'delete') {
+      // Deletion is retried until done; a refusal (a revoked token) waits for the next change or retry().
+      console.warn(`[ls-file-sync] ${job.key} failed`, error);
+      return;
+    }
+    const failure: TransferFailure = {
+      direction: job.lane,
+      code: error instanceof FileSyncError ? error.code : 'unknown',
+      message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof TransferError ? { status: error.status } : {}),
+    };
+    this.store.commit(events.transferFailed({ id: idOfKey(job.key), failure: JSON.stringify(failure), at: Date.now() }));
+  }
+
+  /** Requests get no answer: hold the queue and ask the backend, with backoff, until it answers. */
+  #probeBackend(): void {
+    if (this.#backendDown || this.#closed) return;
+    this.#backendDown = true;
+    this.#publishSummary();
+    let delay = 500;
+    const probe = async () => {
+      if (this.#closed || !this.#backendDown) return;
+      if (await this.remote.reachable()) {
+        this.#backendDown = false;
+        this.#publishSummary();
+        this.#queue?.retryNow();
+        this.#broadcastActivity();
+        return;
+      }
+      delay = Math.min(delay * 2, 15_000);
+      setTimeout(probe, delay);
+    };
+    setTimeout(probe, delay);
+  }
+
+  #setActivity(id: string, activity: TransferActivity | undefined): void {
+    if (activity === undefined) {
+      if (!this.#activity.delete(id)) return;
+    } else {
+      this.#activity.set(id, activity);
+    }
+    // Progress arrives per chunk; views and other tabs hear of it at most every 100 ms.
+    this.#activityTimer ??= setTimeout(() => {
+      this.#activityTimer = undefined;
+      this.#publishViews();
+      this.#broadcastActivity();
+    }, ACTIVITY_THROTTLE_MS);
+  }
+
+  #broadcastActivity(): void {
+    this.#post({ type: 'activity', activity: [...this.#activity], backendReachable: !this.#backendDown });
+  }
+
+  #publishViews(): void {
+    this.#files.set(this.#records.map((record) => toView(record, this.#locals.get(record.id), this.#activity.get(record.id))));
+    this.#publishSummary();
+  }
+
+  #publishSummary(): void {
+    this.#summary.set(this.#computeSummary());
+  }
+
+  #computeSummary(): SyncSummary {
+    let pendingUploads = 0;
+    let pendingDownloads = 0;
+    let failed = 0;
+    let bytesLoaded = 0;
+    let bytesTotal = 0;
+    for (const view of this.#files.get()) {
+      switch (view.state.kind) {
+        case 'local':
+          pendingUploads++;
+          break;
+        case 'remote':
+          pendingDownloads++;
+          break;
+        case 'uploading':
+        case 'downloading':
+          if (view.state.kind === 'uploading') pendingUploads++;
+          else pendingDownloads++;
+          bytesLoaded += view.state.loaded;
+          bytesTotal += view.state.total;
+          break;
+        case 'retrying':
+          if (view.state.direction === 'upload') pendingUploads++;
+          else pendingDownloads++;
+          break;
+        case 'failed':
+          failed++;
+          break;
+        case 'synced':
+        case 'pending-remote':
+          break;
+      }
+    }
+    const backendReachable = this.#socketConnected && !this.#backendDown;
+    const status: SyncStatus =
+      failed > 0 ? 'error' : !this.#online || !backendReachable ? 'offline' : pendingUploads + pendingDownloads > 0 ? 'syncing' : 'synced';
+    return { status, online: this.#online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal };
+  }
+}
+
+const idOfKey = (key: string): string => key.slice(key.indexOf(':') + 1);
+
+function sameSummary(a: SyncSummary, b: SyncSummary): boolean {
+  return (Object.keys(a) as (keyof SyncSummary)[]).every((key) => a[key] === b[key]);
+}

@@ -1,0 +1,97 @@
+/**
+ * The bytes on this device, in OPFS under a directory of the kit's own (`ls-file-sync/<storeId>/` by default), apart
+ * from LiveStore's `livestore-<storeId>` directory. Works in a page, a worker and a service worker.
+ *
+ * Every write streams: the bytes pass through the hasher and into a `createWritable()` stream, whose
+ * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind.
+ */
+import { FileSyncError, isQuotaError } from './errors.js';
+import { createStreamingHash } from './hash.js';
+
+/** The kit's OPFS directory unless told otherwise. */
+export const DEFAULT_LOCAL_DIRECTORY = 'ls-file-sync';
+
+export interface WriteResult {
+  readonly hash: string;
+  readonly size: number;
+}
+
+export interface WriteOptions {
+  /** Refuse (and discard) the write unless the bytes hash to this. */
+  readonly expectedHash?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (written: number) => void;
+}
+
+export class LocalFileStorage {
+  #dir: Promise<FileSystemDirectoryHandle> | undefined;
+
+  constructor(
+    readonly storeId: string,
+    readonly root: string = DEFAULT_LOCAL_DIRECTORY,
+  ) {}
+
+  #directory(): Promise<FileSystemDirectoryHandle> {
+    this.#dir ??= (async () => {
+      const root = await navigator.storage.getDirectory();
+      const kit = await root.getDirectoryHandle(this.root, { create: true });
+      return kit.getDirectoryHandle(this.storeId, { create: true });
+    })();
+    return this.#dir;
+  }
+
+  /** Streams `source` into the file `id`; the previous bytes stay until the new ones are complete and verified. */
+  async write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>>, options: WriteOptions = {}): Promise<WriteResult> {
+    const dir = await this.#directory();
+    const existed = await dir.getFileHandle(id).then(() => true, () => false);
+    const handle = await dir.getFileHandle(id, { create: true });
+    const hash = await createStreamingHash();
+    let writable: FileSystemWritableFileStream | undefined;
+    let size = 0;
+    const reader = source.getReader();
+    try {
+      writable = await handle.createWritable({ keepExistingData: false });
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const { done, value } = await reader.read();
+        if (done) break;
+        hash.update(value);
+        await writable.write(value);
+        size += value.byteLength;
+        options.onProgress?.(size);
+      }
+      const digest = hash.digest();
+      if (options.expectedHash !== undefined && digest !== options.expectedHash) {
+        throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
+      }
+      await writable.close();
+      return { hash: digest, size };
+    } catch (error) {
+      await writable?.abort().catch(() => {});
+      reader.cancel().catch(() => {});
+      if (!existed) await dir.removeEntry(id).catch(() => {});
+      if (isQuotaError(error)) {
+        throw new FileSyncError('quota_exceeded', 'There is not enough storage space on this device for the file', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The bytes of `id` as a disk-backed File (reading it does not load it into memory), or undefined. */
+  async read(id: string): Promise<File | undefined> {
+    const dir = await this.#directory();
+    try {
+      return await (await dir.getFileHandle(id)).getFile();
+    } catch (error) {
+      if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return undefined;
+      throw error;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    const dir = await this.#directory();
+    await dir.removeEntry(id).catch((error: unknown) => {
+      if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * One FileSync per store and endpoint on a page, shared by every element that names it and closed when the
+ * last one lets go. Two `<ls-file-sync>` tags for the same store therefore share one store and one queue.
+ */
+import { FileSync, type FileSyncOptions } from './file-sync.js';
+
+interface Entry {
+  readonly sync: Promise<FileSync>;
+  users: number;
+}
+
+const entries = new Map<string, Entry>();
+
+const keyOf = (options: FileSyncOptions) => `${options.endpoint}\u0000${options.storeId}`;
+
+export interface FileSyncLease {
+  readonly sync: Promise<FileSync>;
+  release(): void;
+}
+
+export function acquireFileSync(options: FileSyncOptions): FileSyncLease {
+  const key = keyOf(options);
+  let entry = entries.get(key);
+  if (entry === undefined) {
+    const sync = FileSync.open(options);
+    entry = { sync, users: 0 };
+    entries.set(key, entry);
+    // A store that failed to open is not kept: the next acquire tries again.
+    sync.catch(() => entries.get(key) === entry && entries.delete(key));
+  } else {
+    void entry.sync.then((sync) => {
+      if (sync.token !== options.token) sync.setToken(options.token);
+    });
+  }
+  entry.users++;
+  const held = entry;
+  let released = false;
+  return {
+    sync: held.sync,
+    release: () => {
+      if (released) return;
+      released = true;
+      held.users--;
+      if (held.users > 0) return;
+      // Let a re-render that releases and re-acquires in one task keep the store open.
+      setTimeout(() => {
+        if (held.users > 0 || entries.get(key) !== held) return;
+        entries.delete(key);
+        void held.sync.then((sync) => sync.close()).catch(() => {});
+      }, 0);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The backend's file API, from the client's side. Every failure becomes a `TransferError` that says whether
+ * retrying can help; bodies stream (a disk-backed Blob up, a ReadableStream down), never whole in memory.
+ */
+import { TransferError, isTransientStatus, parseRetryAfter } from './errors.js';
+
+export interface RemoteConfig {
+  /** The worker's origin (and optional base path), e.g. `https://files.example.com`. */
+  readonly endpoint: string;
+  readonly storeId: string;
+  readonly token: () => string;
+}
+
+export interface UploadOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (loaded: number) => void;
+}
+
+export class RemoteFileStorage {
+  constructor(readonly config: RemoteConfig) {}
+
+  /** `remoteKey` is `<fileId>/<sha256>`, as recorded in the synced `files` table. */
+  url(remoteKey: string): string {
+    const base = this.config.endpoint.replace(/\/+$/, '');
+    return `${base}/api/stores/${encodeURIComponent(this.config.storeId)}/files/${remoteKey}`;
+  }
+
+  #auth(): Record<string, string> {
+    return { authorization: `Bearer ${this.config.token()}` };
+  }
+
+  /** Uploads a blob under `remoteKey`; the server refuses bytes that do not hash to the key's SHA-256. */
+  upload(remoteKey: string, blob: Blob, type: string, options: UploadOptions = {}): Promise<void> {
+    // XHR, not fetch: fetch has no upload progress, and a streamed fetch body needs HTTP/2.
+    if (typeof XMLHttpRequest === 'undefined') return this.#uploadWithFetch(remoteKey, blob, type, options);
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('PUT', this.url(remoteKey));
+      for (const [name, value] of Object.entries(this.#auth())) xhr.setRequestHeader(name, value);
+      xhr.setRequestHeader('content-type', type || 'application/octet-stream');
+      xhr.upload.onprogress = (event) => options.onProgress?.(event.loaded);
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) resolve();
+        else reject(errorFromStatus(xhr.status, xhr.responseText, xhr.getResponseHeader('retry-after')));
+      };
+      xhr.onerror = () => reject(networkError());
+      xhr.ontimeout = () => reject(networkError());
+      xhr.onabort = () => reject(options.signal?.reason ?? new DOMException('Aborted', 'AbortError'));
+      options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      if (options.signal?.aborted) return xhr.abort();
+      xhr.send(blob);
+    });
+  }
+
+  async #uploadWithFetch(remoteKey: string, blob: Blob, type: string, options: UploadOptions): Promise<void> {
+    const response = await this.#fetch(this.url(remoteKey), {
+      method: 'PUT',
+      body: blob,
+      headers: { ...this.#auth(), 'content-type': type || 'application/octet-stream' },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    options.onProgress?.(blob.size);
+    await response.body?.cancel();
+  }
+
+  /** Starts a download; the caller streams, hashes and stores the body. */
+  async download(remoteKey: string, options: { signal?: AbortSignal; range?: { start: number } } = {}): Promise<Response> {
+    const headers: Record<string, string> = this.#auth();
+    if (options.range) headers.range = `bytes=${options.range.start}-`;
+    return this.#fetch(this.url(remoteKey), { headers, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  async delete(remoteKey: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const response = await this.#fetch(this.url(remoteKey), {
+      method: 'DELETE',
+      headers: this.#auth(),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }).catch((error: unknown) => {
+      // Already gone is what a delete wants.
+      if (error instanceof TransferError && error.status === 404) return undefined;
+      throw error;
+    });
+    await response?.body?.cancel();
+  }
+
+  /** Answers whether the backend is reachable at all (any HTTP answer counts). */
+  async reachable(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await fetch(`${this.config.endpoint.replace(/\/+$/, '')}/health`, { cache: 'no-store', ...(signal ? { signal } : {}) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, cache: 'no-store' });
+    } catch (error) {
+      if (init.signal?.aborted) throw error;
+      throw networkError();
+    }
+    if (response.ok) return response;
+    const body = await response.text().catch(() => '');
+    throw errorFromStatus(response.status, body, response.headers.get('retry-after'));
+  }
+}
+
+const networkError = () => new TransferError('network', 'The backend could not be reached', 0, true);
+
+function errorFromStatus(status: number, body: string, retryAfter: string | null): TransferError {
+  let code = `http_${status}`;
+  let message = `The backend answered ${status}`;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof parsed.error?.code === 'string') code = parsed.error.code;
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+  } catch {
+    // Not the API's JSON (a proxy's error page, say): keep the status-derived code.
+  }
+  if (status === 0) return networkError();
+  return new TransferError(code, message, status, isTransientStatus(status), parseRetryAfter(retryAfter));
+}

@@ -1,0 +1,127 @@
+/**
+ * The LiveStore schema of the file-sync core. Exported piece by piece (`fileSyncTables`, `fileSyncEvents`,
+ * `fileSyncMaterializers`) so an app can merge them into its own schema, and whole (`fileSyncSchema`).
+ *
+ * Two kinds of state:
+ * - `files` (synced): what every device knows of a file: its name, type, size, content hash and whether
+ *   its bytes have reached remote storage. Never a URL: the endpoint is configuration, not data.
+ * - `file_local_state` (this client only, shared by its tabs): facts about the bytes on this device, one
+ *   row per file, each fact written by its own client-only event so concurrent writers never undo each
+ *   other (a single JSON document updated read-modify-write loses updates).
+ */
+import { Events, makeSchema, Schema, State } from '@livestore/livestore';
+
+export const filesTable = State.SQLite.table({
+  name: 'files',
+  columns: {
+    id: State.SQLite.text({ primaryKey: true }),
+    name: State.SQLite.text({ default: '' }),
+    type: State.SQLite.text({ default: '' }),
+    size: State.SQLite.integer({ default: 0 }),
+    /** SHA-256 of the content, lowercase hex. */
+    hash: State.SQLite.text({ default: '' }),
+    /** Key of the uploaded bytes relative to the store (`<fileId>/<hash>`); null until the upload is confirmed. */
+    remoteKey: State.SQLite.text({ nullable: true }),
+    createdAt: State.SQLite.integer({ default: 0 }),
+    updatedAt: State.SQLite.integer({ default: 0 }),
+    deletedAt: State.SQLite.integer({ nullable: true }),
+  },
+});
+
+export const fileLocalStateTable = State.SQLite.table({
+  name: 'file_local_state',
+  columns: {
+    id: State.SQLite.text({ primaryKey: true }),
+    /** SHA-256 of the bytes this device holds in OPFS; null when it holds none. */
+    localHash: State.SQLite.text({ nullable: true }),
+    /** A transfer that failed for a reason retrying cannot fix; JSON of `TransferFailure`. */
+    failure: State.SQLite.text({ nullable: true }),
+    /** This device deleted the file and still owes the remote delete. */
+    remoteDeletePending: State.SQLite.boolean({ default: false }),
+    updatedAt: State.SQLite.integer({ default: 0 }),
+  },
+});
+
+export const fileSyncTables = { files: filesTable, fileLocalState: fileLocalStateTable };
+
+const FileId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/));
+const Sha256 = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/));
+
+export const fileSyncEvents = {
+  fileCreated: Events.synced({
+    name: 'lsfs.v1.FileCreated',
+    schema: Schema.Struct({
+      id: FileId,
+      name: Schema.String,
+      type: Schema.String,
+      size: Schema.Number,
+      hash: Sha256,
+      createdAt: Schema.Number,
+    }),
+  }),
+  fileUploaded: Events.synced({
+    name: 'lsfs.v1.FileUploaded',
+    schema: Schema.Struct({ id: FileId, hash: Sha256, remoteKey: Schema.String, uploadedAt: Schema.Number }),
+  }),
+  fileDeleted: Events.synced({
+    name: 'lsfs.v1.FileDeleted',
+    schema: Schema.Struct({ id: FileId, deletedAt: Schema.Number }),
+  }),
+  localCopyStored: Events.clientOnly({
+    name: 'lsfs.v1.LocalCopyStored',
+    schema: Schema.Struct({ id: FileId, hash: Sha256, at: Schema.Number }),
+  }),
+  localCopyRemoved: Events.clientOnly({
+    name: 'lsfs.v1.LocalCopyRemoved',
+    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
+  }),
+  transferFailed: Events.clientOnly({
+    name: 'lsfs.v1.TransferFailed',
+    schema: Schema.Struct({ id: FileId, failure: Schema.String, at: Schema.Number }),
+  }),
+  transferFailureCleared: Events.clientOnly({
+    name: 'lsfs.v1.TransferFailureCleared',
+    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
+  }),
+  remoteDeleteRequested: Events.clientOnly({
+    name: 'lsfs.v1.RemoteDeleteRequested',
+    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
+  }),
+  remoteDeleteDone: Events.clientOnly({
+    name: 'lsfs.v1.RemoteDeleteDone',
+    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
+  }),
+};
+
+const local = fileLocalStateTable;
+
+/** Upserts one column of a local row: events may arrive for a file this device has no row for yet. */
+const upsertLocal = (id: string, at: number, values: Partial<typeof local.Type>) =>
+  local.insert({ id, updatedAt: at, ...values }).onConflict('id', 'update', { updatedAt: at, ...values });
+
+// Every materializer is idempotent (upserts and conditional updates): a rebase replays events.
+export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, {
+  'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }) =>
+    filesTable
+      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null })
+      .onConflict('id', 'ignore'),
+  // Conditional on the hash: a late confirmation of older content never marks newer content as uploaded.
+  'lsfs.v1.FileUploaded': ({ id, hash, remoteKey, uploadedAt }) =>
+    filesTable.update({ remoteKey, updatedAt: uploadedAt }).where({ id, hash }),
+  'lsfs.v1.FileDeleted': ({ id, deletedAt }) => filesTable.update({ deletedAt, updatedAt: deletedAt }).where({ id }),
+  'lsfs.v1.LocalCopyStored': ({ id, hash, at }) => upsertLocal(id, at, { localHash: hash }),
+  'lsfs.v1.LocalCopyRemoved': ({ id, at }) => upsertLocal(id, at, { localHash: null }),
+  'lsfs.v1.TransferFailed': ({ id, failure, at }) => upsertLocal(id, at, { failure }),
+  'lsfs.v1.TransferFailureCleared': ({ id, at }) => upsertLocal(id, at, { failure: null }),
+  'lsfs.v1.RemoteDeleteRequested': ({ id, at }) => upsertLocal(id, at, { remoteDeletePending: true }),
+  'lsfs.v1.RemoteDeleteDone': ({ id, at }) => upsertLocal(id, at, { remoteDeletePending: false }),
+});
+
+export const fileSyncSchema = makeSchema({
+  events: fileSyncEvents,
+  state: State.SQLite.makeState({ tables: fileSyncTables, materializers: fileSyncMaterializers }),
+});
+
+export type FileSyncSchema = typeof fileSyncSchema;
+export type FileRow = typeof filesTable.Type;
+export type FileLocalStateRow = typeof fileLocalStateTable.Type;

@@ -1,0 +1,66 @@
+/**
+ * The page's half of the service worker: registers it and answers its lookups from the open stores.
+ * A page answers `null` for a store it does not have open, so the worker asks the next page.
+ */
+import { kitAssetUrls } from './assets.js';
+import type { FileSync } from './file-sync.js';
+import type { LookupReply, LookupRequest } from './service-worker-protocol.js';
+
+const answering = new Set<FileSync>();
+let listening = false;
+
+/** Lets the service worker serve this store's files while `sync` is open; returns a function that stops it. */
+export function answerServiceWorker(sync: FileSync): () => void {
+  answering.add(sync);
+  if (!listening && typeof navigator !== 'undefined' && navigator.serviceWorker) {
+    listening = true;
+    navigator.serviceWorker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      const data = event.data as Partial<LookupRequest> | null;
+      if (data?.type !== 'lsfs-lookup' || typeof data.fileId !== 'string') return;
+      event.ports[0]?.postMessage(reply(data as LookupRequest));
+    });
+    navigator.serviceWorker.startMessages();
+  }
+  return () => answering.delete(sync);
+}
+
+function reply(request: LookupRequest): LookupReply | null {
+  for (const sync of answering) {
+    if (request.storeId !== undefined && request.storeId !== sync.storeId) continue;
+    const view = sync.file(request.fileId);
+    if (view === undefined) {
+      if (request.storeId !== undefined) return { kind: 'not-found' };
+      continue;
+    }
+    return {
+      kind: 'file',
+      storeId: sync.storeId,
+      localDirectory: sync.local.root,
+      type: view.type,
+      size: view.size,
+      hash: view.hash,
+      local: view.local,
+      ...(view.remoteKey ? { remoteUrl: sync.remote.url(view.remoteKey) } : {}),
+      token: sync.token,
+    };
+  }
+  return null;
+}
+
+/**
+ * Registers the kit's service worker. Its scope is the directory the kit is served from (or `scope`, which
+ * then needs the `Service-Worker-Allowed` header); files are served at `<scope>files/<storeId>/<fileId>`.
+ */
+export async function registerServiceWorker(options: { url?: URL | string; scope?: string } = {}): Promise<ServiceWorkerRegistration> {
+  const url = options.url ?? kitAssetUrls().serviceWorker;
+  const registration = await navigator.serviceWorker.register(url, {
+    type: 'module',
+    ...(options.scope ? { scope: options.scope } : {}),
+  });
+  await navigator.serviceWorker.ready;
+  return registration;
+}
+
+/** Where the service worker serves a file, given the registration's scope. */
+export const serviceWorkerFileUrl = (scope: string, storeId: string, fileId: string): string =>
+  new URL(`files/${encodeURIComponent(storeId)}/${encodeURIComponent(fileId)}`, scope).toString();

@@ -1,0 +1,51 @@
+/** Opens the LiveStore store that holds the file records, persisted in OPFS with LiveStore's web adapter. */
+import { makePersistedAdapter } from '@livestore/adapter-web';
+import { createStorePromise, type Adapter, type Store } from '@livestore/livestore';
+import { kitAssetUrls } from './assets.js';
+import { FileSyncError } from './errors.js';
+import { fileSyncSchema, type FileSyncSchema } from './schema.js';
+
+export type FileSyncStore = Store<FileSyncSchema>;
+
+export interface OpenStoreOptions {
+  readonly storeId: string;
+  /** The backend's HTTP origin; the sync WebSocket URL is derived from it. Omit for a local-only store. */
+  readonly endpoint?: string;
+  readonly token?: string;
+  /** Replace the persisted OPFS adapter (for example `makeInMemoryAdapter()` in tests and stories). */
+  readonly adapter?: Adapter;
+}
+
+export const STORE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function syncUrlOf(endpoint: string): string {
+  const url = new URL(endpoint);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function makeWebAdapter(endpoint: string | undefined): Adapter {
+  const assets = kitAssetUrls();
+  const leader = new URL(assets.leaderWorker);
+  if (endpoint) leader.searchParams.set('sync', syncUrlOf(endpoint));
+  return makePersistedAdapter({
+    storage: { type: 'opfs' },
+    worker: ({ name }) => new Worker(leader, { type: 'module', name }),
+    sharedWorker: ({ name }) => new SharedWorker(assets.sharedWorker, { type: 'module', name }),
+  });
+}
+
+export async function openStore({ storeId, endpoint, token, adapter }: OpenStoreOptions): Promise<FileSyncStore> {
+  if (!STORE_ID.test(storeId)) {
+    throw new FileSyncError('invalid_store_id', `store-id "${storeId}" must be 1-128 letters, digits, "_" or "-"`);
+  }
+  return createStorePromise({
+    schema: fileSyncSchema,
+    adapter: adapter ?? makeWebAdapter(endpoint),
+    storeId,
+    syncPayload: { authToken: token ?? '' },
+    // Everything is persisted in OPFS before it is committed: leaving the page loses nothing.
+    confirmUnsavedChanges: false,
+    disableDevtools: true,
+  });
+}

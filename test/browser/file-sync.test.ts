@@ -1,0 +1,96 @@
+import { expect } from '@open-wc/testing';
+import { FileSync } from '../../src/core/index.js';
+import { devToken, fetchRemote, openOtherDevice, openSync, randomBytes, sha256Hex, uniqueStoreId, waitForFiles } from './helpers.js';
+
+describe('FileSync against the local backend', () => {
+  const opened: FileSync[] = [];
+  const track = (sync: FileSync) => (opened.push(sync), sync);
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((sync) => sync.close()));
+  });
+
+  it('keeps a saved file on the device at once, uploads it, and the stored object has the same bytes', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    const bytes = randomBytes(300_000, 7);
+    const saved = await a.saveFile(new File([bytes], 'photo.jpg', { type: 'image/jpeg' }));
+    expect(saved.local).to.equal(true);
+    expect(saved.name).to.equal('photo.jpg');
+    expect(saved.hash).to.equal(await sha256Hex(new Blob([bytes])));
+    const local = await a.getFile(saved.id);
+    expect(local?.size).to.equal(bytes.length);
+    expect(await sha256Hex(local!)).to.equal(saved.hash);
+
+    const [synced] = await waitForFiles(a, (files) => files[0]?.state.kind === 'synced');
+    const remote = await fetchRemote(storeId, synced!.remoteKey!);
+    expect(remote.status).to.equal(200);
+    expect(remote.headers.get('content-type')).to.equal('image/jpeg');
+    expect(await sha256Hex(await remote.blob())).to.equal(saved.hash);
+  });
+
+  it('shows a file saved on one device on another, which downloads and verifies it', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    const b = track(await openOtherDevice(storeId));
+    const bytes = randomBytes(1_000_000, 11);
+    const saved = await a.saveFile(new File([bytes], 'one-megabyte.bin', { type: 'application/octet-stream' }));
+
+    const [seen] = await waitForFiles(b, (files) => files.some((f) => f.id === saved.id && f.state.kind === 'synced'));
+    expect(seen?.name).to.equal('one-megabyte.bin');
+    const copy = await b.getFile(saved.id);
+    expect(copy?.size).to.equal(bytes.length);
+    expect(await sha256Hex(copy!)).to.equal(saved.hash);
+  });
+
+  it('deletes a file on every device and in remote storage', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    const b = track(await openOtherDevice(storeId));
+    const saved = await a.saveFile(new File([randomBytes(5000)], 'gone.txt', { type: 'text/plain' }));
+    await waitForFiles(b, (files) => files.some((f) => f.id === saved.id && f.state.kind === 'synced'));
+
+    await b.deleteFile(saved.id);
+    expect(b.files.get().some((f) => f.id === saved.id)).to.equal(false);
+    await waitForFiles(a, (files) => !files.some((f) => f.id === saved.id));
+    // The bytes go too: locally on both devices, and remotely once B's leader has sent the delete.
+    await waitFor(async () => (await a.local.read(saved.id)) === undefined && (await b.local.read(saved.id)) === undefined);
+    await waitFor(async () => (await fetchRemote(storeId, saved.remoteKey ?? `${saved.id}/${saved.hash}`)).status === 404);
+  });
+
+  it('saves while the backend is unreachable (fault injected: a closed port) and keeps the file local', async () => {
+    const storeId = uniqueStoreId();
+    const sync = track(
+      await FileSync.open({ endpoint: 'http://127.0.0.1:9', storeId, token: await devToken(storeId), localDirectory: `offline-${storeId}` }),
+    );
+    const saved = await sync.saveFile(new File(['offline bytes'], 'note.txt', { type: 'text/plain' }));
+    expect(saved.state.kind).to.equal('local');
+    await new Promise((r) => setTimeout(r, 1500));
+    const [file] = sync.files.get();
+    expect(['local', 'retrying']).to.include(file?.state.kind);
+    expect(await (await sync.getFile(saved.id))?.text()).to.equal('offline bytes');
+    expect(sync.summary.get().status).to.equal('offline');
+    expect(sync.summary.get().pendingUploads).to.equal(1);
+  });
+
+  it('marks an upload refused for another store as failed, and retries it after a new token', async () => {
+    const storeId = uniqueStoreId();
+    const sync = track(await openSync(storeId));
+    sync.setToken(await devToken(uniqueStoreId()));
+    const saved = await sync.saveFile(new File(['x'], 'x.txt', { type: 'text/plain' }));
+    const [failed] = await waitForFiles(sync, (files) => files[0]?.state.kind === 'failed');
+    expect(failed?.state).to.deep.include({ kind: 'failed' });
+    expect(failed?.state.kind === 'failed' && failed.state.failure.code).to.equal('wrong_store');
+    expect(sync.summary.get().status).to.equal('error');
+
+    sync.setToken(await devToken(storeId));
+    await waitForFiles(sync, (files) => files[0]?.id === saved.id && files[0].state.kind === 'synced');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,84 @@
+/** Shared by the browser tests: the local backend the test runner started, and dev tokens for it. */
+import { FileSync, type FileSyncOptions } from '../../src/core/index.js';
+import type { FileView } from '../../src/core/state.js';
+
+let config: Promise<{ backendUrl: string }> | undefined;
+
+export async function backendUrl(): Promise<string> {
+  config ??= fetch('/__test-config.json').then((r) => r.json() as Promise<{ backendUrl: string }>);
+  return (await config).backendUrl;
+}
+
+export async function devToken(storeId: string, scopes: ('read' | 'write')[] = ['read', 'write']): Promise<string> {
+  const response = await fetch(`${await backendUrl()}/dev/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storeId, scopes }),
+  });
+  if (!response.ok) throw new Error(`dev token: ${response.status}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export const uniqueStoreId = (prefix = 't') => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+export async function openSync(storeId: string, extra: Partial<FileSyncOptions> = {}): Promise<FileSync> {
+  return FileSync.open({ endpoint: await backendUrl(), storeId, token: await devToken(storeId), ...extra });
+}
+
+/** Resolves when `predicate` holds for the file list, or rejects after `timeoutMs` with what was last seen. */
+export function waitForFiles(sync: FileSync, predicate: (files: readonly FileView[]) => boolean, timeoutMs = 20_000): Promise<readonly FileView[]> {
+  return new Promise((resolve, reject) => {
+    let last: readonly FileView[] = [];
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out; last seen: ${JSON.stringify(last.map((f) => ({ id: f.id, state: f.state })))}`));
+    }, timeoutMs);
+    unsubscribe = sync.files.subscribe((files) => {
+      last = files;
+      if (!predicate(files)) return;
+      clearTimeout(timer);
+      queueMicrotask(() => unsubscribe());
+      resolve(files);
+    });
+  });
+}
+
+export async function sha256Hex(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Deterministic pseudo-random bytes (incompressible, unlike zeros). */
+export function randomBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+}
+
+/** A second "device" of a store in the same page: its own in-memory LiveStore client and its own OPFS directory. */
+export async function openOtherDevice(storeId: string, name = 'device-b'): Promise<FileSync> {
+  const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
+  const { makeWsSync } = await import('@livestore/sync-cf/client');
+  const { syncUrlOf } = await import('../../src/core/store.js');
+  const endpoint = await backendUrl();
+  return FileSync.open({
+    endpoint,
+    storeId,
+    token: await devToken(storeId),
+    localDirectory: `${name}-${crypto.randomUUID().slice(0, 6)}`,
+    adapter: makeInMemoryAdapter({ clientId: `${name}-${crypto.randomUUID().slice(0, 6)}`, sync: { backend: makeWsSync({ url: syncUrlOf(endpoint) }) } }),
+  });
+}
+
+export async function fetchRemote(storeId: string, remoteKey: string): Promise<Response> {
+  return fetch(`${await backendUrl()}/api/stores/${storeId}/files/${remoteKey}`, {
+    headers: { authorization: `Bearer ${await devToken(storeId)}` },
+  });
+}

@@ -1,0 +1,51 @@
+// Element and core tests in real Chromium, against the real worker under workerd (started here, stopped by PID).
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startBackend, freePort } from './scripts/backend.mjs';
+import { chromePath, CHROME_ARGS } from './scripts/chrome.mjs';
+
+let backend;
+let stateDir;
+
+/** Starts the local backend with the test server and tells the tests where it is (GET /__test-config.json). */
+const backendPlugin = {
+  name: 'ls-backend',
+  async serverStart() {
+    stateDir = mkdtempSync(path.join(tmpdir(), 'ls-wtr-'));
+    backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  },
+  async serverStop() {
+    await backend?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  },
+  serve(context) {
+    if (context.path === '/__test-config.json') return { body: JSON.stringify({ backendUrl: backend.url }), type: 'json' };
+  },
+};
+
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  hostname: '127.0.0.1',
+  // LiveStore needs the browser build of its utilities (else nanoid pulls node:crypto into the page).
+  nodeResolve: { browser: true, exportConditions: ['browser', 'development'] },
+  concurrency: 1,
+  middleware: [
+    async (ctx, next) => {
+      await next();
+      // The service worker lives under /src/core/ but must control the test page at /.
+      if (ctx.path.endsWith('/service-worker.ts')) ctx.set('Service-Worker-Allowed', '/');
+    },
+  ],
+  plugins: [
+    backendPlugin,
+    // chrome130: keeps import attributes (LiveStore's JSON imports) and leaves no decorators behind.
+    esbuildPlugin({ ts: true, target: 'chrome130', tsconfig: './tsconfig.json' }),
+  ],
+  browsers: [chromeLauncher({ launchOptions: { executablePath: chromePath(), headless: true, args: CHROME_ARGS } })],
+  testFramework: { config: { timeout: 60000 } },
+  testsFinishTimeout: 15 * 60 * 1000,
+  browserStartTimeout: 60000,
+};
