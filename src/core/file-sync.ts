@@ -69,17 +69,18 @@ const liveFiles$ = queryDb(filesTable.where({ deletedAt: null }).orderBy('create
 const allFiles$ = queryDb(filesTable, { label: 'lsfs-all-files' });
 const localRows$ = queryDb(fileLocalStateTable, { label: 'lsfs-local-rows' });
 
-const sameViews = (a: readonly FileView[], b: readonly FileView[]) => a === b;
 
 export class FileSync {
   readonly storeId: string;
   readonly endpoint: string;
   readonly local: LocalFileStorage;
   readonly remote: RemoteFileStorage;
-  readonly #files = new Observable<readonly FileView[]>([], sameViews);
+  readonly #files = new Observable<readonly FileView[]>([]);
   readonly #summary: Observable<SyncSummary>;
   readonly #isLeader = new Observable(false);
   readonly #activity = new Map<string, TransferActivity>();
+  #viewsById = new Map<string, FileView>();
+  readonly #fileWatchers = new Map<string, Set<(view: FileView | undefined) => void>>();
   readonly #cleanups: (() => void)[] = [];
   readonly #channel: BroadcastChannel | undefined;
   readonly #leadership: Leadership;
@@ -130,6 +131,21 @@ export class FileSync {
   /** Whether this tab runs the transfers of this store (one tab per browser profile does). */
   get isLeader(): ReadonlyObservable<boolean> {
     return this.#isLeader;
+  }
+
+  /**
+   * Calls `listener` now and whenever this one file's record or state changes (undefined: unknown or
+   * deleted). Cheaper than watching `files` for an element that shows one file.
+   */
+  watchFile(id: string, listener: (view: FileView | undefined) => void): () => void {
+    let watchers = this.#fileWatchers.get(id);
+    if (!watchers) this.#fileWatchers.set(id, (watchers = new Set()));
+    watchers.add(listener);
+    listener(this.#viewsById.get(id));
+    return () => {
+      watchers.delete(listener);
+      if (watchers.size === 0) this.#fileWatchers.delete(id);
+    };
   }
 
   file(id: string): FileView | undefined {
@@ -298,7 +314,7 @@ export class FileSync {
   }
 
   #post(message: ChannelMessage): void {
-    this.#channel?.postMessage(message);
+    if (!this.#closed) this.#channel?.postMessage(message);
   }
 
   /** Runs in the tab that holds the lock: owns the transfer queue until the tab closes. */
@@ -437,6 +453,7 @@ export class FileSync {
   }
 
   #setActivity(id: string, activity: TransferActivity | undefined): void {
+    if (this.#closed) return;
     if (activity === undefined) {
       if (!this.#activity.delete(id)) return;
     } else {
@@ -455,7 +472,21 @@ export class FileSync {
   }
 
   #publishViews(): void {
-    this.#files.set(this.#records.map((record) => toView(record, this.#locals.get(record.id), this.#activity.get(record.id))));
+    const previous = this.#viewsById;
+    const views = this.#records.map((record) => {
+      const view = toView(record, this.#locals.get(record.id), this.#activity.get(record.id));
+      const before = previous.get(record.id);
+      // Keep the old object when nothing changed, so watchers and renderers can compare by identity.
+      return before !== undefined && sameView(before, view) ? before : view;
+    });
+    this.#viewsById = new Map(views.map((view) => [view.id, view]));
+    const changed = views.length !== this.#files.get().length || views.some((view, i) => view !== this.#files.get()[i]);
+    if (changed) this.#files.set(views);
+    for (const [id, watchers] of this.#fileWatchers) {
+      const view = this.#viewsById.get(id);
+      if (view === previous.get(id)) continue;
+      for (const watcher of [...watchers]) watcher(view);
+    }
     this.#publishSummary();
   }
 
@@ -501,6 +532,18 @@ export class FileSync {
       failed > 0 ? 'error' : !this.#online || !backendReachable ? 'offline' : pendingUploads + pendingDownloads > 0 ? 'syncing' : 'synced';
     return { status, online: this.#online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal };
   }
+}
+
+function sameView(a: FileView, b: FileView): boolean {
+  return (
+    a.name === b.name &&
+    a.type === b.type &&
+    a.hash === b.hash &&
+    a.local === b.local &&
+    a.remoteKey === b.remoteKey &&
+    a.updatedAt === b.updatedAt &&
+    JSON.stringify(a.state) === JSON.stringify(b.state)
+  );
 }
 
 const idOfKey = (key: string): string => key.slice(key.indexOf(':') + 1);

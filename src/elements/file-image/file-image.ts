@@ -1,0 +1,180 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type { FileSync } from '../../core/file-sync.js';
+import type { FileView } from '../../core/state.js';
+import { FileSyncController } from '../shared/file-sync-controller.js';
+import { describeState } from '../shared/format.js';
+import { translationFor } from '../shared/localize.js';
+
+export type ImageStatus = 'loading' | 'ready' | 'failed';
+
+/**
+ * @summary Shows an image of the store: from this device at once when it is here, otherwise once downloaded.
+ *
+ * @event ls-load - The image is displayed.
+ * @event ls-error - The image cannot be displayed (`detail.reason`).
+ *
+ * @csspart base - The frame around the image or its placeholder.
+ * @csspart image - The `<img>`.
+ * @csspart placeholder - What shows while the image is not here yet.
+ *
+ * @cssproperty --ls-image-placeholder - Background of the placeholder.
+ * @cssproperty --ls-image-fit - `object-fit` of the image (default `cover`).
+ */
+export class LsFileImage extends LitElement {
+  static override properties = {
+    fileId: { attribute: 'file-id', reflect: true },
+    alt: {},
+    status: { reflect: true },
+    view: { state: true },
+    src: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: inline-block;
+      position: relative;
+      overflow: hidden;
+      --ls-image-placeholder: var(--ls-color-muted, #e5e7eb);
+      --ls-image-fit: cover;
+    }
+    [part='base'] {
+      width: 100%;
+      height: 100%;
+    }
+    [part='image'] {
+      display: block;
+      width: 100%;
+      height: 100%;
+      object-fit: var(--ls-image-fit);
+    }
+    [part='placeholder'] {
+      width: 100%;
+      height: 100%;
+      min-height: 4rem;
+      display: grid;
+      place-items: center;
+      background: var(--ls-image-placeholder);
+      font-size: 0.8em;
+      text-align: center;
+    }
+  `;
+
+  /** The id of the file to show. */
+  declare fileId: string;
+  /** Text alternative of the image; defaults to the file's name. */
+  declare alt: string | undefined;
+  /** `loading` until the image is displayed, then `ready`; `failed` when it cannot be. Read-only. */
+  declare status: ImageStatus;
+
+  /** @internal */
+  declare view: FileView | undefined;
+  /** @internal */
+  declare src: string | undefined;
+
+  constructor() {
+    super();
+    this.fileId = '';
+    this.status = 'loading';
+  }
+
+  #stopWatching: (() => void) | undefined;
+  #loadedFor: string | undefined;
+  readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('fileId') && changed.get('fileId') !== undefined) {
+      const sync = this.#controller.sync;
+      this.#reset();
+      if (sync) this.#watch(sync);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#reset();
+  }
+
+  protected override render() {
+    const t = translationFor(this);
+    const alt = this.alt ?? this.view?.name ?? '';
+    if (this.src) {
+      return html`<div part="base">
+        <img part="image" src=${this.src} alt=${alt} @load=${this.#onLoad} @error=${this.#onImgError} />
+      </div>`;
+    }
+    const label = this.status === 'failed' ? t.imageUnavailable : this.view ? describeState(this.view.state, t) : '';
+    return html`<div part="base">
+      <div part="placeholder" role="img" aria-label=${alt || nothing} aria-busy=${this.status === 'loading' ? 'true' : 'false'}>
+        <span>${label}</span>
+      </div>
+    </div>`;
+  }
+
+  #watch(sync: FileSync): () => void {
+    if (!this.fileId) return () => {};
+    const id = this.fileId;
+    const stop = sync.watchFile(id, (view) => {
+      this.view = view;
+      if (view === undefined) {
+        this.#setStatus('failed');
+        return;
+      }
+      if (view.state.kind === 'failed' && !view.local) this.#setStatus('failed');
+      if (view.local) void this.#showLocal(sync, view);
+      else if (view.state.kind === 'remote') sync.requestDownload(id);
+    });
+    this.#stopWatching = stop;
+    return () => this.#reset();
+  }
+
+  async #showLocal(sync: FileSync, view: FileView): Promise<void> {
+    const key = `${view.id}:${view.hash}`;
+    if (this.#loadedFor === key) return;
+    this.#loadedFor = key;
+    const file = await sync.getFile(view.id);
+    if (this.#loadedFor !== key) return;
+    if (file === undefined) {
+      this.#loadedFor = undefined;
+      return;
+    }
+    this.#revoke();
+    this.src = URL.createObjectURL(file);
+  }
+
+  #onLoad = () => {
+    this.#setStatus('ready');
+    this.dispatchEvent(new Event('ls-load', { bubbles: true, composed: true }));
+  };
+
+  #onImgError = () => {
+    this.#setStatus('failed');
+    this.dispatchEvent(new CustomEvent('ls-error', { detail: { reason: 'decode' }, bubbles: true, composed: true }));
+  };
+
+  #setStatus(status: ImageStatus): void {
+    this.status = status;
+  }
+
+  #revoke(): void {
+    if (this.src) URL.revokeObjectURL(this.src);
+    this.src = undefined;
+  }
+
+  #reset(): void {
+    this.#stopWatching?.();
+    this.#stopWatching = undefined;
+    this.#loadedFor = undefined;
+    this.#revoke();
+    this.status = 'loading';
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-file-image': LsFileImage;
+  }
+  interface HTMLElementEventMap {
+    'ls-load': Event;
+    'ls-error': CustomEvent<{ reason: string }>;
+  }
+}

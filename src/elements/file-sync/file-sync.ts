@@ -1,0 +1,151 @@
+import { ContextProvider } from '@lit/context';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { acquireFileSync, type FileSyncLease } from '../../core/registry.js';
+import type { FileSync } from '../../core/file-sync.js';
+import { answerServiceWorker, registerServiceWorker } from '../../core/service-worker-bridge.js';
+import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
+
+/**
+ * @summary Connects the elements inside it to one file store: where the backend is, which store, and the token.
+ *
+ * @slot - The kit's elements (and anything else): every `ls-*` element inside uses this store.
+ *
+ * @event ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`.
+ * @event ls-sync-error - The store could not be opened. `detail.error` says why.
+ */
+export class LsFileSync extends LitElement {
+  static override properties = {
+    endpoint: { reflect: true },
+    storeId: { attribute: 'store-id', reflect: true },
+    token: {},
+    serviceWorker: { type: Boolean, attribute: 'service-worker' },
+  };
+
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  /** The backend's origin, e.g. `https://files.example.com`. */
+  declare endpoint: string;
+  /** The store to open: letters, digits, `_` and `-`. */
+  declare storeId: string;
+  /** An access token for the store, from the page's own backend. Changing it does not reopen the store. */
+  declare token: string;
+  /** Registers the kit's service worker so plain `<img src="…/files/<store>/<id>">` tags work. */
+  declare serviceWorker: boolean;
+
+  constructor() {
+    super();
+    this.endpoint = '';
+    this.storeId = '';
+    this.token = '';
+    this.serviceWorker = false;
+  }
+
+  readonly #provider = new ContextProvider(this, { context: fileSyncContext, initialValue: { kind: 'idle' } });
+  #lease: FileSyncLease | undefined;
+  #leaseKey = '';
+  #stopAnswering: (() => void) | undefined;
+
+  /** The open core, once `ls-ready` has fired. */
+  get sync(): FileSync | undefined {
+    const value = this.#provider.value;
+    return value.kind === 'ready' ? value.sync : undefined;
+  }
+
+  /** Resolves with the open core (waits for the attributes and the store to open). */
+  get ready(): Promise<FileSync> {
+    const current = this.#provider.value;
+    if (current.kind === 'ready') return Promise.resolve(current.sync);
+    return new Promise((resolve, reject) => {
+      const onReady = (event: Event) => {
+        cleanup();
+        resolve((event as CustomEvent<{ sync: FileSync }>).detail.sync);
+      };
+      const onError = (event: Event) => {
+        cleanup();
+        reject((event as CustomEvent<{ error: Error }>).detail.error);
+      };
+      const cleanup = () => {
+        this.removeEventListener('ls-ready', onReady);
+        this.removeEventListener('ls-sync-error', onError);
+      };
+      this.addEventListener('ls-ready', onReady);
+      this.addEventListener('ls-sync-error', onError);
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#open();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#close();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('endpoint') || changed.has('storeId') || changed.has('token')) {
+      this.#open();
+      if (this.token) this.sync?.setToken(this.token);
+    }
+    if (changed.has('serviceWorker') && this.serviceWorker) {
+      registerServiceWorker().catch((error: unknown) => console.warn('[ls-file-sync] service worker not registered', error));
+    }
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  #open(): void {
+    const key = `${this.endpoint}\u0000${this.storeId}`;
+    if (!this.isConnected || !this.endpoint || !this.storeId || !this.token) return;
+    if (this.#lease && key === this.#leaseKey) return;
+    this.#close();
+    const lease = acquireFileSync({ endpoint: this.endpoint, storeId: this.storeId, token: this.token });
+    this.#lease = lease;
+    this.#leaseKey = key;
+    this.#set({ kind: 'opening' });
+    lease.sync.then(
+      (sync) => {
+        if (this.#lease !== lease) return;
+        this.#stopAnswering = answerServiceWorker(sync);
+        this.#set({ kind: 'ready', sync });
+        this.dispatchEvent(new CustomEvent('ls-ready', { detail: { sync }, bubbles: true, composed: true }));
+      },
+      (error: unknown) => {
+        if (this.#lease !== lease) return;
+        const err = error instanceof Error ? error : new Error(String(error));
+        this.#set({ kind: 'error', error: err });
+        this.dispatchEvent(new CustomEvent('ls-sync-error', { detail: { error: err }, bubbles: true, composed: true }));
+      },
+    );
+  }
+
+  #close(): void {
+    this.#stopAnswering?.();
+    this.#stopAnswering = undefined;
+    this.#lease?.release();
+    this.#lease = undefined;
+    this.#leaseKey = '';
+    this.#set({ kind: 'idle' });
+  }
+
+  #set(connection: FileSyncConnection): void {
+    this.#provider.setValue(connection);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-file-sync': LsFileSync;
+  }
+  interface HTMLElementEventMap {
+    'ls-ready': CustomEvent<{ sync: FileSync }>;
+    'ls-sync-error': CustomEvent<{ error: Error }>;
+  }
+}

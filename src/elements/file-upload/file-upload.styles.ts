@@ -1,0 +1,84 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: block;
+    --ls-upload-border: 2px dashed var(--ls-color-border, #9aa3ad);
+    --ls-upload-border-active: 2px dashed var(--ls-color-accent, #2563eb);
+    --ls-upload-background: var(--ls-color-surface, transparent);
+    --ls-upload-padding: 1.25rem;
+    --ls-upload-radius: var(--ls-radius, 0.5rem);
+    font: inherit;
+    color: inherit;
+  }
+  :host([disabled]) {
+    opacity: 0.6;
+  }
+  [part='base'] {
+    border: var(--ls-upload-border);
+    border-radius: var(--ls-upload-radius);
+    background: var(--ls-upload-background);
+    padding: var(--ls-upload-padding);
+    text-align: center;
+  }
+  :host([dragging]) [part='base'] {
+    border: var(--ls-upload-border-active);
+  }
+  [part='input'] {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  [part='button'] {
+    font: inherit;
+    color: var(--ls-color-accent, #2563eb);
+    background: none;
+    border: none;
+    padding: 0;
+    text-decoration: underline;
+    cursor: pointer;
+  }
+  [part='button']:focus-visible,
+  button:focus-visible {
+    outline: 2px solid var(--ls-color-accent, #2563eb);
+    outline-offset: 2px;
+  }
+  [part='files'] {
+    list-style: none;
+    margin: 0.75rem 0 0;
+    padding: 0;
+    display: grid;
+    gap: 0.375rem;
+    text-align: start;
+  }
+  [part~='file'] {
+    display: flex;
+    gap: 0.5rem;
+    align-items: center;
+  }
+  [part='file-name'] {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  [part='file-state'] {
+    font-size: 0.875em;
+    opacity: 0.8;
+  }
+  progress {
+    width: 5rem;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;

@@ -1,0 +1,310 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { FileSync } from '../../core/file-sync.js';
+import type { FileView } from '../../core/state.js';
+import { matchesAccept } from '../shared/accept.js';
+import { FileSyncController } from '../shared/file-sync-controller.js';
+import { describeState } from '../shared/format.js';
+import { translationFor } from '../shared/localize.js';
+import { styles } from './file-upload.styles.js';
+
+export type RejectionReason = 'type' | 'multiple' | 'save-failed';
+
+export interface FileAddedDetail {
+  readonly fileId: string;
+  readonly file: FileView;
+}
+
+export interface FileRejectedDetail {
+  readonly file: File;
+  readonly reason: RejectionReason;
+  readonly message: string;
+}
+
+/**
+ * @summary A drop zone and file picker that saves files to this device at once and syncs them in the background.
+ *   Form-associated: a form submits the saved file ids under `name`.
+ *
+ * @slot - The drop hint (defaults to a localized "Drop files here or choose files").
+ *
+ * @event ls-file-added - A file was saved on this device. `detail.fileId` is its id, `detail.file` its view.
+ * @event ls-file-rejected - A file was refused. `detail.reason` is `type`, `multiple` or `save-failed`; `detail.message` says why.
+ * @event change - The set of files held by the control changed.
+ *
+ * @csspart base - The drop zone.
+ * @csspart input - The native `<input type="file">`.
+ * @csspart button - The button that opens the picker.
+ * @csspart files - The list of files added.
+ * @csspart file - One file of the list.
+ * @csspart file-name - A file's name.
+ * @csspart file-state - A file's sync state.
+ *
+ * @cssproperty --ls-upload-border - Border of the drop zone.
+ * @cssproperty --ls-upload-border-active - Border while files are dragged over.
+ * @cssproperty --ls-upload-background - Background of the drop zone.
+ * @cssproperty --ls-upload-padding - Padding of the drop zone.
+ * @cssproperty --ls-upload-radius - Corner radius of the drop zone.
+ */
+export class LsFileUpload extends LitElement {
+  static formAssociated = true;
+  static override styles = styles;
+  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+
+  static override properties = {
+    accept: { reflect: true },
+    multiple: { type: Boolean, reflect: true },
+    name: { reflect: true },
+    disabled: { type: Boolean, reflect: true },
+    required: { type: Boolean, reflect: true },
+    dragging: { type: Boolean, reflect: true },
+    files: { state: true },
+  };
+
+  /** File types accepted, as in `<input accept>`: `image/*`, `.pdf`, `application/json`. */
+  declare accept: string;
+  /** Accept more than one file. */
+  declare multiple: boolean;
+  /** The form field name the saved file ids are submitted under. */
+  declare name: string;
+  declare disabled: boolean;
+  /** The form cannot be submitted until a file is added. */
+  declare required: boolean;
+  /** Reflects whether files are being dragged over the drop zone. */
+  declare dragging: boolean;
+  /** The files this control holds, in the order added. */
+  declare files: FileView[];
+
+  readonly #internals: ElementInternals;
+  readonly #controller: FileSyncController;
+  #watching = new Map<string, () => void>();
+  #syncWaiters: ((sync: FileSync) => void)[] = [];
+  #announcement = '';
+
+  constructor() {
+    super();
+    this.accept = '';
+    this.multiple = false;
+    this.name = '';
+    this.disabled = false;
+    this.required = false;
+    this.dragging = false;
+    this.files = [];
+    this.#internals = this.attachInternals();
+    this.#controller = new FileSyncController(this, (sync) => {
+      for (const resolve of this.#syncWaiters.splice(0)) resolve(sync);
+      for (const view of this.files) this.#watch(sync, view.id);
+      return () => this.#unwatchAll();
+    });
+    this.addEventListener('dragover', this.#onDragOver);
+    this.addEventListener('dragleave', () => (this.dragging = false));
+    this.addEventListener('drop', this.#onDrop);
+  }
+
+  /** The saved file ids, in the order added. */
+  get value(): string[] {
+    return this.files.map((f) => f.id);
+  }
+
+  get form(): HTMLFormElement | null {
+    return this.#internals.form;
+  }
+
+  get validity(): ValidityState {
+    return this.#internals.validity;
+  }
+
+  get validationMessage(): string {
+    return this.#internals.validationMessage;
+  }
+
+  checkValidity(): boolean {
+    return this.#internals.checkValidity();
+  }
+
+  reportValidity(): boolean {
+    return this.#internals.reportValidity();
+  }
+
+  /** Saves files as if they were dropped: each accepted one is written to this device and recorded. */
+  async addFiles(files: FileList | readonly File[]): Promise<FileView[]> {
+    const list = [...files];
+    if (this.disabled || list.length === 0) return [];
+    const t = translationFor(this);
+    const accepted: File[] = [];
+    for (const file of list) {
+      if (!matchesAccept(file, this.accept)) this.#reject(file, 'type', t.rejectedType(file.name));
+      else if (!this.multiple && accepted.length > 0) this.#reject(file, 'multiple', t.rejectedMultiple);
+      else accepted.push(file);
+    }
+    const sync = this.#controller.sync ?? (await new Promise<FileSync>((resolve) => this.#syncWaiters.push(resolve)));
+    const saved: FileView[] = [];
+    for (const file of accepted) {
+      try {
+        const view = await sync.saveFile(file);
+        saved.push(view);
+        this.#watch(sync, view.id);
+        this.dispatchEvent(new CustomEvent<FileAddedDetail>('ls-file-added', { detail: { fileId: view.id, file: view }, bubbles: true, composed: true }));
+      } catch (error) {
+        this.#reject(file, 'save-failed', t.saveFailed(file.name, error instanceof Error ? error.message : String(error)));
+      }
+    }
+    if (saved.length > 0) {
+      // A single-file control replaces its file; the replaced one stays saved in the store.
+      this.files = this.multiple ? [...this.files, ...saved] : saved.slice(-1);
+      this.#announce(saved.map((v) => t.added(v.name)).join('. '));
+      this.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    return saved;
+  }
+
+  /** Removes a file from the control and deletes it from the store. */
+  async removeFile(id: string): Promise<void> {
+    this.files = this.files.filter((f) => f.id !== id);
+    this.#watching.get(id)?.();
+    this.#watching.delete(id);
+    await this.#controller.sync?.deleteFile(id);
+    this.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  formResetCallback(): void {
+    this.#unwatchAll();
+    this.files = [];
+  }
+
+  formDisabledCallback(disabled: boolean): void {
+    this.disabled = disabled;
+  }
+
+  formStateRestoreCallback(state: string | File | FormData | null): void {
+    if (!(state instanceof FormData)) return;
+    const ids = state.getAll('id').filter((v): v is string => typeof v === 'string');
+    const sync = this.#controller.sync;
+    this.files = ids.map((id) => sync?.file(id)).filter((v): v is FileView => v !== undefined);
+    if (sync) for (const id of ids) this.#watch(sync, id);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('files') || changed.has('name') || changed.has('required')) this.#syncForm();
+  }
+
+  protected override render() {
+    const t = translationFor(this);
+    return html`
+      <div part="base">
+        <input
+          part="input"
+          type="file"
+          tabindex="-1"
+          aria-hidden="true"
+          accept=${this.accept || nothing}
+          ?multiple=${this.multiple}
+          ?disabled=${this.disabled}
+          @change=${this.#onInputChange}
+        />
+        <slot>${t.dropHint}</slot>
+        <button part="button" type="button" ?disabled=${this.disabled} @click=${() => this.#input()?.click()}>${t.browse}</button>
+        ${this.files.length > 0
+          ? html`<ul part="files">
+              ${repeat(
+                this.files,
+                (f) => f.id,
+                (f) => this.#renderFile(f),
+              )}
+            </ul>`
+          : nothing}
+      </div>
+      <div class="visually-hidden" role="status" aria-live="polite">${this.#announcement}</div>
+    `;
+  }
+
+  #renderFile(view: FileView) {
+    const t = translationFor(this);
+    const state = view.state;
+    const progress = state.kind === 'uploading' || state.kind === 'downloading' ? state : undefined;
+    return html`<li part="file" data-state=${state.kind}>
+      <span part="file-name" title=${view.name}>${view.name}</span>
+      ${progress ? html`<progress max=${progress.total} .value=${progress.loaded}></progress>` : nothing}
+      <span part="file-state">${describeState(state, t)}</span>
+      ${state.kind === 'failed'
+        ? html`<button type="button" @click=${() => this.#controller.sync?.retry(view.id)}>${t.retry}</button>`
+        : nothing}
+      <button type="button" aria-label=${t.delete(view.name)} @click=${() => this.removeFile(view.id)}>${t.remove}</button>
+    </li>`;
+  }
+
+  #input(): HTMLInputElement | null {
+    return this.renderRoot.querySelector('input[type=file]');
+  }
+
+  #onInputChange = (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    const files = input.files ? [...input.files] : [];
+    input.value = '';
+    void this.addFiles(files);
+  };
+
+  #onDragOver = (event: DragEvent) => {
+    if (this.disabled || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    this.dragging = true;
+  };
+
+  #onDrop = (event: DragEvent) => {
+    this.dragging = false;
+    if (this.disabled || !event.dataTransfer) return;
+    event.preventDefault();
+    void this.addFiles(event.dataTransfer.files);
+  };
+
+  #reject(file: File, reason: RejectionReason, message: string): void {
+    this.#announce(message);
+    this.dispatchEvent(new CustomEvent<FileRejectedDetail>('ls-file-rejected', { detail: { file, reason, message }, bubbles: true, composed: true }));
+  }
+
+  #announce(message: string): void {
+    this.#announcement = message;
+    this.requestUpdate();
+  }
+
+  #watch(sync: FileSync, id: string): void {
+    if (this.#watching.has(id)) return;
+    this.#watching.set(
+      id,
+      sync.watchFile(id, (view) => {
+        if (view === undefined) return;
+        this.files = this.files.map((f) => (f.id === id ? view : f));
+      }),
+    );
+  }
+
+  #unwatchAll(): void {
+    for (const stop of this.#watching.values()) stop();
+    this.#watching.clear();
+  }
+
+  #syncForm(): void {
+    const ids = this.value;
+    const data = new FormData();
+    if (this.name) for (const id of ids) data.append(this.name, id);
+    const state = new FormData();
+    for (const id of ids) state.append('id', id);
+    this.#internals.setFormValue(ids.length > 0 ? data : null, state);
+    const input = this.#input() ?? undefined;
+    if (this.required && ids.length === 0) {
+      this.#internals.setValidity({ valueMissing: true }, translationFor(this).valueMissing, input);
+    } else {
+      this.#internals.setValidity({});
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-file-upload': LsFileUpload;
+  }
+  interface HTMLElementEventMap {
+    'ls-file-added': CustomEvent<FileAddedDetail>;
+    'ls-file-rejected': CustomEvent<FileRejectedDetail>;
+  }
+}

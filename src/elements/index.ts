@@ -1,0 +1,9 @@
+/** Registers every element of the kit. Import one element's `define.js` instead to load only that one. */
+export { LsFileSync } from './file-sync/define.js';
+export { LsFileUpload } from './file-upload/define.js';
+export type { FileAddedDetail, FileRejectedDetail, RejectionReason } from './file-upload/file-upload.js';
+export { LsFileImage } from './file-image/define.js';
+export type { ImageStatus } from './file-image/file-image.js';
+export { LsSyncStatus } from './sync-status/define.js';
+export { LsFileGallery } from './file-gallery/define.js';
+export { registerTranslation, type Translation } from './shared/localize.js';

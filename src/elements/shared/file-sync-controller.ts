@@ -1,0 +1,60 @@
+/**
+ * A reactive controller that finds the nearest `<ls-file-sync>` (through context) and calls the host back
+ * with its FileSync once open. Elements use it instead of walking the DOM or holding a global.
+ */
+import { ContextConsumer } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { FileSync } from '../../core/file-sync.js';
+import { fileSyncContext, type FileSyncConnection } from './context.js';
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+export class FileSyncController implements ReactiveController {
+  connection: FileSyncConnection = { kind: 'idle' };
+  #cleanup: (() => void) | undefined;
+
+  /**
+   * @param attach called with the FileSync when it is ready; returns what to undo when it goes away
+   *   (unsubscribe functions, object URLs).
+   */
+  constructor(
+    private readonly host: Host,
+    private readonly attach: (sync: FileSync) => (() => void) | void,
+  ) {
+    host.addController(this);
+    new ContextConsumer(host, {
+      context: fileSyncContext,
+      subscribe: true,
+      callback: (connection) => this.#set(connection),
+    });
+  }
+
+  get sync(): FileSync | undefined {
+    return this.connection.kind === 'ready' ? this.connection.sync : undefined;
+  }
+
+  hostConnected(): void {
+    if (this.connection.kind === 'ready' && this.#cleanup === undefined) this.#attach(this.connection.sync);
+  }
+
+  hostDisconnected(): void {
+    this.#detach();
+  }
+
+  #set(connection: FileSyncConnection): void {
+    if (connection.kind === 'ready' && this.connection.kind === 'ready' && connection.sync === this.connection.sync) return;
+    this.#detach();
+    this.connection = connection;
+    if (connection.kind === 'ready' && this.host.isConnected) this.#attach(connection.sync);
+    this.host.requestUpdate();
+  }
+
+  #attach(sync: FileSync): void {
+    this.#cleanup = this.attach(sync) ?? (() => {});
+  }
+
+  #detach(): void {
+    this.#cleanup?.();
+    this.#cleanup = undefined;
+  }
+}

@@ -1,0 +1,112 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { SyncStatus, SyncSummary } from '../../core/file-sync.js';
+import { FileSyncController } from '../shared/file-sync-controller.js';
+import { translationFor } from '../shared/localize.js';
+
+/**
+ * @summary Tells whether this device's files are synced, syncing, offline or in error, and how many wait.
+ *
+ * @csspart base - The whole status line.
+ * @csspart indicator - The coloured dot.
+ * @csspart label - The status text.
+ * @csspart retry - The "retry all" button shown on errors.
+ *
+ * @cssproperty --ls-status-synced - Colour of the dot when synced.
+ * @cssproperty --ls-status-syncing - Colour of the dot while syncing.
+ * @cssproperty --ls-status-offline - Colour of the dot when offline.
+ * @cssproperty --ls-status-error - Colour of the dot on errors.
+ */
+export class LsSyncStatus extends LitElement {
+  static override properties = {
+    status: { reflect: true },
+    pendingUploads: { type: Number, attribute: 'pending-uploads', reflect: true },
+    pendingDownloads: { type: Number, attribute: 'pending-downloads', reflect: true },
+    summary: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: inline-block;
+      --ls-status-synced: #16a34a;
+      --ls-status-syncing: #2563eb;
+      --ls-status-offline: #9ca3af;
+      --ls-status-error: #dc2626;
+    }
+    [part='base'] {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5em;
+    }
+    [part='indicator'] {
+      width: 0.625em;
+      height: 0.625em;
+      border-radius: 50%;
+      background: var(--ls-status-offline);
+    }
+    :host([status='synced']) [part='indicator'] {
+      background: var(--ls-status-synced);
+    }
+    :host([status='syncing']) [part='indicator'] {
+      background: var(--ls-status-syncing);
+    }
+    :host([status='error']) [part='indicator'] {
+      background: var(--ls-status-error);
+    }
+    button:focus-visible {
+      outline: 2px solid var(--ls-color-accent, #2563eb);
+      outline-offset: 2px;
+    }
+  `;
+
+  /** `synced`, `syncing`, `offline` or `error`. Read-only; reflected for styling and tests. */
+  declare status: SyncStatus;
+  /** Files waiting to upload or uploading. Read-only. */
+  declare pendingUploads: number;
+  /** Files waiting to download or downloading. Read-only. */
+  declare pendingDownloads: number;
+  /** @internal */
+  declare summary: SyncSummary | undefined;
+
+  constructor() {
+    super();
+    this.status = 'offline';
+    this.pendingUploads = 0;
+    this.pendingDownloads = 0;
+  }
+
+  readonly #controller = new FileSyncController(this, (sync) =>
+    sync.summary.subscribe((summary) => {
+      this.summary = summary;
+      this.status = summary.status;
+      this.pendingUploads = summary.pendingUploads;
+      this.pendingDownloads = summary.pendingDownloads;
+    }),
+  );
+
+  protected override render() {
+    const t = translationFor(this);
+    const s = this.summary;
+    const label = !s
+      ? t.statusConnecting
+      : s.status === 'error'
+        ? t.statusError(s.failed)
+        : s.status === 'offline'
+          ? t.statusOffline(s.pendingUploads + s.pendingDownloads)
+          : s.status === 'syncing'
+            ? t.statusSyncing(s.pendingUploads, s.pendingDownloads)
+            : t.statusSynced;
+    return html`<span part="base">
+      <span part="indicator" aria-hidden="true"></span>
+      <span part="label" role="status" aria-live="polite">${label}</span>
+      ${s?.status === 'error'
+        ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry()}>${t.retryAll}</button>`
+        : nothing}
+    </span>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-sync-status': LsSyncStatus;
+  }
+}

@@ -1,0 +1,116 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/elements/index.js';
+import type { LsFileGallery, LsFileImage, LsFileSync, LsFileUpload, LsSyncStatus } from '../../src/elements/index.js';
+import { backendUrl, devToken, uniqueStoreId } from './helpers.js';
+
+/** A tiny valid PNG (4x4, red), made with a canvas so it decodes in an <img>. */
+async function pngFile(name = 'red.png'): Promise<File> {
+  const canvas = new OffscreenCanvas(4, 4);
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#f00';
+  ctx.fillRect(0, 0, 4, 4);
+  return new File([await canvas.convertToBlob({ type: 'image/png' })], name, { type: 'image/png' });
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function mountKit(storeId = uniqueStoreId('el')) {
+  const root = await fixture<HTMLFormElement>(html`
+    <form>
+      <ls-file-sync endpoint=${await backendUrl()} store-id=${storeId} token=${await devToken(storeId)}>
+        <ls-file-upload name="photos" accept="image/*" multiple></ls-file-upload>
+        <ls-file-gallery></ls-file-gallery>
+        <ls-sync-status></ls-sync-status>
+      </ls-file-sync>
+    </form>
+  `);
+  const provider = root.querySelector<LsFileSync>('ls-file-sync')!;
+  await provider.ready;
+  return {
+    form: root,
+    provider,
+    upload: root.querySelector<LsFileUpload>('ls-file-upload')!,
+    gallery: root.querySelector<LsFileGallery>('ls-file-gallery')!,
+    status: root.querySelector<LsSyncStatus>('ls-sync-status')!,
+  };
+}
+
+describe('the elements together', () => {
+  it('shows an added image at once from this device, then reports it synced', async () => {
+    const { upload, gallery, status } = await mountKit();
+    const added = oneEvent(upload, 'ls-file-added');
+    void upload.addFiles([await pngFile()]);
+    const { detail } = await added;
+    expect(detail.fileId).to.be.a('string');
+
+    await until(() => gallery.shadowRoot!.querySelector('ls-file-image') !== null, 'the gallery tile');
+    const image = gallery.shadowRoot!.querySelector<LsFileImage>('ls-file-image')!;
+    expect(image.getAttribute('file-id')).to.equal(detail.fileId);
+    await until(() => image.getAttribute('status') === 'ready', 'the image to be ready');
+    const img = image.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
+    expect(img.naturalWidth).to.equal(4);
+    expect(img.src.startsWith('blob:')).to.equal(true);
+
+    await until(() => status.getAttribute('status') === 'synced', 'the status to be synced');
+    expect(status.getAttribute('pending-uploads')).to.equal('0');
+  });
+
+  it('submits the saved file ids with the form under its name, and resets with it', async () => {
+    const { form, upload } = await mountKit();
+    const [first, second] = await upload.addFiles([await pngFile('a.png'), await pngFile('b.png')]);
+    const data = new FormData(form);
+    expect(data.getAll('photos')).to.deep.equal([first!.id, second!.id]);
+
+    form.reset();
+    await upload.updateComplete;
+    expect(new FormData(form).getAll('photos')).to.deep.equal([]);
+  });
+
+  it('blocks submitting a required upload that has no file', async () => {
+    const { upload } = await mountKit();
+    upload.required = true;
+    await upload.updateComplete;
+    expect(upload.checkValidity()).to.equal(false);
+    expect(upload.validity.valueMissing).to.equal(true);
+    await upload.addFiles([await pngFile()]);
+    await upload.updateComplete;
+    expect(upload.checkValidity()).to.equal(true);
+  });
+
+  it('rejects a file that does not match accept, with a reason, and saves nothing', async () => {
+    const { upload, gallery } = await mountKit();
+    const rejected = oneEvent(upload, 'ls-file-rejected');
+    const saved = await upload.addFiles([new File(['<html>'], 'page.html', { type: 'text/html' })]);
+    const { detail } = await rejected;
+    expect(detail.reason).to.equal('type');
+    expect(detail.message).to.contain('page.html');
+    expect(saved).to.deep.equal([]);
+    expect(gallery.getAttribute('count')).to.equal('0');
+  });
+
+  it('saves files picked with the native input in its shadow root', async () => {
+    const { upload, gallery } = await mountKit();
+    const input = upload.shadowRoot!.querySelector<HTMLInputElement>('input[part=input]')!;
+    expect(input.type).to.equal('file');
+    const transfer = new DataTransfer();
+    transfer.items.add(await pngFile('picked.png'));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+    await oneEvent(upload, 'ls-file-added');
+    await until(() => gallery.getAttribute('count') === '1', 'the gallery to list the file');
+  });
+
+  it('deletes a file from the gallery', async () => {
+    const { upload, gallery } = await mountKit();
+    await upload.addFiles([await pngFile()]);
+    await until(() => gallery.getAttribute('count') === '1', 'the file to show');
+    gallery.shadowRoot!.querySelector<HTMLButtonElement>('button[part=delete]')!.click();
+    await until(() => gallery.getAttribute('count') === '0', 'the file to go');
+  });
+});
