@@ -49,15 +49,13 @@ export async function startBackend({ port = 8787, persistTo = path.join(root, '.
   throw new Error(`wrangler dev did not answer on ${url} within 60 s:\n${output}`);
 }
 
-/** Asks a development backend for a token (its `/dev/tokens` route exists only in dev mode). */
-export async function devToken(backendUrl, storeId, scopes = ['read', 'write']) {
-  const res = await fetch(`${backendUrl}/dev/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ storeId, scopes }),
-  });
-  if (!res.ok) throw new Error(`dev token for ${storeId}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()).token;
+/**
+ * Mints a development token for the local backend, here in Node with the kit's own token helper (built to
+ * dist/server by `npm run build`), so pages can be served while the backend is down.
+ */
+export async function devToken(storeId, scopes = ['read', 'write'], ttlSeconds = 7 * 24 * 3600) {
+  const { mintToken } = await import('../dist/server/tokens.js');
+  return mintToken({ secret: DEV_SECRET, storeId, scopes, ttlSeconds, subject: 'dev' });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

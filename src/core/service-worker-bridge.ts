@@ -3,6 +3,7 @@
  * A page answers `null` for a store it does not have open, so the worker asks the next page.
  */
 import { kitAssetUrls } from './assets.js';
+import { FileSyncError } from './errors.js';
 import type { FileSync } from './file-sync.js';
 import type { LookupReply, LookupRequest } from './service-worker-protocol.js';
 
@@ -48,17 +49,23 @@ function reply(request: LookupRequest): LookupReply | null {
 }
 
 /**
- * Registers the kit's service worker. Its scope is the directory the kit is served from (or `scope`, which
- * then needs the `Service-Worker-Allowed` header); files are served at `<scope>files/<storeId>/<fileId>`.
+ * Registers the kit's service worker. A service worker only sees the requests of pages inside its scope, so
+ * the default scope is the site root (`/`): the server must then send `Service-Worker-Allowed: /` with the
+ * kit's `service-worker.js` (or serve that file from the root). Files are served at `<scope>files/<storeId>/<fileId>`.
  */
 export async function registerServiceWorker(options: { url?: URL | string; scope?: string } = {}): Promise<ServiceWorkerRegistration> {
   const url = options.url ?? kitAssetUrls().serviceWorker;
-  const registration = await navigator.serviceWorker.register(url, {
-    type: 'module',
-    ...(options.scope ? { scope: options.scope } : {}),
-  });
-  await navigator.serviceWorker.ready;
-  return registration;
+  const scope = options.scope ?? '/';
+  try {
+    return await navigator.serviceWorker.register(url, { type: 'module', scope });
+  } catch (error) {
+    throw new FileSyncError(
+      'service_worker_refused',
+      `The service worker at ${String(url)} could not take scope ${scope}: serve it with the header ` +
+        `"Service-Worker-Allowed: ${scope}" or from that path (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
+  }
 }
 
 /** Where the service worker serves a file, given the registration's scope. */

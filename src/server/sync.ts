@@ -3,6 +3,7 @@
  * query string carries the client's sync payload `{ authToken }`.
  */
 import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livestore/sync-cf/cf-worker';
+import { errorResponse } from './http.js';
 import { checkToken } from './tokens.js';
 
 export interface SyncEnv {
@@ -47,6 +48,9 @@ interface SyncRequestArgs {
 export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionContext): Promise<Response | undefined> {
   const searchParams = matchSyncRequest(request as never);
   if (searchParams === undefined) return undefined;
+  // Checked here as well as in validatePayload so a refused client gets a 401/403 with a JSON reason.
+  const auth = await checkToken(tokenOf(searchParams.payload), { secret: env.AUTH_SECRET, storeId: searchParams.storeId, scope: 'read' });
+  if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // LiveStore's generic signature is too deep for the checker; the arguments are plain values.
   const handle = handleSyncRequest as unknown as (args: SyncRequestArgs) => Promise<unknown>;
   const response = await handle({

@@ -19,6 +19,7 @@ export class LsFileSync extends LitElement {
     storeId: { attribute: 'store-id', reflect: true },
     token: {},
     serviceWorker: { type: Boolean, attribute: 'service-worker' },
+    serviceWorkerScope: { attribute: 'service-worker-scope' },
   };
 
   static override styles = css`
@@ -33,8 +34,13 @@ export class LsFileSync extends LitElement {
   declare storeId: string;
   /** An access token for the store, from the page's own backend. Changing it does not reopen the store. */
   declare token: string;
-  /** Registers the kit's service worker so plain `<img src="…/files/<store>/<id>">` tags work. */
+  /** Registers the kit's service worker so plain `<img src="/files/<store-id>/<file-id>">` tags work. */
   declare serviceWorker: boolean;
+  /**
+   * The scope to register the service worker for (default `/`). A scope above the kit's own folder needs the
+   * header `Service-Worker-Allowed` on `service-worker.js`.
+   */
+  declare serviceWorkerScope: string;
 
   constructor() {
     super();
@@ -42,6 +48,7 @@ export class LsFileSync extends LitElement {
     this.storeId = '';
     this.token = '';
     this.serviceWorker = false;
+    this.serviceWorkerScope = '/';
   }
 
   readonly #provider = new ContextProvider(this, { context: fileSyncContext, initialValue: { kind: 'idle' } });
@@ -92,8 +99,8 @@ export class LsFileSync extends LitElement {
       this.#open();
       if (this.token) this.sync?.setToken(this.token);
     }
-    if (changed.has('serviceWorker') && this.serviceWorker) {
-      registerServiceWorker().catch((error: unknown) => console.warn('[ls-file-sync] service worker not registered', error));
+    if ((changed.has('serviceWorker') || changed.has('serviceWorkerScope')) && this.serviceWorker) {
+      registerServiceWorker({ scope: this.serviceWorkerScope }).catch((error: unknown) => console.warn(`[ls-file-sync] ${String(error)}`));
     }
   }
 

@@ -1,0 +1,11 @@
+/**
+ * The backend's pieces, for a user who mounts them in a worker of their own next to their routes:
+ *
+ *   export { SyncBackendDO } from 'livestore-file-sync-elements/server';
+ *   // in fetch(): (await handleSync(request, env, ctx)) ?? route files with parseFilePath + handleFileRequest
+ */
+export { default as worker, type Env } from './worker.js';
+export { SyncBackendDO, handleSync, type SyncEnv } from './sync.js';
+export { handleFileRequest, parseFilePath, objectKey, type FileAddress, type FilesEnv } from './files.js';
+export { mintToken, checkToken, type AccessClaims, type MintOptions, type Scope, type TokenCheck } from './tokens.js';
+export { withCors, preflight, errorResponse, json, type CorsOptions, type ErrorCode } from './http.js';
