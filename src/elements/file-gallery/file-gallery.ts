@@ -22,7 +22,7 @@ import { translationFor } from '../shared/localize.js';
  */
 export class LsFileGallery extends LitElement {
   static override properties = {
-    files: { state: true },
+    files: { state: true, attribute: false },
     count: { type: Number, reflect: true },
   };
 

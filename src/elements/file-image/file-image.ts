@@ -25,8 +25,8 @@ export class LsFileImage extends LitElement {
     fileId: { attribute: 'file-id', reflect: true },
     alt: {},
     status: { reflect: true },
-    view: { state: true },
-    src: { state: true },
+    view: { state: true, attribute: false },
+    src: { state: true, attribute: false },
   };
 
   static override styles = css`

@@ -57,7 +57,7 @@ export class LsFileUpload extends LitElement {
     disabled: { type: Boolean, reflect: true },
     required: { type: Boolean, reflect: true },
     dragging: { type: Boolean, reflect: true },
-    files: { state: true },
+    files: { state: true, attribute: false },
   };
 
   /** File types accepted, as in `<input accept>`: `image/*`, `.pdf`, `application/json`. */

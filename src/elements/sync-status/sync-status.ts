@@ -21,7 +21,7 @@ export class LsSyncStatus extends LitElement {
     status: { reflect: true },
     pendingUploads: { type: Number, attribute: 'pending-uploads', reflect: true },
     pendingDownloads: { type: Number, attribute: 'pending-downloads', reflect: true },
-    summary: { state: true },
+    summary: { state: true, attribute: false },
   };
 
   static override styles = css`

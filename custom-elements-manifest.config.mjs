@@ -1,0 +1,6 @@
+// Generates custom-elements.json from the elements' JSDoc (@summary, @slot, @event, @csspart, @cssproperty).
+export default {
+  globs: ['src/elements/**/*.ts'],
+  exclude: ['src/elements/**/*.styles.ts', 'src/elements/shared/**'],
+  litelement: true,
+};
