@@ -10,12 +10,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The development secret: signs dev tokens on the local backend only. Never used by a deployed worker. */
 export const DEV_SECRET = 'dev-only-secret-for-the-local-backend-000';
 
-export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true } = {}) {
+export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {} } = {}) {
   const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
   const args = [
     wrangler, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port),
     '--inspector-port', '0', '--persist-to', persistTo, '--show-interactive-dev-session=false',
     '--var', `AUTH_SECRET:${DEV_SECRET}`, '--var', 'DEV_TOKENS:true',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: root,

@@ -13,6 +13,7 @@ const steps = [
   ['type check (worker)', bin('tsc'), ['-p', 'src/server/tsconfig.json']],
   ['custom-elements.json is up to date', process.execPath, ['scripts/check-manifest.mjs']],
   ['build', 'npm', ['run', 'build', '--silent']],
+  ['worker tests (file API under workerd)', process.execPath, ['--test', '--test-reporter=spec', 'test/server/']],
   ['browser tests', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', 'test/e2e/']],
 ];

@@ -10,6 +10,7 @@
  */
 import { checkToken, type Scope } from './tokens.js';
 import { errorResponse, json } from './http.js';
+import { handleMultipart } from './multipart.js';
 
 export interface FilesEnv {
   readonly FILES: R2Bucket;
@@ -22,7 +23,9 @@ const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** A MIME type the way a browser reports `File.type`; anything else is stored as octet-stream. */
 const MIME = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
-const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
+const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024 * 1024;
+/** R2's limit on the parts of one multipart upload. */
+export const MAX_PARTS = 10_000;
 
 export interface FileAddress {
   readonly storeId: string;
@@ -30,18 +33,64 @@ export interface FileAddress {
   readonly hash: string;
 }
 
-/** Parses `/api/stores/<storeId>/files/<fileId>/<sha256>`; undefined if the path is not of that shape. */
-export function parseFilePath(pathname: string): FileAddress | 'invalid' | undefined {
+/** What a file path asks for: the object itself, or a step of a multipart upload of it. */
+export type FileRoute =
+  | { readonly kind: 'object' }
+  | { readonly kind: 'uploads' }
+  | { readonly kind: 'upload'; readonly uploadId: string }
+  | { readonly kind: 'complete'; readonly uploadId: string }
+  | { readonly kind: 'part'; readonly uploadId: string; readonly partNumber: number };
+
+export interface ParsedFilePath {
+  readonly address: FileAddress;
+  readonly route: FileRoute;
+}
+
+const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
+const PART_NUMBER = /^[1-9]\d{0,4}$/;
+
+/**
+ * Parses `/api/stores/<storeId>/files/<fileId>/<sha256>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`;
+ * undefined when the path is not under `/api/stores/`, `'invalid'` when it is but is malformed.
+ */
+export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | undefined {
   const parts = pathname.split('/');
-  if (parts[1] !== 'api' || parts[2] !== 'stores' || parts[4] !== 'files') return undefined;
-  const [, , , storeId, , fileId, hash, ...rest] = parts;
+  if (parts[1] !== 'api' || parts[2] !== 'stores') return undefined;
+  const [, , , storeId, files, fileId, hash, ...rest] = parts;
+  if (files !== 'files' || !storeId || !fileId || !hash) return 'invalid';
   // Raw (undecoded) segments: `%2e%2e` or `%2f` never match the pattern, so they are refused, not decoded.
-  if (rest.length > 0 || !storeId || !fileId || !hash) return 'invalid';
   if (!SEGMENT.test(storeId) || !SEGMENT.test(fileId) || !SHA256_HEX.test(hash)) return 'invalid';
-  return { storeId, fileId, hash };
+  const address = { storeId, fileId, hash };
+  if (rest.length === 0) return { address, route: { kind: 'object' } };
+  if (rest[0] !== 'uploads') return 'invalid';
+  if (rest.length === 1) return { address, route: { kind: 'uploads' } };
+  let uploadId: string;
+  try {
+    uploadId = decodeURIComponent(rest[1] ?? '');
+  } catch {
+    return 'invalid';
+  }
+  if (!UPLOAD_ID.test(uploadId)) return 'invalid';
+  if (rest.length === 2) return { address, route: { kind: 'upload', uploadId } };
+  if (rest.length === 3 && rest[2] === 'complete') return { address, route: { kind: 'complete', uploadId } };
+  if (rest.length === 4 && rest[2] === 'parts' && PART_NUMBER.test(rest[3] ?? '')) {
+    const partNumber = Number(rest[3]);
+    if (partNumber <= MAX_PARTS) return { address, route: { kind: 'part', uploadId, partNumber } };
+  }
+  return 'invalid';
 }
 
 export const objectKey = ({ storeId, fileId, hash }: FileAddress): string => `stores/${storeId}/files/${fileId}/${hash}`;
+
+/** A Worker request body is capped at 100 MB on the smaller plans: above that, files go in parts. */
+export const MAX_SINGLE_PUT = 100 * 1024 * 1024;
+
+export const maxFileSize = (env: FilesEnv): number => Number(env.MAX_FILE_SIZE ?? DEFAULT_MAX_FILE_SIZE);
+
+export function contentTypeOf(request: Request): string {
+  const declared = request.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+  return MIME.test(declared) ? declared.toLowerCase() : 'application/octet-stream';
+}
 
 const bearer = (request: Request): string | null => {
   const header = request.headers.get('authorization');
@@ -66,16 +115,26 @@ function contentHeaders(object: R2Object): Headers {
   return headers;
 }
 
-export async function handleFileRequest(request: Request, env: FilesEnv, address: FileAddress): Promise<Response> {
+const ALLOWED: Record<FileRoute['kind'], readonly string[]> = {
+  object: ['GET', 'HEAD', 'PUT', 'DELETE'],
+  uploads: ['POST'],
+  upload: ['DELETE'],
+  complete: ['POST'],
+  part: ['PUT'],
+};
+
+export async function handleFileRequest(request: Request, env: FilesEnv, { address, route }: ParsedFilePath): Promise<Response> {
   const method = request.method;
-  if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)) {
-    return errorResponse(405, 'method_not_allowed', `${method} is not allowed here`, { allow: 'GET, HEAD, PUT, DELETE' });
+  const allowed = ALLOWED[route.kind];
+  if (!allowed.includes(method)) {
+    return errorResponse(405, 'method_not_allowed', `${method} is not allowed here`, { allow: allowed.join(', ') });
   }
   const scope: Scope = method === 'GET' || method === 'HEAD' ? 'read' : 'write';
   const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId: address.storeId, scope });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
 
   const key = objectKey(address);
+  if (route.kind !== 'object') return handleMultipart(request, env, key, address, route);
   switch (method) {
     case 'PUT':
       return put(request, env, key, address);
@@ -100,12 +159,13 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     return errorResponse(411, 'length_required', 'Content-Length is required');
   }
   const length = Number(lengthHeader);
-  const max = Number(env.MAX_FILE_SIZE ?? DEFAULT_MAX_FILE_SIZE);
-  if (length > max) return errorResponse(413, 'too_large', `The file is larger than the limit of ${max} bytes`);
+  const max = maxFileSize(env);
+  if (length > Math.min(max, MAX_SINGLE_PUT)) {
+    return errorResponse(413, 'too_large', `A single upload is limited to ${Math.min(max, MAX_SINGLE_PUT)} bytes; larger files go in parts`);
+  }
   if (request.body === null) return errorResponse(400, 'bad_request', 'The request has no body');
 
-  const declaredType = request.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
-  const contentType = MIME.test(declaredType) ? declaredType.toLowerCase() : 'application/octet-stream';
+  const contentType = contentTypeOf(request);
   let object: R2Object;
   try {
     // R2 hashes what it receives and refuses the write when it differs from the declared SHA-256,
@@ -117,10 +177,11 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     }
     throw error;
   }
-  return json({ key: `${address.fileId}/${address.hash}`, size: object.size, etag: object.etag }, 201, {
-    etag: object.httpEtag,
-  });
+  return stored(address, object);
 }
+
+export const stored = (address: FileAddress, object: R2Object): Response =>
+  json({ key: `${address.fileId}/${address.hash}`, size: object.size, etag: object.etag }, 201, { etag: object.httpEtag });
 
 async function get(request: Request, env: FilesEnv, key: string): Promise<Response> {
   const object = await env.FILES.get(key, { range: request.headers, onlyIf: request.headers });

@@ -7,6 +7,9 @@ export type ErrorCode =
   | 'length_required'
   | 'too_large'
   | 'hash_mismatch'
+  | 'size_mismatch'
+  | 'no_such_upload'
+  | 'invalid_parts'
   | 'range_not_satisfiable'
   | 'token_missing'
   | 'token_invalid'
@@ -49,7 +52,7 @@ export function preflight(request: Request, options: CorsOptions): Response {
   const response = new Response(null, {
     status: 204,
     headers: {
-      'access-control-allow-methods': 'GET, HEAD, PUT, DELETE, OPTIONS',
+      'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, OPTIONS',
       'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match',
       'access-control-max-age': '86400',
     },

@@ -21,9 +21,9 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (sync !== undefined) return sync;
 
   const url = new URL(request.url);
-  const address = parseFilePath(url.pathname);
-  if (address === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
-  if (address !== undefined) return handleFileRequest(request, env, address);
+  const filePath = parseFilePath(url.pathname);
+  if (filePath === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
+  if (filePath !== undefined) return handleFileRequest(request, env, filePath);
 
   if (url.pathname === '/health') return json({ ok: true });
   if (url.pathname === '/dev/tokens' && env.DEV_TOKENS === 'true' && request.method === 'POST') {

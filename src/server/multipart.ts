@@ -1,0 +1,123 @@
+/**
+ * Multipart uploads over R2, for files too large for one request and for uploads that must resume:
+ *
+ *   POST   …/files/<fileId>/<sha256>/uploads                     { size } → { uploadId, partSize… }
+ *   PUT    …/files/<fileId>/<sha256>/uploads/<uploadId>/parts/<n>  bytes  → { partNumber, etag }
+ *   POST   …/files/<fileId>/<sha256>/uploads/<uploadId>/complete  { parts: [{ partNumber, etag }] }
+ *   DELETE …/files/<fileId>/<sha256>/uploads/<uploadId>           (abort)
+ *
+ * R2 checks no hash across parts, so on completion the worker streams the assembled object through
+ * SHA-256 and deletes it unless it matches the key's hash: a corrupted upload leaves nothing behind.
+ */
+import type { FileAddress, FileRoute, FilesEnv } from './files.js';
+import { contentTypeOf, MAX_PARTS, maxFileSize, stored } from './files.js';
+import { errorResponse, json } from './http.js';
+
+/** R2: every part but the last at least 5 MiB (and all the same size); a part at most 5 GiB. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PART_SIZE = 100 * 1024 * 1024;
+
+type MultipartRoute = Exclude<FileRoute, { kind: 'object' }>;
+
+export async function handleMultipart(
+  request: Request,
+  env: FilesEnv,
+  key: string,
+  address: FileAddress,
+  route: MultipartRoute,
+): Promise<Response> {
+  switch (route.kind) {
+    case 'uploads':
+      return create(request, env, key);
+    case 'part':
+      return uploadPart(request, env, key, route.uploadId, route.partNumber);
+    case 'complete':
+      return complete(request, env, key, address, route.uploadId);
+    case 'upload':
+      await env.FILES.resumeMultipartUpload(key, route.uploadId).abort().catch(() => {});
+      return new Response(null, { status: 204 });
+  }
+}
+
+async function create(request: Request, env: FilesEnv, key: string): Promise<Response> {
+  const body = (await request.json().catch(() => null)) as { size?: unknown } | null;
+  const size = body?.size;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    return errorResponse(400, 'bad_request', 'The body must be JSON with the file size: { "size": <bytes> }');
+  }
+  const max = maxFileSize(env);
+  if (size > max) return errorResponse(413, 'too_large', `The file is larger than the limit of ${max} bytes`);
+  const upload = await env.FILES.createMultipartUpload(key, {
+    httpMetadata: { contentType: contentTypeOf(request) },
+    customMetadata: { declaredSize: String(size) },
+  });
+  return json({ uploadId: upload.uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
+}
+
+async function uploadPart(request: Request, env: FilesEnv, key: string, uploadId: string, partNumber: number): Promise<Response> {
+  const lengthHeader = request.headers.get('content-length');
+  if (lengthHeader === null || !/^\d+$/.test(lengthHeader)) return errorResponse(411, 'length_required', 'Content-Length is required');
+  if (Number(lengthHeader) > MAX_PART_SIZE) return errorResponse(413, 'too_large', `A part is limited to ${MAX_PART_SIZE} bytes`);
+  if (request.body === null) return errorResponse(400, 'bad_request', 'The request has no body');
+  try {
+    const part = await env.FILES.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, request.body);
+    return json({ partNumber: part.partNumber, etag: part.etag }, 200);
+  } catch (error) {
+    return r2Refusal(error) ?? Promise.reject(error);
+  }
+}
+
+async function complete(request: Request, env: FilesEnv, key: string, address: FileAddress, uploadId: string): Promise<Response> {
+  const body = (await request.json().catch(() => null)) as { parts?: unknown } | null;
+  const parts = parseParts(body?.parts);
+  if (parts === undefined) {
+    return errorResponse(400, 'invalid_parts', 'The body must list the parts in order: { "parts": [{ "partNumber", "etag" }] }');
+  }
+  let object: R2Object;
+  try {
+    object = await env.FILES.resumeMultipartUpload(key, uploadId).complete(parts);
+  } catch (error) {
+    return r2Refusal(error) ?? Promise.reject(error);
+  }
+  const declared = Number(object.customMetadata?.declaredSize ?? NaN);
+  if (object.size !== declared) {
+    await env.FILES.delete(key);
+    return errorResponse(422, 'size_mismatch', `The parts add up to ${object.size} bytes, not the ${declared} declared`);
+  }
+  if ((await sha256Of(env, key)) !== address.hash) {
+    await env.FILES.delete(key);
+    return errorResponse(422, 'hash_mismatch', 'The uploaded bytes do not match the declared SHA-256');
+  }
+  return stored(address, object);
+}
+
+function parseParts(value: unknown): R2UploadedPart[] | undefined {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_PARTS) return undefined;
+  const parts: R2UploadedPart[] = [];
+  for (const [i, part] of value.entries()) {
+    const { partNumber, etag } = (part ?? {}) as { partNumber?: unknown; etag?: unknown };
+    if (partNumber !== i + 1 || typeof etag !== 'string' || etag.length === 0 || etag.length > 256) return undefined;
+    parts.push({ partNumber, etag });
+  }
+  return parts;
+}
+
+async function sha256Of(env: FilesEnv, key: string): Promise<string | undefined> {
+  const object = await env.FILES.get(key);
+  if (object === null) return undefined;
+  const digest = new crypto.DigestStream('SHA-256');
+  await object.body.pipeTo(digest);
+  return [...new Uint8Array(await digest.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** R2's refusals of a multipart step, as the API's JSON errors; undefined for anything else. */
+function r2Refusal(error: unknown): Response | undefined {
+  const text = String(error);
+  if (/NoSuchUpload|upload does not exist|10024/i.test(text)) {
+    return errorResponse(404, 'no_such_upload', 'No such upload: it was completed, aborted or never started');
+  }
+  if (/InvalidPart|EntityTooSmall|10025|10011|part/i.test(text)) {
+    return errorResponse(400, 'invalid_parts', `R2 refused the parts: ${text.slice(0, 200)}`);
+  }
+  return undefined;
+}

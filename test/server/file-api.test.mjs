@@ -1,0 +1,194 @@
+// The worker's file API under workerd (wrangler dev): tokens, path tricks, limits, multipart uploads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
+
+const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-api-'));
+let backend;
+let token;
+const store = 'api-tests';
+const MiB = 1024 * 1024;
+
+before(async () => {
+  backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  token = await devToken(store);
+});
+after(async () => {
+  await backend?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const sha = (buf) => createHash('sha256').update(buf).digest('hex');
+const fileUrl = (fileId, hash, suffix = '', s = store) => `${backend.url}/api/stores/${s}/files/${fileId}/${hash}${suffix}`;
+const auth = (t = token) => ({ authorization: `Bearer ${t}` });
+const errorCode = async (res) => (await res.json()).error.code;
+
+async function put(fileId, bytes, { hash = sha(bytes), t = token, type = 'application/octet-stream' } = {}) {
+  return fetch(fileUrl(fileId, hash), { method: 'PUT', body: bytes, headers: { ...auth(t), 'content-type': type } });
+}
+
+test('a token that is missing, malformed, expired, for another store or read-only is refused with its reason', async () => {
+  const bytes = Buffer.from('hello');
+  const { mintToken } = await import('../../dist/server/tokens.js');
+  const expired = await mintToken({ secret: DEV_SECRET, storeId: store, scopes: ['read', 'write'], ttlSeconds: -60 });
+  const readOnly = await devToken(store, ['read']);
+  const otherStore = await devToken('another-store');
+  const forged = await mintToken({ secret: 'x'.repeat(40), storeId: store, scopes: ['read', 'write'] });
+  const cases = [
+    [await fetch(fileUrl('f1', sha(bytes)), { method: 'PUT', body: bytes }), 401, 'token_missing'],
+    [await put('f1', bytes, { t: 'not.a.jwt' }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: forged }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: expired }), 401, 'token_expired'],
+    [await put('f1', bytes, { t: otherStore }), 403, 'wrong_store'],
+    [await put('f1', bytes, { t: readOnly }), 403, 'scope_missing'],
+  ];
+  for (const [res, status, code] of cases) {
+    assert.equal(res.status, status);
+    assert.equal(await errorCode(res), code);
+  }
+  assert.equal((await fetch(fileUrl('f1', sha(bytes)), { method: 'HEAD', headers: auth() })).status, 404, 'nothing was stored');
+  assert.equal((await put('f1', bytes, { t: await devToken(store) })).status, 201);
+  assert.equal((await fetch(fileUrl('f1', sha(bytes)), { headers: auth(readOnly) })).status, 200, 'read-only can read');
+});
+
+test('paths that try to leave the store are refused before any storage is touched', async () => {
+  const hash = sha('x');
+  for (const p of [
+    `/api/stores/${store}/files/..%2f..%2fother/${hash}`,
+    `/api/stores/${store}/files/%2e%2e/${hash}`,
+    `/api/stores/${store}/files/a/b/${hash}`,
+    `/api/stores/${store}/files/f1/${hash.toUpperCase()}`,
+    `/api/stores/${store}/files/f\u202e1/${hash}`,
+    `/api/stores/${store}/files/f1/${hash}/uploads/x/parts/0`,
+    `/api/stores/${store}/files/f1/${hash}/uploads/x/parts/10001`,
+  ]) {
+    const res = await fetch(backend.url + p, { method: 'PUT', body: 'x', headers: auth() });
+    assert.equal(res.status, 400, p);
+    assert.equal(await errorCode(res), 'bad_request');
+  }
+});
+
+test('uploads need a length, must match their hash, and are stored with safe download headers', async () => {
+  const bytes = Buffer.from('<html><script>alert(1)</script></html>');
+  const streamed = await fetch(fileUrl('html', sha(bytes)), {
+    method: 'PUT',
+    body: new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }),
+    duplex: 'half',
+    headers: auth(),
+  });
+  assert.equal(streamed.status, 411);
+  assert.equal(await errorCode(streamed), 'length_required');
+
+  const wrong = await put('html', Buffer.from('something else'), { hash: sha(bytes) });
+  assert.equal(wrong.status, 422);
+  assert.equal(await errorCode(wrong), 'hash_mismatch');
+  assert.equal((await fetch(fileUrl('html', sha(bytes)), { method: 'HEAD', headers: auth() })).status, 404);
+
+  assert.equal((await put('html', bytes, { type: 'text/html' })).status, 201);
+  const got = await fetch(fileUrl('html', sha(bytes)), { headers: auth() });
+  assert.equal(got.headers.get('content-disposition'), 'attachment');
+  assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
+  assert.match(got.headers.get('content-security-policy'), /sandbox/);
+  assert.equal(sha(Buffer.from(await got.arrayBuffer())), sha(bytes));
+
+  const etag = got.headers.get('etag');
+  assert.equal((await fetch(fileUrl('html', sha(bytes)), { headers: { ...auth(), 'if-none-match': etag } })).status, 304);
+  const ranged = await fetch(fileUrl('html', sha(bytes)), { headers: { ...auth(), range: 'bytes=1-4' } });
+  assert.equal(ranged.status, 206);
+  assert.equal(await ranged.text(), 'html');
+});
+
+test('files over the configured size limit are refused with 413, in one request or in parts', async () => {
+  const small = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'small'), vars: { MAX_FILE_SIZE: String(MiB) } });
+  try {
+    const bytes = randomBytes(MiB + 1);
+    const res = await fetch(`${small.url}/api/stores/${store}/files/big/${sha(bytes)}`, { method: 'PUT', body: bytes, headers: auth() });
+    assert.equal(res.status, 413);
+    assert.equal(await errorCode(res), 'too_large');
+    const parts = await fetch(`${small.url}/api/stores/${store}/files/big/${sha(bytes)}/uploads`, {
+      method: 'POST',
+      body: JSON.stringify({ size: MiB + 1 }),
+      headers: auth(),
+    });
+    assert.equal(parts.status, 413);
+    assert.equal((await fetch(`${small.url}/api/stores/${store}/files/big/${sha(bytes)}`, { method: 'HEAD', headers: auth() })).status, 404);
+  } finally {
+    await small.stop();
+  }
+});
+
+async function startUpload(fileId, hash, size) {
+  const res = await fetch(fileUrl(fileId, hash, '/uploads'), { method: 'POST', body: JSON.stringify({ size }), headers: { ...auth(), 'content-type': 'image/png' } });
+  assert.equal(res.status, 201);
+  return (await res.json()).uploadId;
+}
+const partUrl = (fileId, hash, uploadId, n) => fileUrl(fileId, hash, `/uploads/${encodeURIComponent(uploadId)}/parts/${n}`);
+async function putPart(fileId, hash, uploadId, n, bytes) {
+  const res = await fetch(partUrl(fileId, hash, uploadId, n), { method: 'PUT', body: bytes, headers: auth() });
+  assert.equal(res.status, 200, `part ${n}`);
+  return res.json();
+}
+const completeUpload = (fileId, hash, uploadId, parts) =>
+  fetch(fileUrl(fileId, hash, `/uploads/${encodeURIComponent(uploadId)}/complete`), { method: 'POST', body: JSON.stringify({ parts }), headers: auth() });
+
+test('a multipart upload assembles its parts, verifies the whole hash and serves the file', async () => {
+  const bytes = randomBytes(5 * MiB + 1234);
+  const hash = sha(bytes);
+  const uploadId = await startUpload('mp', hash, bytes.length);
+  const p1 = await putPart('mp', hash, uploadId, 1, bytes.subarray(0, 5 * MiB));
+  const p2 = await putPart('mp', hash, uploadId, 2, bytes.subarray(5 * MiB));
+  const done = await completeUpload('mp', hash, uploadId, [p1, p2]);
+  assert.equal(done.status, 201);
+  const got = await fetch(fileUrl('mp', hash), { headers: auth() });
+  assert.equal(got.headers.get('content-type'), 'image/png');
+  assert.equal(sha(Buffer.from(await got.arrayBuffer())), hash);
+});
+
+test('a multipart upload whose bytes do not match its hash or size is deleted, not stored', async () => {
+  const bytes = randomBytes(5 * MiB + 10);
+  const claimed = sha('not these bytes');
+  let uploadId = await startUpload('mp-bad', claimed, bytes.length);
+  let parts = [await putPart('mp-bad', claimed, uploadId, 1, bytes.subarray(0, 5 * MiB)), await putPart('mp-bad', claimed, uploadId, 2, bytes.subarray(5 * MiB))];
+  let res = await completeUpload('mp-bad', claimed, uploadId, parts);
+  assert.equal(res.status, 422);
+  assert.equal(await errorCode(res), 'hash_mismatch');
+  assert.equal((await fetch(fileUrl('mp-bad', claimed), { method: 'HEAD', headers: auth() })).status, 404);
+
+  const hash = sha(bytes);
+  uploadId = await startUpload('mp-size', hash, bytes.length + 1);
+  parts = [await putPart('mp-size', hash, uploadId, 1, bytes.subarray(0, 5 * MiB)), await putPart('mp-size', hash, uploadId, 2, bytes.subarray(5 * MiB))];
+  res = await completeUpload('mp-size', hash, uploadId, parts);
+  assert.equal(res.status, 422);
+  assert.equal(await errorCode(res), 'size_mismatch');
+  assert.equal((await fetch(fileUrl('mp-size', hash), { method: 'HEAD', headers: auth() })).status, 404);
+});
+
+test('completing with a missing or out-of-order part, or an unknown upload, is refused and stores nothing', async () => {
+  const bytes = randomBytes(10 * MiB + 5);
+  const hash = sha(bytes);
+  const uploadId = await startUpload('mp-gap', hash, bytes.length);
+  const p1 = await putPart('mp-gap', hash, uploadId, 1, bytes.subarray(0, 5 * MiB));
+  const p3 = await putPart('mp-gap', hash, uploadId, 3, bytes.subarray(10 * MiB));
+  const p2 = await putPart('mp-gap', hash, uploadId, 2, bytes.subarray(5 * MiB, 10 * MiB));
+
+  for (const parts of [[p1, p3], [p2, p1, p3], []]) {
+    const res = await completeUpload('mp-gap', hash, uploadId, parts);
+    assert.equal(res.status, 400);
+    assert.equal(await errorCode(res), 'invalid_parts');
+  }
+  assert.equal((await fetch(fileUrl('mp-gap', hash), { method: 'HEAD', headers: auth() })).status, 404);
+
+  const unknown = await fetch(partUrl('mp-gap', hash, 'no-such-upload', 1), { method: 'PUT', body: 'x', headers: auth() });
+  assert.equal(unknown.status, 404);
+  assert.equal(await errorCode(unknown), 'no_such_upload');
+
+  const aborted = await fetch(fileUrl('mp-gap', hash, `/uploads/${encodeURIComponent(uploadId)}`), { method: 'DELETE', headers: auth() });
+  assert.equal(aborted.status, 204);
+  const afterAbort = await completeUpload('mp-gap', hash, uploadId, [p1, p2, p3]);
+  assert.equal(afterAbort.status, 404);
+  assert.equal((await fetch(fileUrl('mp-gap', hash), { method: 'HEAD', headers: auth() })).status, 404);
+});
