@@ -6,23 +6,30 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend, freePort } from './scripts/backend.mjs';
 import { chromePath, CHROME_ARGS } from './scripts/chrome.mjs';
+import { startFaultProxy } from './test/support/fault-proxy.mjs';
 
 let backend;
+let proxy;
 let stateDir;
 
-/** Starts the local backend with the test server and tells the tests where it is (GET /__test-config.json). */
+/**
+ * Starts the local backend, and a fault-injecting proxy in front of it, with the test server; tells the
+ * tests where they are (GET /__test-config.json).
+ */
 const backendPlugin = {
   name: 'ls-backend',
   async serverStart() {
     stateDir = mkdtempSync(path.join(tmpdir(), 'ls-wtr-'));
     backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+    proxy = await startFaultProxy({ target: backend.url });
   },
   async serverStop() {
+    await proxy?.stop();
     await backend?.stop();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   },
   serve(context) {
-    if (context.path === '/__test-config.json') return { body: JSON.stringify({ backendUrl: backend.url }), type: 'json' };
+    if (context.path === '/__test-config.json') return { body: JSON.stringify({ backendUrl: backend.url, proxyUrl: proxy.url }), type: 'json' };
   },
 };
 

@@ -14,6 +14,7 @@ import { fileSyncEvents as events, fileLocalStateTable, filesTable, type FileLoc
 import { toView, type FileView, type TransferActivity, type TransferFailure } from './state.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
+import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
 
 export interface FileSyncOptions {
   /** The backend's origin, e.g. `https://files.example.com`. */
@@ -29,6 +30,8 @@ export interface FileSyncOptions {
    */
   readonly localDirectory?: string;
   readonly concurrency?: { readonly upload?: number; readonly download?: number };
+  /** When files go up in parts, and how (defaults: over 32 MiB, parts of 8 MiB or more, 3 at a time per file). */
+  readonly multipart?: Partial<MultipartOptions>;
   readonly retry?: Partial<RetryPolicy>;
 }
 
@@ -75,6 +78,7 @@ export class FileSync {
   readonly endpoint: string;
   readonly local: LocalFileStorage;
   readonly remote: RemoteFileStorage;
+  readonly #uploader: Uploader;
   readonly #files = new Observable<readonly FileView[]>([]);
   readonly #summary: Observable<SyncSummary>;
   readonly #isLeader = new Observable(false);
@@ -104,6 +108,7 @@ export class FileSync {
     this.#token = options.token;
     this.local = new LocalFileStorage(options.storeId, options.localDirectory);
     this.remote = new RemoteFileStorage({ endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token });
+    this.#uploader = new Uploader(store, this.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
     this.#channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`lsfs:${this.local.root}:${options.storeId}`);
     this.#leadership = claimLeadership(`lsfs:transfers:${this.local.root}:${options.storeId}`);
@@ -371,6 +376,7 @@ export class FileSync {
           key,
           lane: 'delete',
           run: async (signal) => {
+            await this.#uploader.abandon(work.id, (hash) => remoteKeyOf(work.id, hash), signal);
             await this.remote.delete(work.remoteKey, { signal });
             this.store.commit(events.remoteDeleteDone({ id: work.id, at: Date.now() }));
           },
@@ -387,10 +393,9 @@ export class FileSync {
     }
     const remoteKey = remoteKeyOf(work.id, work.hash);
     this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded: 0, total: work.size });
-    await this.remote.upload(remoteKey, blob, work.type, {
-      signal,
-      onProgress: (loaded) => this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded, total: work.size }),
-    });
+    await this.#uploader.upload({ id: work.id, hash: work.hash, type: work.type, remoteKey, blob }, signal, (loaded) =>
+      this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded, total: work.size }),
+    );
     this.#backendDown = false;
     this.store.commit(events.fileUploaded({ id: work.id, hash: work.hash, remoteKey, uploadedAt: Date.now() }));
   }

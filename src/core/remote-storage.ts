@@ -29,18 +29,72 @@ export class RemoteFileStorage {
     return { authorization: `Bearer ${this.config.token()}` };
   }
 
-  /** Uploads a blob under `remoteKey`; the server refuses bytes that do not hash to the key's SHA-256. */
-  upload(remoteKey: string, blob: Blob, type: string, options: UploadOptions = {}): Promise<void> {
+  /** Uploads a blob under `remoteKey` in one request; the server refuses bytes that do not hash to the key's SHA-256. */
+  async upload(remoteKey: string, blob: Blob, type: string, options: UploadOptions = {}): Promise<void> {
+    await this.#put(this.url(remoteKey), blob, type, options);
+  }
+
+  /** Starts a multipart upload of `size` bytes; returns its id. */
+  async startMultipart(remoteKey: string, size: number, type: string, signal?: AbortSignal): Promise<string> {
+    const response = await this.#fetch(`${this.url(remoteKey)}/uploads`, {
+      method: 'POST',
+      body: JSON.stringify({ size }),
+      headers: { ...this.#auth(), 'content-type': type || 'application/octet-stream' },
+      ...(signal ? { signal } : {}),
+    });
+    return ((await response.json()) as { uploadId: string }).uploadId;
+  }
+
+  /** Uploads part `partNumber` (from 1) and returns the etag R2 gave it. */
+  async uploadPart(remoteKey: string, uploadId: string, partNumber: number, blob: Blob, options: UploadOptions = {}): Promise<string> {
+    const body = await this.#put(`${this.#uploadUrl(remoteKey, uploadId)}/parts/${partNumber}`, blob, 'application/octet-stream', options);
+    return (JSON.parse(body) as { etag: string }).etag;
+  }
+
+  async completeMultipart(
+    remoteKey: string,
+    uploadId: string,
+    parts: readonly { partNumber: number; etag: string }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const response = await this.#fetch(`${this.#uploadUrl(remoteKey, uploadId)}/complete`, {
+      method: 'POST',
+      body: JSON.stringify({ parts }),
+      headers: { ...this.#auth(), 'content-type': 'application/json' },
+      ...(signal ? { signal } : {}),
+    });
+    await response.body?.cancel();
+  }
+
+  /** Aborts a multipart upload; an upload already gone counts as aborted. */
+  async abortMultipart(remoteKey: string, uploadId: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.#fetch(this.#uploadUrl(remoteKey, uploadId), {
+      method: 'DELETE',
+      headers: this.#auth(),
+      ...(signal ? { signal } : {}),
+    }).catch((error: unknown) => {
+      if (error instanceof TransferError && error.status === 404) return undefined;
+      throw error;
+    });
+    await response?.body?.cancel();
+  }
+
+  #uploadUrl(remoteKey: string, uploadId: string): string {
+    return `${this.url(remoteKey)}/uploads/${encodeURIComponent(uploadId)}`;
+  }
+
+  /** PUTs a blob, with upload progress where XHR exists; resolves with the response text. */
+  #put(url: string, blob: Blob, type: string, options: UploadOptions): Promise<string> {
     // XHR, not fetch: fetch has no upload progress, and a streamed fetch body needs HTTP/2.
-    if (typeof XMLHttpRequest === 'undefined') return this.#uploadWithFetch(remoteKey, blob, type, options);
+    if (typeof XMLHttpRequest === 'undefined') return this.#putWithFetch(url, blob, type, options);
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open('PUT', this.url(remoteKey));
+      xhr.open('PUT', url);
       for (const [name, value] of Object.entries(this.#auth())) xhr.setRequestHeader(name, value);
       xhr.setRequestHeader('content-type', type || 'application/octet-stream');
       xhr.upload.onprogress = (event) => options.onProgress?.(event.loaded);
       xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) resolve();
+        if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.responseText);
         else reject(errorFromStatus(xhr.status, xhr.responseText, xhr.getResponseHeader('retry-after')));
       };
       xhr.onerror = () => reject(networkError());
@@ -52,15 +106,15 @@ export class RemoteFileStorage {
     });
   }
 
-  async #uploadWithFetch(remoteKey: string, blob: Blob, type: string, options: UploadOptions): Promise<void> {
-    const response = await this.#fetch(this.url(remoteKey), {
+  async #putWithFetch(url: string, blob: Blob, type: string, options: UploadOptions): Promise<string> {
+    const response = await this.#fetch(url, {
       method: 'PUT',
       body: blob,
       headers: { ...this.#auth(), 'content-type': type || 'application/octet-stream' },
       ...(options.signal ? { signal: options.signal } : {}),
     });
     options.onProgress?.(blob.size);
-    await response.body?.cancel();
+    return response.text();
   }
 
   /** Starts a download; the caller streams, hashes and stores the body. */
@@ -120,5 +174,7 @@ function errorFromStatus(status: number, body: string, retryAfter: string | null
     // Not the API's JSON (a proxy's error page, say): keep the status-derived code.
   }
   if (status === 0) return networkError();
-  return new TransferError(code, message, status, isTransientStatus(status), parseRetryAfter(retryAfter));
+  // Bytes corrupted on the way, or a resumed upload the server no longer knows: sending again can succeed.
+  const retryable = isTransientStatus(status) || code === 'hash_mismatch' || code === 'no_such_upload';
+  return new TransferError(code, message, status, retryable, parseRetryAfter(retryAfter));
 }

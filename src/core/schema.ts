@@ -36,13 +36,28 @@ export const fileLocalStateTable = State.SQLite.table({
     localHash: State.SQLite.text({ nullable: true }),
     /** A transfer that failed for a reason retrying cannot fix; JSON of `TransferFailure`. */
     failure: State.SQLite.text({ nullable: true }),
+    /** A multipart upload in progress, JSON of `{ uploadId, hash, partSize }`; its acknowledged parts are in `upload_parts`. */
+    upload: State.SQLite.text({ nullable: true }),
     /** This device deleted the file and still owes the remote delete. */
     remoteDeletePending: State.SQLite.boolean({ default: false }),
     updatedAt: State.SQLite.integer({ default: 0 }),
   },
 });
 
-export const fileSyncTables = { files: filesTable, fileLocalState: fileLocalStateTable };
+/** The parts of a multipart upload the server has acknowledged: what a resumed upload skips. */
+export const uploadPartsTable = State.SQLite.table({
+  name: 'upload_parts',
+  columns: {
+    /** `<fileId>:<partNumber>` (composite keys are not supported). */
+    key: State.SQLite.text({ primaryKey: true }),
+    fileId: State.SQLite.text(),
+    uploadId: State.SQLite.text(),
+    partNumber: State.SQLite.integer(),
+    etag: State.SQLite.text(),
+  },
+});
+
+export const fileSyncTables = { files: filesTable, fileLocalState: fileLocalStateTable, uploadParts: uploadPartsTable };
 
 const FileId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/));
 const Sha256 = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/));
@@ -83,6 +98,18 @@ export const fileSyncEvents = {
     name: 'lsfs.v1.TransferFailureCleared',
     schema: Schema.Struct({ id: FileId, at: Schema.Number }),
   }),
+  uploadStarted: Events.clientOnly({
+    name: 'lsfs.v1.UploadStarted',
+    schema: Schema.Struct({ id: FileId, hash: Sha256, uploadId: Schema.String, partSize: Schema.Number, at: Schema.Number }),
+  }),
+  uploadPartDone: Events.clientOnly({
+    name: 'lsfs.v1.UploadPartDone',
+    schema: Schema.Struct({ id: FileId, uploadId: Schema.String, partNumber: Schema.Number, etag: Schema.String }),
+  }),
+  uploadCleared: Events.clientOnly({
+    name: 'lsfs.v1.UploadCleared',
+    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
+  }),
   remoteDeleteRequested: Events.clientOnly({
     name: 'lsfs.v1.RemoteDeleteRequested',
     schema: Schema.Struct({ id: FileId, at: Schema.Number }),
@@ -113,6 +140,13 @@ export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, 
   'lsfs.v1.LocalCopyRemoved': ({ id, at }) => upsertLocal(id, at, { localHash: null }),
   'lsfs.v1.TransferFailed': ({ id, failure, at }) => upsertLocal(id, at, { failure }),
   'lsfs.v1.TransferFailureCleared': ({ id, at }) => upsertLocal(id, at, { failure: null }),
+  'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, at }) => [
+    uploadPartsTable.delete().where({ fileId: id }),
+    upsertLocal(id, at, { upload: JSON.stringify({ uploadId, hash, partSize }) }),
+  ],
+  'lsfs.v1.UploadPartDone': ({ id, uploadId, partNumber, etag }) =>
+    uploadPartsTable.insert({ key: `${id}:${partNumber}`, fileId: id, uploadId, partNumber, etag }).onConflict('key', 'replace'),
+  'lsfs.v1.UploadCleared': ({ id, at }) => [uploadPartsTable.delete().where({ fileId: id }), upsertLocal(id, at, { upload: null })],
   'lsfs.v1.RemoteDeleteRequested': ({ id, at }) => upsertLocal(id, at, { remoteDeletePending: true }),
   'lsfs.v1.RemoteDeleteDone': ({ id, at }) => upsertLocal(id, at, { remoteDeletePending: false }),
 });
@@ -125,3 +159,4 @@ export const fileSyncSchema = makeSchema({
 export type FileSyncSchema = typeof fileSyncSchema;
 export type FileRow = typeof filesTable.Type;
 export type FileLocalStateRow = typeof fileLocalStateTable.Type;
+export type UploadPartRow = typeof uploadPartsTable.Type;

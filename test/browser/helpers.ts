@@ -2,11 +2,48 @@
 import { FileSync, type FileSyncOptions } from '../../src/core/index.js';
 import type { FileView } from '../../src/core/state.js';
 
-let config: Promise<{ backendUrl: string }> | undefined;
+interface TestConfig {
+  readonly backendUrl: string;
+  /** The fault-injecting proxy in front of the backend (test/support/fault-proxy.mjs). */
+  readonly proxyUrl: string;
+}
+
+let config: Promise<TestConfig> | undefined;
+const testConfig = () => (config ??= fetch('/__test-config.json').then((r) => r.json() as Promise<TestConfig>));
 
 export async function backendUrl(): Promise<string> {
-  config ??= fetch('/__test-config.json').then((r) => r.json() as Promise<{ backendUrl: string }>);
-  return (await config).backendUrl;
+  return (await testConfig()).backendUrl;
+}
+
+export async function proxyUrl(): Promise<string> {
+  return (await testConfig()).proxyUrl;
+}
+
+export interface FaultRule {
+  readonly method?: string;
+  readonly path?: string;
+  readonly times?: number;
+  readonly action: 'status' | 'refuse' | 'stall' | 'cut' | 'corrupt';
+  readonly status?: number;
+  readonly retryAfter?: number;
+  readonly ms?: number;
+  readonly afterBytes?: number;
+}
+
+export interface FaultReport {
+  readonly injected: Partial<Record<FaultRule['action'], number>>;
+  readonly log: readonly { method: string; path: string; status: number; fault?: string }[];
+}
+
+/** Replaces the proxy's fault rules (and, with `reset`, its counts and log). */
+export async function setFaults(rules: readonly FaultRule[], { reset = false } = {}): Promise<void> {
+  const url = `${await proxyUrl()}/__faults`;
+  if (reset) await fetch(url, { method: 'DELETE' });
+  await fetch(url, { method: 'POST', body: JSON.stringify({ rules }) });
+}
+
+export async function faultReport(): Promise<FaultReport> {
+  return (await fetch(`${await proxyUrl()}/__faults`)).json() as Promise<FaultReport>;
 }
 
 export async function devToken(storeId: string, scopes: ('read' | 'write')[] = ['read', 'write']): Promise<string> {
@@ -63,12 +100,13 @@ export function randomBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
 }
 
 /** A second "device" of a store in the same page: its own in-memory LiveStore client and its own OPFS directory. */
-export async function openOtherDevice(storeId: string, name = 'device-b'): Promise<FileSync> {
+export async function openOtherDevice(storeId: string, name = 'device-b', extra: Partial<FileSyncOptions> = {}): Promise<FileSync> {
   const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
   const { makeWsSync } = await import('@livestore/sync-cf/client');
   const { syncUrlOf } = await import('../../src/core/store.js');
-  const endpoint = await backendUrl();
+  const endpoint = extra.endpoint ?? (await backendUrl());
   return FileSync.open({
+    ...extra,
     endpoint,
     storeId,
     token: await devToken(storeId),

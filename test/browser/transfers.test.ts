@@ -1,0 +1,138 @@
+import { expect } from '@open-wc/testing';
+import type { FileSync, FileSyncOptions } from '../../src/core/index.js';
+import type { FileView } from '../../src/core/state.js';
+import {
+  faultReport,
+  fetchRemote,
+  openOtherDevice,
+  openSync,
+  proxyUrl,
+  randomBytes,
+  setFaults,
+  sha256Hex,
+  uniqueStoreId,
+  waitForFiles,
+} from './helpers.js';
+
+const MiB = 1024 * 1024;
+const fast: Partial<FileSyncOptions> = { retry: { baseMs: 100, maxMs: 500 } };
+const synced = (id: string) => (files: readonly FileView[]) => files.some((f) => f.id === id && f.state.kind === 'synced');
+
+describe('transfers through faults (injected on purpose by the test proxy)', () => {
+  const opened: FileSync[] = [];
+  const track = (sync: FileSync) => (opened.push(sync), sync);
+  beforeEach(() => setFaults([], { reset: true }));
+  afterEach(async () => {
+    await setFaults([], { reset: true });
+    await Promise.all(opened.splice(0).map((sync) => sync.close()));
+  });
+
+  async function viaProxy(storeId: string, extra: Partial<FileSyncOptions> = {}) {
+    return track(await openSync(storeId, { endpoint: await proxyUrl(), localDirectory: `proxied-${storeId}`, ...fast, ...extra }));
+  }
+
+  it('uploads a large file in equal parts and the stored object has its hash', async () => {
+    const storeId = uniqueStoreId();
+    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 5 * MiB } });
+    const bytes = randomBytes(12 * MiB + 77, 3);
+    const saved = await sync.saveFile(new File([bytes], 'big.bin'));
+    await waitForFiles(sync, synced(saved.id), 60_000);
+
+    const parts = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.path.includes('/parts/'));
+    expect(parts.map((e) => e.path.split('/').at(-1)).sort()).to.deep.equal(['1', '2', '3']);
+    const remote = await fetchRemote(storeId, `${saved.id}/${saved.hash}`);
+    expect(await sha256Hex(await remote.blob())).to.equal(saved.hash);
+  });
+
+  it('resumes a multipart upload after lost connections at the next missing part, never resending acknowledged ones', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([{ method: 'PUT', path: '/parts/3$', action: 'refuse', times: 3 }]);
+    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 5 * MiB, concurrency: 1 } });
+    const saved = await sync.saveFile(new File([randomBytes(14 * MiB, 5)], 'resumed.bin'));
+    await waitForFiles(sync, synced(saved.id), 60_000);
+
+    const report = await faultReport();
+    expect(report.injected.refuse).to.equal(3);
+    const sent = (n: number) => report.log.filter((e) => e.method === 'PUT' && e.path.endsWith(`/parts/${n}`)).length;
+    expect([sent(1), sent(2), sent(3)]).to.deep.equal([1, 1, 4]);
+    expect(report.log.filter((e) => e.path.endsWith('/uploads') && e.method === 'POST').length).to.equal(1);
+    const remote = await fetchRemote(storeId, `${saved.id}/${saved.hash}`);
+    expect(await sha256Hex(await remote.blob())).to.equal(saved.hash);
+  });
+
+  it('retries a 503 with Retry-After and a dropped connection, then uploads once', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([
+      { method: 'PUT', path: '/files/', action: 'status', status: 503, retryAfter: 1, times: 1 },
+      { method: 'PUT', path: '/files/', action: 'refuse', times: 1 },
+    ]);
+    const sync = await viaProxy(storeId);
+    const waits: number[] = [];
+    sync.files.subscribe((files) => files.forEach((f) => f.state.kind === 'retrying' && waits.push(f.state.retryAt - Date.now())));
+    const saved = await sync.saveFile(new File([randomBytes(40_000)], 'retried.bin'));
+    await waitForFiles(sync, synced(saved.id), 30_000);
+    expect(waits.length).to.be.greaterThan(0);
+    expect(Math.max(...waits)).to.be.greaterThan(700, 'the server asked for one second');
+    const puts = (await faultReport()).log.filter((e) => e.method === 'PUT');
+    expect(puts.map((e) => e.status)).to.deep.equal([503, 0, 201]);
+  });
+
+  it('keeps a permanent refusal on the file until retry()', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([{ method: 'PUT', path: '/files/', action: 'status', status: 413, times: 1 }]);
+    const sync = await viaProxy(storeId);
+    const saved = await sync.saveFile(new File(['too large, says the server'], 'x.txt'));
+    const [failed] = await waitForFiles(sync, (files) => files[0]?.state.kind === 'failed');
+    expect(failed?.state.kind === 'failed' && failed.state.failure.status).to.equal(413);
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await faultReport()).log.filter((e) => e.method === 'PUT').length).to.equal(1, 'no automatic retry');
+    sync.retry(saved.id);
+    await waitForFiles(sync, synced(saved.id));
+  });
+
+  it('refuses a corrupted or cut download, keeps nothing of it, and downloads again', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    const bytes = randomBytes(600_000, 9);
+    const saved = await a.saveFile(new File([bytes], 'photo.bin'));
+    await waitForFiles(a, synced(saved.id));
+
+    await setFaults([
+      { method: 'GET', path: '/files/', action: 'corrupt', times: 1 },
+      { method: 'GET', path: '/files/', action: 'cut', afterBytes: 100_000, times: 1 },
+    ]);
+    const b = track(await openOtherDevice(storeId, 'device-b', { endpoint: await proxyUrl(), ...fast }));
+    await waitForFiles(b, synced(saved.id), 30_000);
+    const report = await faultReport();
+    expect(report.injected).to.include({ corrupt: 1, cut: 1 });
+    expect(report.log.filter((e) => e.method === 'GET' && e.path.includes(saved.id)).length).to.equal(3);
+    expect(await sha256Hex((await b.getFile(saved.id))!)).to.equal(saved.hash);
+  });
+
+  it('waits while the backend cannot be reached, then uploads once it answers again', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([{ path: '.', action: 'refuse' }]);
+    const sync = await viaProxy(storeId);
+    const saved = await sync.saveFile(new File([randomBytes(10_000)], 'later.bin'));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(sync.summary.get().status).to.equal('offline');
+    expect(sync.files.get()[0]?.state.kind).to.be.oneOf(['local', 'retrying']);
+
+    await setFaults([]);
+    await waitForFiles(sync, synced(saved.id), 30_000);
+    const puts = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.status === 201);
+    expect(puts.length).to.equal(1);
+  });
+
+  it('cancels an upload when its file is deleted, and leaves nothing remote', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([{ method: 'PUT', path: '/files/', action: 'stall', ms: 1500, times: 1 }]);
+    const sync = await viaProxy(storeId);
+    const saved = await sync.saveFile(new File([randomBytes(50_000)], 'regret.bin'));
+    await waitForFiles(sync, (files) => files[0]?.state.kind === 'uploading');
+    await sync.deleteFile(saved.id);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await fetchRemote(storeId, `${saved.id}/${saved.hash}`)).status).to.equal(404);
+    expect(await sync.local.read(saved.id)).to.equal(undefined);
+  });
+});

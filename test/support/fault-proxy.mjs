@@ -1,0 +1,150 @@
+// A fault-injecting HTTP proxy for tests, on 127.0.0.1, between the browser and the local backend.
+// Faults are injected on purpose and counted. Control it over HTTP (so browser tests can too):
+//   POST /__faults  { rules: [Rule] }   replaces the rules
+//   GET  /__faults                      { injected: { kind: count }, log: [{ method, path, status }] }
+//   DELETE /__faults                    clears rules, counts and log
+// Rule: { method?, path? (regex), times? (default unlimited), action, ... } with action one of
+//   'status'  { status, retryAfter? }   answer with this status instead of forwarding
+//   'refuse'                            destroy the connection without an answer
+//   'stall'   { ms }                    hold the request, then forward it
+//   'cut'     { afterBytes }            forward, but end the response body after afterBytes bytes
+//   'corrupt'                           forward, flipping one byte in the middle of the response body
+// WebSocket upgrades (LiveStore sync) are piped through untouched unless a rule matches them.
+import { createServer, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+
+export function startFaultProxy({ target, port = 0 }) {
+  const upstream = new URL(target);
+  let rules = [];
+  let injected = {};
+  let log = [];
+
+  const take = (req) => {
+    const rule = rules.find(
+      (r) => (r.times ?? Infinity) > 0 && (!r.method || r.method === req.method) && (!r.path || new RegExp(r.path).test(req.url)),
+    );
+    if (!rule) return undefined;
+    if (rule.times !== undefined) rule.times--;
+    injected[rule.action] = (injected[rule.action] ?? 0) + 1;
+    return rule;
+  };
+
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'content-type' };
+
+  const control = async (req, res) => {
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    if (req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      rules = JSON.parse(body).rules ?? [];
+    } else if (req.method === 'DELETE') {
+      rules = [];
+      injected = {};
+      log = [];
+    }
+    res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ injected, log, rules }));
+  };
+
+  const forward = (req, res, rule) => {
+    const entry = { method: req.method, path: req.url, status: 0, fault: rule?.action };
+    log.push(entry);
+    const out = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      (up) => {
+        entry.status = up.statusCode;
+        res.writeHead(up.statusCode, up.headers);
+        if (rule?.action === 'cut') {
+          let sent = 0;
+          up.on('data', (chunk) => {
+            const room = rule.afterBytes - sent;
+            if (room <= 0) return;
+            res.write(room >= chunk.length ? chunk : chunk.subarray(0, room));
+            sent += chunk.length;
+            if (sent >= rule.afterBytes) {
+              up.destroy();
+              res.destroy();
+            }
+          });
+          return;
+        }
+        if (rule?.action === 'corrupt') {
+          const total = Number(up.headers['content-length'] ?? 0);
+          const at = Math.floor(total / 2);
+          let offset = 0;
+          up.on('data', (chunk) => {
+            if (at >= offset && at < offset + chunk.length) {
+              chunk = Buffer.from(chunk);
+              chunk[at - offset] ^= 0xff;
+            }
+            offset += chunk.length;
+            res.write(chunk);
+          });
+          up.on('end', () => res.end());
+          return;
+        }
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  };
+
+  const server = createServer((req, res) => {
+    if (req.url.startsWith('/__faults')) return void control(req, res);
+    const rule = req.method === 'OPTIONS' ? undefined : take(req);
+    if (rule?.action === 'status') {
+      log.push({ method: req.method, path: req.url, status: rule.status, fault: 'status' });
+      req.resume();
+      res.writeHead(rule.status, {
+        'content-type': 'application/json',
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': 'Retry-After',
+        ...(rule.retryAfter !== undefined ? { 'retry-after': String(rule.retryAfter) } : {}),
+      });
+      return void res.end(JSON.stringify({ error: { code: 'injected', message: `injected ${rule.status}` } }));
+    }
+    if (rule?.action === 'refuse') {
+      log.push({ method: req.method, path: req.url, status: 0, fault: 'refuse' });
+      return void req.socket.destroy();
+    }
+    if (rule?.action === 'stall') return void setTimeout(() => forward(req, res, undefined), rule.ms);
+    forward(req, res, rule);
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const rule = take(req);
+    if (rule) return void socket.destroy();
+    const up = connect(Number(upstream.port), upstream.hostname, () => {
+      up.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries({ ...req.headers, host: upstream.host }).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+      if (head.length) up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    const close = () => (up.destroy(), socket.destroy());
+    up.on('error', close);
+    socket.on('error', close);
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        setRules: (next) => {
+          rules = next;
+        },
+        report: () => ({ injected: { ...injected }, log: [...log] }),
+        reset: () => {
+          rules = [];
+          injected = {};
+          log = [];
+        },
+        stop: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
