@@ -4,6 +4,7 @@
  */
 import { queryDb, type Adapter } from '@livestore/livestore';
 import { Effect, Fiber, Stream } from 'effect';
+import { openResumableDownload } from './downloader.js';
 import { FileSyncError, TransferError } from './errors.js';
 import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
@@ -402,19 +403,16 @@ export class FileSync {
 
   async #download(work: Extract<Work, { kind: 'download' }>, signal: AbortSignal): Promise<void> {
     this.#setActivity(work.id, { kind: 'transferring', direction: 'download', loaded: 0, total: work.size });
-    const response = await this.remote.download(work.remoteKey, { signal });
-    if (response.body === null) throw new TransferError('empty_body', 'The backend sent no bytes', response.status, true);
+    const body = await openResumableDownload(this.remote, work.remoteKey, work.size, signal);
     try {
-      await this.local.write(work.id, response.body, {
+      await this.local.write(work.id, body, {
         expectedHash: work.hash,
         signal,
         onProgress: (loaded) => this.#setActivity(work.id, { kind: 'transferring', direction: 'download', loaded, total: work.size }),
       });
     } catch (error) {
-      // Corrupted in transit: discard (the write was never committed) and fetch again.
-      if (error instanceof FileSyncError && error.code === 'hash_mismatch') {
-        throw new TransferError('hash_mismatch', error.message, response.status, true);
-      }
+      // Corrupted in transit: discarded (the write was never committed); fetch it again.
+      if (error instanceof FileSyncError && error.code === 'hash_mismatch') throw new TransferError('hash_mismatch', error.message, 200, true);
       throw error;
     }
     this.#backendDown = false;
