@@ -9,9 +9,17 @@ import { FileSyncError, TransferError } from './errors.js';
 import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
-import { planWork, remoteKeyOf, workKey, type Work } from './reconcile.js';
+import { planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
 import { RemoteFileStorage } from './remote-storage.js';
-import { fileSyncEvents as events, fileLocalStateTable, filesTable, type FileLocalStateRow, type FileRow } from './schema.js';
+import {
+  fileSyncEvents as events,
+  fileLocalStateTable,
+  filesTable,
+  fileVersionsTable,
+  type FileLocalStateRow,
+  type FileRow,
+  type FileVersionRow,
+} from './schema.js';
 import { toView, type FileView, type TransferActivity, type TransferFailure } from './state.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
@@ -72,6 +80,7 @@ const ACTIVITY_THROTTLE_MS = 100;
 const liveFiles$ = queryDb(filesTable.where({ deletedAt: null }).orderBy('createdAt', 'desc'), { label: 'lsfs-live-files' });
 const allFiles$ = queryDb(filesTable, { label: 'lsfs-all-files' });
 const localRows$ = queryDb(fileLocalStateTable, { label: 'lsfs-local-rows' });
+const versions$ = queryDb(fileVersionsTable, { label: 'lsfs-versions' });
 
 
 export class FileSync {
@@ -99,6 +108,7 @@ export class FileSync {
   #activityTimer: ReturnType<typeof setTimeout> | undefined;
   #records: readonly FileRow[] = [];
   #locals = new Map<string, FileLocalStateRow>();
+  #versions: VersionIndex = new Map();
 
   private constructor(
     readonly store: FileSyncStore,
@@ -183,6 +193,33 @@ export class FileSync {
     return view;
   }
 
+  /**
+   * Replaces a file's content (and optionally its name and type), keeping its id. The new bytes are saved
+   * here first; the old version's bytes stay in remote storage. If another device replaces the same file
+   * at the same time, the last writer wins the record and the other content is uploaded as a version.
+   */
+  async replaceFile(id: string, blob: Blob, options: SaveOptions = {}): Promise<FileView> {
+    this.#assertOpen();
+    const current = this.file(id);
+    if (current === undefined) throw new FileSyncError('not_found', `No file with id ${id}`);
+    const name = options.name ?? (blob instanceof File && blob.name !== '' ? blob.name : current.name);
+    if (name.length > MAX_NAME_LENGTH) throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
+    const { hash, size } = await this.local.write(id, blob.stream());
+    const now = Date.now();
+    this.store.commit(
+      events.fileReplaced({ id, name, type: options.type ?? (blob.type || current.type), size, hash, replacedAt: now }),
+      events.localCopyStored({ id, hash, at: now }),
+    );
+    return this.file(id) as FileView;
+  }
+
+  /** Every content a file has had, newest first; `remoteKey` is set for those in remote storage. */
+  versions(id: string): readonly FileVersionRow[] {
+    return this.store.query(
+      queryDb(fileVersionsTable.where({ fileId: id }).orderBy('createdAt', 'desc'), { label: `lsfs-versions-${id}`, deps: [id] }),
+    );
+  }
+
   /** Deletes a file everywhere: at once here, on other devices as they sync, remotely by the leader tab. */
   async deleteFile(id: string): Promise<void> {
     this.#assertOpen();
@@ -256,6 +293,10 @@ export class FileSync {
       this.store.subscribe(localRows$, (rows) => {
         this.#locals = new Map(rows.map((row) => [row.id, row]));
         refresh();
+      }),
+      this.store.subscribe(versions$, (rows) => {
+        this.#versions = new Map(rows.map((row) => [row.key, row]));
+        this.#reconcile();
       }),
     );
   }
@@ -348,7 +389,7 @@ export class FileSync {
     const queue = this.#queue;
     if (!queue || this.#closed) return;
     const records = this.store.query(allFiles$);
-    const plan = planWork(records, this.#locals);
+    const plan = planWork(records, this.#locals, this.#versions);
     queue.sync(plan.map((work) => this.#jobFor(work)));
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
     for (const id of this.#activity.keys()) {
@@ -387,7 +428,7 @@ export class FileSync {
 
   async #upload(work: Extract<Work, { kind: 'upload' }>, signal: AbortSignal): Promise<void> {
     const blob = await this.local.read(work.id);
-    if (blob === undefined || blob.size !== work.size) {
+    if (blob === undefined) {
       // The bytes this device recorded are gone (storage cleared by the user or the browser).
       this.store.commit(events.localCopyRemoved({ id: work.id, at: Date.now() }));
       return;

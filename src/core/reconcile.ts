@@ -2,10 +2,11 @@
  * Decides what transfers a device owes, from the synced records and its local rows. Pure, so every rule
  * is testable on its own, and re-run on every change: the plan is always rebuilt, never patched.
  *
- * The rule that keeps edits safe: bytes on this device are never replaced by a download. A download
- * happens only where this device holds no copy of the file at all.
+ * The rule that keeps edits safe: bytes on this device are replaced by a download only once they are
+ * safe in remote storage. Bytes that lost a concurrent edit (the record now names another device's
+ * content) are uploaded first, as a version of their own, and only then replaced.
  */
-import type { FileLocalStateRow, FileRow } from './schema.js';
+import type { FileLocalStateRow, FileRow, FileVersionRow } from './schema.js';
 
 export type Work =
   | { readonly kind: 'upload'; readonly id: string; readonly hash: string; readonly size: number; readonly type: string }
@@ -18,10 +19,14 @@ export const workKey = (work: Pick<Work, 'kind' | 'id'>): string => `${work.kind
 
 export const remoteKeyOf = (id: string, hash: string): string => `${id}/${hash}`;
 
-export function planWork(records: readonly FileRow[], locals: ReadonlyMap<string, FileLocalStateRow>): Work[] {
+/** Versions by `<fileId>:<hash>`. */
+export type VersionIndex = ReadonlyMap<string, Pick<FileVersionRow, 'remoteKey' | 'type' | 'size'>>;
+
+export function planWork(records: readonly FileRow[], locals: ReadonlyMap<string, FileLocalStateRow>, versions: VersionIndex = new Map()): Work[] {
   const plan: Work[] = [];
   for (const record of records) {
     const local = locals.get(record.id);
+    const localHash = local?.localHash ?? null;
     if (record.deletedAt !== null) {
       if (local?.localHash != null) plan.push({ kind: 'remove-local', id: record.id });
       // The upload may have reached the server even if its confirmation did not: delete the key regardless.
@@ -29,9 +34,19 @@ export function planWork(records: readonly FileRow[], locals: ReadonlyMap<string
       continue;
     }
     if (local?.failure != null) continue;
-    if (local?.localHash === record.hash && record.remoteKey === null) {
-      plan.push({ kind: 'upload', id: record.id, hash: record.hash, size: record.size, type: record.type });
-    } else if (record.remoteKey !== null && (local?.localHash ?? null) === null) {
+    if (localHash === record.hash) {
+      if (record.remoteKey === null) plan.push({ kind: 'upload', id: record.id, hash: record.hash, size: record.size, type: record.type });
+      continue;
+    }
+    if (localHash !== null) {
+      const held = versions.get(`${record.id}:${localHash}`);
+      if (!held?.remoteKey) {
+        // This device's bytes are not safe anywhere else yet: upload them before anything replaces them.
+        plan.push({ kind: 'upload', id: record.id, hash: localHash, size: held?.size ?? 0, type: held?.type ?? record.type });
+        continue;
+      }
+    }
+    if (record.remoteKey !== null) {
       plan.push({ kind: 'download', id: record.id, hash: record.hash, size: record.size, remoteKey: record.remoteKey });
     }
   }

@@ -28,6 +28,25 @@ export const filesTable = State.SQLite.table({
   },
 });
 
+/**
+ * Every content a file has had, by hash. Last writer wins for the `files` record, but the bytes of a
+ * replaced or concurrently written version stay reachable here (and remotely under `<fileId>/<hash>`).
+ */
+export const fileVersionsTable = State.SQLite.table({
+  name: 'file_versions',
+  columns: {
+    /** `<fileId>:<hash>`. */
+    key: State.SQLite.text({ primaryKey: true }),
+    fileId: State.SQLite.text(),
+    hash: State.SQLite.text(),
+    size: State.SQLite.integer({ default: 0 }),
+    type: State.SQLite.text({ default: '' }),
+    createdAt: State.SQLite.integer({ default: 0 }),
+    /** Set once these bytes are in remote storage. */
+    remoteKey: State.SQLite.text({ nullable: true }),
+  },
+});
+
 export const fileLocalStateTable = State.SQLite.table({
   name: 'file_local_state',
   columns: {
@@ -57,7 +76,12 @@ export const uploadPartsTable = State.SQLite.table({
   },
 });
 
-export const fileSyncTables = { files: filesTable, fileLocalState: fileLocalStateTable, uploadParts: uploadPartsTable };
+export const fileSyncTables = {
+  files: filesTable,
+  fileVersions: fileVersionsTable,
+  fileLocalState: fileLocalStateTable,
+  uploadParts: uploadPartsTable,
+};
 
 const FileId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/));
 const Sha256 = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/));
@@ -73,6 +97,10 @@ export const fileSyncEvents = {
       hash: Sha256,
       createdAt: Schema.Number,
     }),
+  }),
+  fileReplaced: Events.synced({
+    name: 'lsfs.v1.FileReplaced',
+    schema: Schema.Struct({ id: FileId, name: Schema.String, type: Schema.String, size: Schema.Number, hash: Sha256, replacedAt: Schema.Number }),
   }),
   fileUploaded: Events.synced({
     name: 'lsfs.v1.FileUploaded',
@@ -126,15 +154,26 @@ const local = fileLocalStateTable;
 const upsertLocal = (id: string, at: number, values: Partial<typeof local.Type>) =>
   local.insert({ id, updatedAt: at, ...values }).onConflict('id', 'update', { updatedAt: at, ...values });
 
+const version = ({ id, hash, size, type, createdAt }: { id: string; hash: string; size: number; type: string; createdAt: number }) =>
+  fileVersionsTable.insert({ key: `${id}:${hash}`, fileId: id, hash, size, type, createdAt, remoteKey: null }).onConflict('key', 'ignore');
+
 // Every materializer is idempotent (upserts and conditional updates): a rebase replays events.
 export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, {
-  'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }) =>
+  'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }) => [
     filesTable
       .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null })
       .onConflict('id', 'ignore'),
+    version({ id, hash, size, type, createdAt }),
+  ],
+  'lsfs.v1.FileReplaced': ({ id, name, type, size, hash, replacedAt }) => [
+    filesTable.update({ name, type, size, hash, remoteKey: null, updatedAt: replacedAt }).where({ id }),
+    version({ id, hash, size, type, createdAt: replacedAt }),
+  ],
   // Conditional on the hash: a late confirmation of older content never marks newer content as uploaded.
-  'lsfs.v1.FileUploaded': ({ id, hash, remoteKey, uploadedAt }) =>
+  'lsfs.v1.FileUploaded': ({ id, hash, remoteKey, uploadedAt }) => [
     filesTable.update({ remoteKey, updatedAt: uploadedAt }).where({ id, hash }),
+    fileVersionsTable.update({ remoteKey }).where({ key: `${id}:${hash}` }),
+  ],
   'lsfs.v1.FileDeleted': ({ id, deletedAt }) => filesTable.update({ deletedAt, updatedAt: deletedAt }).where({ id }),
   'lsfs.v1.LocalCopyStored': ({ id, hash, at }) => upsertLocal(id, at, { localHash: hash }),
   'lsfs.v1.LocalCopyRemoved': ({ id, at }) => upsertLocal(id, at, { localHash: null }),
@@ -158,5 +197,6 @@ export const fileSyncSchema = makeSchema({
 
 export type FileSyncSchema = typeof fileSyncSchema;
 export type FileRow = typeof filesTable.Type;
+export type FileVersionRow = typeof fileVersionsTable.Type;
 export type FileLocalStateRow = typeof fileLocalStateTable.Type;
 export type UploadPartRow = typeof uploadPartsTable.Type;

@@ -138,3 +138,58 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect(await sync.local.read(saved.id)).to.equal(undefined);
   });
 });
+
+describe('edits are never lost', () => {
+  const opened: FileSync[] = [];
+  const track = (sync: FileSync) => (opened.push(sync), sync);
+  beforeEach(() => setFaults([], { reset: true }));
+  afterEach(async () => {
+    await setFaults([], { reset: true });
+    await Promise.all(opened.splice(0).map((sync) => sync.close()));
+  });
+
+  it('uploads an offline edit on reconnect instead of downloading the older remote copy over it', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId, { endpoint: await proxyUrl(), localDirectory: `a-${storeId}`, ...fast }));
+    const b = track(await openOtherDevice(storeId, 'device-b', fast));
+    const saved = await a.saveFile(new File(['version one'], 'doc.txt', { type: 'text/plain' }));
+    await waitForFiles(b, synced(saved.id));
+
+    await setFaults([{ path: '.', action: 'refuse' }]);
+    await new Promise((r) => setTimeout(r, 300));
+    const edited = await a.replaceFile(saved.id, new File(['version two, written offline'], 'doc.txt', { type: 'text/plain' }));
+    // Meanwhile the other device changes the store: on reconnect A receives events it must not act on wrongly.
+    await b.saveFile(new File(['unrelated'], 'other.txt'));
+    await setFaults([]);
+
+    await waitForFiles(b, (files) => files.some((f) => f.id === saved.id && f.hash === edited.hash && f.state.kind === 'synced'), 30_000);
+    expect(await (await a.getFile(saved.id))?.text()).to.equal('version two, written offline');
+    expect(await (await b.getFile(saved.id))?.text()).to.equal('version two, written offline');
+  });
+
+  it('keeps both contents when two devices replace a file at once: the record converges, both versions stay remote', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId, { endpoint: await proxyUrl(), localDirectory: `a-${storeId}`, ...fast }));
+    const b = track(await openOtherDevice(storeId, 'device-b', { endpoint: await proxyUrl(), ...fast }));
+    const saved = await a.saveFile(new File(['original'], 'doc.txt', { type: 'text/plain' }));
+    await waitForFiles(b, synced(saved.id));
+
+    await setFaults([{ path: '.', action: 'refuse' }]);
+    await new Promise((r) => setTimeout(r, 300));
+    const fromA = await a.replaceFile(saved.id, new File(['edit from A'], 'doc.txt'));
+    const fromB = await b.replaceFile(saved.id, new File(['edit from B'], 'doc.txt'));
+    await setFaults([]);
+
+    const converged = (sync: FileSync) =>
+      waitForFiles(sync, (files) => files.some((f) => f.id === saved.id && f.state.kind === 'synced' && (f.hash === fromA.hash || f.hash === fromB.hash)), 40_000);
+    const [[onA], [onB]] = await Promise.all([converged(a), converged(b)]);
+    const winner = onA!.hash;
+    await waitForFiles(b, (files) => files.some((f) => f.id === saved.id && f.hash === winner && f.state.kind === 'synced'), 20_000);
+    expect(onB?.id).to.equal(saved.id);
+    expect(await (await a.getFile(saved.id))?.text()).to.equal(await (await b.getFile(saved.id))?.text());
+    for (const hash of [fromA.hash, fromB.hash]) {
+      expect((await fetchRemote(storeId, `${saved.id}/${hash}`)).status).to.equal(200, `version ${hash.slice(0, 8)} kept`);
+    }
+    expect(a.versions(saved.id).map((v) => v.hash)).to.include.members([fromA.hash, fromB.hash]);
+  });
+});

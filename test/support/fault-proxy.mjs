@@ -107,7 +107,12 @@ export function startFaultProxy({ target, port = 0 }) {
       log.push({ method: req.method, path: req.url, status: 0, fault: 'refuse' });
       return void req.socket.destroy();
     }
-    if (rule?.action === 'stall') return void setTimeout(() => forward(req, res, undefined), rule.ms);
+    if (rule?.action === 'stall') {
+      // A client that gives up during the stall closed its connection: its request never reaches the backend.
+      let gone = false;
+      res.on('close', () => (gone = true));
+      return void setTimeout(() => (gone ? undefined : forward(req, res, undefined)), rule.ms);
+    }
     forward(req, res, rule);
   });
 
