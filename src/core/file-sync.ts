@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { toView, type FileView, type TransferActivity, type TransferFailure } from './state.js';
 import { openStore, type FileSyncStore } from './store.js';
+import { provideToken, type TokenProvider } from './token-relay.js';
 import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
 
@@ -113,6 +114,7 @@ export class FileSync {
   private constructor(
     readonly store: FileSyncStore,
     options: FileSyncOptions,
+    private readonly tokens: TokenProvider,
   ) {
     this.storeId = options.storeId;
     this.endpoint = options.endpoint;
@@ -131,8 +133,15 @@ export class FileSync {
 
   /** Opens (or creates) the store on this device and starts syncing it. */
   static async open(options: FileSyncOptions): Promise<FileSync> {
-    const store = await openStore(options);
-    return new FileSync(store, options);
+    // Ready before the store opens: its leader worker asks for the token as soon as it starts.
+    const tokens = provideToken(options.storeId, options.token);
+    try {
+      const store = await openStore(options);
+      return new FileSync(store, options, tokens);
+    } catch (error) {
+      tokens.close();
+      throw error;
+    }
   }
 
   /** Every live file, newest first, with its sync state on this device. */
@@ -256,6 +265,7 @@ export class FileSync {
   /** Replaces the access token (when it expires, say) and retries what an auth failure stopped. */
   setToken(token: string): void {
     this.#token = token;
+    this.tokens.set(token);
     const now = Date.now();
     const authFailures = [...this.#locals.values()].filter((row) => /"code":"(token_|wrong_store|scope_missing)/.test(row.failure ?? ''));
     if (authFailures.length > 0) this.store.commit(...authFailures.map((row) => events.transferFailureCleared({ id: row.id, at: now })));
@@ -272,6 +282,7 @@ export class FileSync {
     clearTimeout(this.#activityTimer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#channel?.close();
+    this.tokens.close();
     this.#leadership.release();
     await this.store.shutdownPromise();
   }

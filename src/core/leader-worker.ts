@@ -1,12 +1,29 @@
 /**
- * LiveStore's leader worker for the kit's schema. It reads the sync endpoint from its own URL
- * (`?sync=wss://...`), set by the page that starts it, so one built file serves every backend.
+ * LiveStore's leader worker for the kit's schema. The page that starts it names the sync endpoint and the
+ * store in its URL (`?sync=wss://...&store=...`), so one built file serves every backend; the access token
+ * comes from the pages through `token-relay.ts` and goes in the WebSocket subprotocol header.
  */
 import { makeWorker } from '@livestore/adapter-web/worker';
 import { makeWsSync } from '@livestore/sync-cf/client';
 import { fileSyncSchema } from './schema.js';
+import { receiveTokens, SYNC_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './token-relay.js';
 
-const syncUrl = new URL(self.location.href).searchParams.get('sync');
+const params = new URL(self.location.href).searchParams;
+const syncUrl = params.get('sync');
+const storeId = params.get('store');
+
+if (syncUrl && storeId) {
+  const tokens = receiveTokens(storeId);
+  // LiveStore 0.4 opens its socket with the global constructor and takes no factory, so this worker (which
+  // runs nothing else) gives it one that offers the token as a subprotocol on every (re)connection.
+  const NativeWebSocket = globalThis.WebSocket;
+  globalThis.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      const token = tokens.current();
+      super(url, token ? [SYNC_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`] : protocols);
+    }
+  };
+}
 
 makeWorker({
   schema: fileSyncSchema,

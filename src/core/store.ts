@@ -24,10 +24,13 @@ export function syncUrlOf(endpoint: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-export function makeWebAdapter(endpoint: string | undefined): Adapter {
+export function makeWebAdapter(endpoint: string | undefined, storeId: string): Adapter {
   const assets = kitAssetUrls();
   const leader = new URL(assets.leaderWorker);
-  if (endpoint) leader.searchParams.set('sync', syncUrlOf(endpoint));
+  if (endpoint) {
+    leader.searchParams.set('sync', syncUrlOf(endpoint));
+    leader.searchParams.set('store', storeId);
+  }
   return makePersistedAdapter({
     storage: { type: 'opfs' },
     worker: ({ name }) => new Worker(leader, { type: 'module', name }),
@@ -41,9 +44,11 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
   }
   return createStorePromise({
     schema: fileSyncSchema,
-    adapter: adapter ?? makeWebAdapter(endpoint),
+    adapter: adapter ?? makeWebAdapter(endpoint, storeId),
     storeId,
-    syncPayload: { authToken: token ?? '' },
+    // The kit's own leader worker gets the token from the pages (token-relay.ts): the payload must be the
+    // same in every tab. A custom adapter (tests, an app's own worker) may still authenticate by payload.
+    ...(adapter ? { syncPayload: { authToken: token ?? '' } } : {}),
     // Everything is persisted in OPFS before it is committed: leaving the page loses nothing.
     confirmUnsavedChanges: false,
     disableDevtools: true,

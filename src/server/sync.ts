@@ -1,6 +1,6 @@
 /**
- * The LiveStore sync backend: one SQLite-backed Durable Object per store, reached over a WebSocket whose
- * query string carries the client's sync payload `{ authToken }`.
+ * The LiveStore sync backend: one SQLite-backed Durable Object per store, reached over a WebSocket. The
+ * client's token comes in the subprotocol header (`ls-token.<jwt>`) or in its sync payload `{ authToken }`.
  */
 import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livestore/sync-cf/cf-worker';
 import { errorResponse } from './http.js';
@@ -13,19 +13,32 @@ export interface SyncEnv {
 
 const secretHolder = { value: '' };
 
-const tokenOf = (payload: unknown): string | undefined =>
-  typeof payload === 'object' && payload !== null && 'authToken' in payload && typeof payload.authToken === 'string'
+/** The subprotocol a browser client offers alongside `ls-token.<jwt>`, which the server echoes. */
+const SYNC_SUBPROTOCOL = 'ls-file-sync';
+const TOKEN_PREFIX = 'ls-token.';
+const PROTOCOL_HEADER = 'sec-websocket-protocol';
+
+/**
+ * The client's token: from the WebSocket subprotocol header (what the kit's leader worker sends, since a
+ * browser WebSocket cannot set Authorization), else from the sync payload (`{ authToken }`).
+ */
+function tokenOf(protocols: string | null | undefined, payload: unknown): string | undefined {
+  const offered = protocols?.split(',').map((p) => p.trim()).find((p) => p.startsWith(TOKEN_PREFIX));
+  if (offered) return offered.slice(TOKEN_PREFIX.length);
+  return typeof payload === 'object' && payload !== null && 'authToken' in payload && typeof payload.authToken === 'string'
     ? payload.authToken
     : undefined;
+}
 
 /**
  * The sync Durable Object. Reading needs a token for the store (checked when the socket opens); pushing
  * events needs the write scope too, checked again on every push because the connection outlives a check.
  */
 export class SyncBackendDO extends makeDurableObject({
-  onPush: async (_message, { storeId, payload }) => {
+  forwardHeaders: [PROTOCOL_HEADER],
+  onPush: async (_message, { storeId, payload, headers }) => {
     // onPush gets no `env`: the constructor below, which runs first in the DO's isolate, leaves the secret here.
-    const result = await checkToken(tokenOf(payload), { secret: secretHolder.value, storeId, scope: 'write' });
+    const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: secretHolder.value, storeId, scope: 'write' });
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
   },
 }) {
@@ -49,7 +62,8 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
   const searchParams = matchSyncRequest(request as never);
   if (searchParams === undefined) return undefined;
   // Checked here as well as in validatePayload so a refused client gets a 401/403 with a JSON reason.
-  const auth = await checkToken(tokenOf(searchParams.payload), { secret: env.AUTH_SECRET, storeId: searchParams.storeId, scope: 'read' });
+  const protocols = request.headers.get(PROTOCOL_HEADER);
+  const auth = await checkToken(tokenOf(protocols, searchParams.payload), { secret: env.AUTH_SECRET, storeId: searchParams.storeId, scope: 'read' });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // LiveStore's generic signature is too deep for the checker; the arguments are plain values.
   const handle = handleSyncRequest as unknown as (args: SyncRequestArgs) => Promise<unknown>;
@@ -60,9 +74,14 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
     ctx,
     syncBackendBinding: 'SYNC_BACKEND_DO',
     validatePayload: async (payload: unknown, { storeId }: { storeId: string }) => {
-      const result = await checkToken(tokenOf(payload), { secret: env.AUTH_SECRET, storeId, scope: 'read' });
+      const result = await checkToken(tokenOf(protocols, payload), { secret: env.AUTH_SECRET, storeId, scope: 'read' });
       if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     },
   });
-  return response as unknown as Response;
+  const upgraded = response as unknown as Response;
+  // A browser drops a socket whose server does not pick one of the subprotocols it offered.
+  if (upgraded.status === 101 && upgraded.webSocket && protocols?.split(',').some((p) => p.trim() === SYNC_SUBPROTOCOL)) {
+    return new Response(null, { status: 101, webSocket: upgraded.webSocket, headers: { [PROTOCOL_HEADER]: SYNC_SUBPROTOCOL } });
+  }
+  return upgraded;
 }

@@ -32,7 +32,7 @@ export interface FaultRule {
 
 export interface FaultReport {
   readonly injected: Partial<Record<FaultRule['action'], number>>;
-  readonly log: readonly { method: string; path: string; status: number; fault?: string }[];
+  readonly log: readonly { method: string; path: string; status: number; fault?: string; at: number }[];
 }
 
 /** Replaces the proxy's fault rules (and, with `reset`, its counts and log). */

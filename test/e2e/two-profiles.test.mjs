@@ -2,84 +2,24 @@
 // Faults are real: the backend process is stopped and started again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { request } from 'node:http';
-import puppeteer from 'puppeteer-core';
-import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
-import { startDemoServer } from '../../scripts/demo-server.mjs';
-import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
+import { devToken } from '../../scripts/backend.mjs';
+import { startWorld, openDemo, waitForTile } from './support.mjs';
 
-const work = mkdtempSync(path.join(tmpdir(), 'ls-e2e-'));
-const stateDir = path.join(work, 'backend-state');
 const storeId = `e2e-${Date.now().toString(36)}`;
-let backendPort;
-let backend;
-let demo;
-const browsers = [];
+let world;
 
 before(async () => {
-  backendPort = await freePort();
-  backend = await startBackend({ port: backendPort, persistTo: stateDir });
-  demo = await startDemoServer({ port: 0, backendUrl: backend.url });
+  world = await startWorld();
 });
-
-after(async () => {
-  await Promise.all(browsers.map((b) => b.close().catch(() => {})));
-  await demo?.close();
-  await backend?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function openProfile(name) {
-  const browser = await puppeteer.launch({
-    executablePath: chromePath(),
-    headless: true,
-    args: CHROME_ARGS,
-    userDataDir: path.join(work, `profile-${name}`),
-  });
-  browsers.push(browser);
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message));
-  await openDemo(page);
-  return page;
-}
-
-async function openDemo(page) {
-  await page.goto(`${demo.url}/?store=${storeId}`, { waitUntil: 'load' });
-  await page.waitForFunction(() => customElements.get('ls-file-sync') !== undefined);
-  await page.evaluate(() => document.querySelector('ls-file-sync').ready);
-}
-
-/** State of one file in the page's gallery: the tile's sync state and its image's status. */
-function tile(page, id) {
-  return page.evaluate((id) => {
-    const item = document.querySelector('ls-file-gallery')?.shadowRoot?.querySelector(`[data-file-id="${id}"]`);
-    if (!item) return null;
-    const image = item.querySelector('ls-file-image');
-    const img = image?.shadowRoot?.querySelector('img[part=image]');
-    return { state: item.dataset.state, image: image?.getAttribute('status'), width: img?.naturalWidth ?? 0 };
-  }, id);
-}
-
-async function waitFor(page, id, predicate, what, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await tile(page, id);
-    if (last && predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: timed out, last seen ${JSON.stringify(last)}`);
-}
+after(() => world?.close());
 
 test('an image added in one profile shows there at once, survives an offline reload, and appears in the other profile', async () => {
-  const a = await openProfile('a');
-  const b = await openProfile('b');
+  const { page: a } = await world.openProfile('a', storeId);
+  const { page: b } = await world.openProfile('b', storeId);
 
   // The backend goes down: A keeps working from OPFS.
-  await backend.stop();
+  await world.backend.stop();
   const added = await a.evaluate(async () => {
     // About 1 MB: a 512x512 PNG of noise (noise does not compress).
     const canvas = new OffscreenCanvas(512, 512);
@@ -99,21 +39,21 @@ test('an image added in one profile shows there at once, survives an offline rel
   });
   assert.ok(added.size > 500_000, `the image is large enough to matter (${added.size} bytes)`);
 
-  const shownOffline = await waitFor(a, added.id, (t) => t.image === 'ready', 'A shows its image while the backend is down');
+  const shownOffline = await waitForTile(a, added.id, (t) => t.image === 'ready', 'A shows its image while the backend is down');
   assert.notEqual(shownOffline.state, 'synced', 'shown before the upload finished');
   assert.equal(shownOffline.width, 512);
   assert.equal(await a.evaluate(() => document.querySelector('ls-sync-status').getAttribute('status')), 'offline');
 
   // Reload while the backend is still down: the file is still there, from this device.
-  await openDemo(a);
-  const afterReload = await waitFor(a, added.id, (t) => t.image === 'ready', 'A shows its image after an offline reload');
+  await openDemo(a, world.demo.url, storeId);
+  const afterReload = await waitForTile(a, added.id, (t) => t.image === 'ready', 'A shows its image after an offline reload');
   assert.notEqual(afterReload.state, 'synced');
 
   // The backend comes back (same state directory, same port): A uploads, B downloads and shows it.
-  backend = await startBackend({ port: backendPort, persistTo: stateDir });
-  await waitFor(a, added.id, (t) => t.state === 'synced', 'A uploads once the backend is back');
+  await world.startBackend();
+  await waitForTile(a, added.id, (t) => t.state === 'synced', 'A uploads once the backend is back');
   const started = Date.now();
-  const onB = await waitFor(b, added.id, (t) => t.image === 'ready', 'B shows the image');
+  const onB = await waitForTile(b, added.id, (t) => t.image === 'ready', 'B shows the image');
   console.log(`B displayed the image ${Date.now() - started} ms after A's upload was confirmed`);
   assert.equal(onB.width, 512);
 
@@ -147,18 +87,18 @@ test('an image added in one profile shows there at once, survives an offline rel
 test('the backend refuses sync and file requests without a valid token for the store', async () => {
   const other = await devToken(`${storeId}-other`);
   const own = await devToken(storeId);
-  const fileUrl = `${backend.url}/api/stores/${storeId}/files/f1/${'0'.repeat(64)}`;
+  const fileUrl = `${world.backend.url}/api/stores/${storeId}/files/f1/${'0'.repeat(64)}`;
   const syncUrl = (token) =>
-    `${backend.url}/?storeId=${storeId}&transport=ws&payload=${encodeURIComponent(JSON.stringify({ authToken: token }))}`;
+    `${world.backend.url}/?storeId=${storeId}&transport=ws&payload=${encodeURIComponent(JSON.stringify({ authToken: token }))}`;
   // fetch() cannot send Upgrade headers: open the WebSocket handshake by hand and read the answer.
-  const handshake = (url) =>
+  const handshake = (url, extra = {}) =>
     new Promise((resolve, reject) => {
       const req = request(url, {
-        headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...extra },
       });
       req.on('upgrade', (res, socket) => {
         socket.destroy();
-        resolve({ status: res.statusCode, body: '' });
+        resolve({ status: res.statusCode, body: '', protocol: res.headers['sec-websocket-protocol'] });
       });
       req.on('response', (res) => {
         let body = '';
@@ -179,4 +119,8 @@ test('the backend refuses sync and file requests without a valid token for the s
   assert.equal(JSON.parse(noToken.body).error.code, 'token_missing');
   assert.equal((await handshake(syncUrl(other))).status, 403);
   assert.equal((await handshake(syncUrl(own))).status, 101, 'a valid token opens the sync socket');
+  // Browsers cannot set Authorization on a WebSocket: the kit offers the token as a subprotocol instead.
+  const viaProtocol = await handshake(syncUrl(''), { 'sec-websocket-protocol': `ls-file-sync, ls-token.${own}` });
+  assert.deepEqual([viaProtocol.status, viaProtocol.protocol], [101, 'ls-file-sync']);
+  assert.equal((await handshake(syncUrl(''), { 'sec-websocket-protocol': `ls-file-sync, ls-token.${other}` })).status, 403);
 });

@@ -1,7 +1,7 @@
 // A fault-injecting HTTP proxy for tests, on 127.0.0.1, between the browser and the local backend.
 // Faults are injected on purpose and counted. Control it over HTTP (so browser tests can too):
 //   POST /__faults  { rules: [Rule] }   replaces the rules
-//   GET  /__faults                      { injected: { kind: count }, log: [{ method, path, status }] }
+//   GET  /__faults                      { injected: { kind: count }, log: [{ method, path, status, at }] }
 //   DELETE /__faults                    clears rules, counts and log
 // Rule: { method?, path? (regex), times? (default unlimited), action, ... } with action one of
 //   'status'  { status, retryAfter? }   answer with this status instead of forwarding
@@ -45,9 +45,9 @@ export function startFaultProxy({ target, port = 0 }) {
     res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ injected, log, rules }));
   };
 
-  const forward = (req, res, rule) => {
-    const entry = { method: req.method, path: req.url, status: 0, fault: rule?.action };
-    log.push(entry);
+  const timers = new Set();
+  const forward = (req, res, rule, entry = { method: req.method, path: req.url, status: 0, fault: rule?.action, at: Date.now() }) => {
+    if (!log.includes(entry)) log.push(entry);
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (up) => {
@@ -93,7 +93,7 @@ export function startFaultProxy({ target, port = 0 }) {
     if (req.url.startsWith('/__faults')) return void control(req, res);
     const rule = req.method === 'OPTIONS' ? undefined : take(req);
     if (rule?.action === 'status') {
-      log.push({ method: req.method, path: req.url, status: rule.status, fault: 'status' });
+      log.push({ method: req.method, path: req.url, status: rule.status, fault: 'status', at: Date.now() });
       req.resume();
       res.writeHead(rule.status, {
         'content-type': 'application/json',
@@ -104,14 +104,21 @@ export function startFaultProxy({ target, port = 0 }) {
       return void res.end(JSON.stringify({ error: { code: 'injected', message: `injected ${rule.status}` } }));
     }
     if (rule?.action === 'refuse') {
-      log.push({ method: req.method, path: req.url, status: 0, fault: 'refuse' });
+      log.push({ method: req.method, path: req.url, status: 0, fault: 'refuse', at: Date.now() });
       return void req.socket.destroy();
     }
     if (rule?.action === 'stall') {
       // A client that gives up during the stall closed its connection: its request never reaches the backend.
       let gone = false;
       res.on('close', () => (gone = true));
-      return void setTimeout(() => (gone ? undefined : forward(req, res, undefined)), rule.ms);
+      const entry = { method: req.method, path: req.url, status: 0, fault: 'stall', at: Date.now() };
+      log.push(entry);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!gone) forward(req, res, undefined, entry);
+      }, rule.ms);
+      timers.add(timer);
+      return;
     }
     forward(req, res, rule);
   });
@@ -146,6 +153,7 @@ export function startFaultProxy({ target, port = 0 }) {
         },
         stop: () =>
           new Promise((r) => {
+            for (const timer of timers) clearTimeout(timer);
             server.closeAllConnections?.();
             server.close(() => r());
           }),

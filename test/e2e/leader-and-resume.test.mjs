@@ -1,0 +1,60 @@
+// One transferring tab per browser profile, and uploads that resume after a reload, through the built
+// demo page. The proxy in front of the backend stalls requests on purpose (a slow network, injected).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { devToken } from '../../scripts/backend.mjs';
+import { startWorld, addGeneratedFile, isLeader, openDemo, tile, waitForTile, waitUntil } from './support.mjs';
+
+let world;
+before(async () => {
+  world = await startWorld({ proxied: true });
+});
+after(() => world?.close());
+
+const putsOf = (id, suffix = '') => world.proxy.report().log.filter((e) => e.method === 'PUT' && e.path.includes(`/files/${id}/`) && e.path.endsWith(suffix));
+
+test('two tabs of one profile: one leader transfers; when it closes, the other takes over and finishes', async () => {
+  const storeId = `tabs-${Date.now().toString(36)}`;
+  const { browser, page: first } = await world.openProfile('tabs', storeId);
+  const second = await world.openPage(browser, storeId, 'second');
+  await waitUntil(async () => [await isLeader(first), await isLeader(second)], (l) => l.filter(Boolean).length === 1, 'one leader');
+  const [leader, follower] = (await isLeader(first)) ? [first, second] : [second, first];
+
+  // The leader's upload hangs; the file was added in the other tab, which can save but not transfer.
+  world.proxy.setRules([{ method: 'PUT', path: '/files/', action: 'stall', ms: 60_000, times: 1 }]);
+  const added = await addGeneratedFile(follower, { size: 200_000, name: 'from-follower.bin' });
+  await waitForTile(leader, added.id, (t) => t.state === 'uploading', 'the leader tab uploads the follower tab’s file');
+  await waitForTile(follower, added.id, (t) => t.state === 'uploading', 'the follower shows the leader’s progress');
+  assert.equal(putsOf(added.id).length, 1, 'one upload, not one per tab');
+  assert.equal(await isLeader(follower), false);
+
+  await leader.close();
+  await waitUntil(() => isLeader(follower), Boolean, 'the remaining tab becomes the leader');
+  await waitForTile(follower, added.id, (t) => t.state === 'synced', 'the new leader finishes the upload', 30_000);
+  assert.equal(putsOf(added.id).filter((e) => e.status === 201).length, 1, 'stored once');
+});
+
+test('a reload in the middle of a multipart upload resumes at the next missing part', async () => {
+  const storeId = `resume-${Date.now().toString(36)}`;
+  world.proxy.reset();
+  const { page } = await world.openProfile('resume', storeId);
+  // Parts 3-5 of 5 hang; parts 1 and 2 are acknowledged, then the page reloads.
+  world.proxy.setRules([{ method: 'PUT', path: '/parts/[345]$', action: 'stall', ms: 120_000 }]);
+  const added = await addGeneratedFile(page, { size: 40 * 1024 * 1024, name: 'large.bin' });
+  await waitUntil(() => putsOf(added.id).filter((e) => e.status === 200).length, (n) => n >= 2, 'two parts acknowledged', 60_000);
+  await new Promise((r) => setTimeout(r, 300));
+  world.proxy.setRules([]);
+  await openDemo(page, world.demo.url, storeId);
+  await waitForTile(page, added.id, (t) => t.state === 'synced', 'the upload finishes after the reload', 90_000);
+
+  const acknowledged = (n) => putsOf(added.id, `/parts/${n}`).filter((e) => e.status === 200).length;
+  assert.deepEqual([1, 2, 3, 4, 5].map(acknowledged), [1, 1, 1, 1, 1], 'no acknowledged part was sent again');
+  assert.equal(world.proxy.report().log.filter((e) => e.method === 'POST' && e.path.endsWith('/uploads')).length, 1, 'one multipart upload');
+
+  const response = await fetch(`${world.backend.url}/api/stores/${storeId}/files/${added.id}/${added.hash}`, {
+    headers: { authorization: `Bearer ${await devToken(storeId)}` },
+  });
+  assert.equal(createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex'), added.hash);
+  assert.ok((await tile(page, added.id)).state === 'synced');
+});
