@@ -20,7 +20,8 @@ const backendPlugin = {
   name: 'ls-backend',
   async serverStart() {
     stateDir = mkdtempSync(path.join(tmpdir(), 'ls-wtr-'));
-    backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+    // A one-second deletion grace period, so tests see deleted bytes go (the default is a day).
+    backend = await startBackend({ port: await freePort(), persistTo: stateDir, vars: { DELETE_GRACE_SECONDS: '1' }, quiet: !process.env.LS_BACKEND_LOGS });
     proxy = await startFaultProxy({ target: backend.url });
   },
   async serverStop() {

@@ -6,6 +6,7 @@ import { queryDb, type Adapter } from '@livestore/livestore';
 import { Effect, Fiber, Stream } from 'effect';
 import { openResumableDownload } from './downloader.js';
 import { FileSyncError, TransferError } from './errors.js';
+import { imageMeta } from './image-meta.js';
 import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
@@ -133,6 +134,9 @@ export class FileSync {
 
   /** Opens (or creates) the store on this device and starts syncing it. */
   static async open(options: FileSyncOptions): Promise<FileSync> {
+    // Ask the browser not to evict this origin's storage under pressure: it holds bytes not uploaded yet.
+    // (Chromium grants it silently to sites the user engages with; it is a request, never a prompt here.)
+    void globalThis.navigator?.storage?.persist?.().catch(() => false);
     // Ready before the store opens: its leader worker asks for the token as soon as it starts.
     const tokens = provideToken(options.storeId, options.token);
     try {
@@ -199,7 +203,16 @@ export class FileSync {
     );
     const view = this.file(id);
     if (!view) throw new FileSyncError('internal', 'The saved file was not recorded');
+    this.#describeImage(id, hash, blob);
     return view;
+  }
+
+  /** Records an image's size and preview for other devices, after the save: showing it here does not wait. */
+  #describeImage(id: string, hash: string, blob: Blob): void {
+    if (!blob.type.startsWith('image/')) return;
+    void imageMeta(blob).then((meta) => {
+      if (meta && !this.#closed) this.store.commit(events.imageMetaSet({ id, hash, ...meta }));
+    });
   }
 
   /**
@@ -219,6 +232,7 @@ export class FileSync {
       events.fileReplaced({ id, name, type: options.type ?? (blob.type || current.type), size, hash, replacedAt: now }),
       events.localCopyStored({ id, hash, at: now }),
     );
+    this.#describeImage(id, hash, blob);
     return this.file(id) as FileView;
   }
 
@@ -317,7 +331,7 @@ export class FileSync {
       const update = () => {
         this.#online = navigator.onLine;
         this.#publishSummary();
-        if (this.#online) this.#queue?.retryNow();
+        if (this.#online) this.#queue?.retryNow({ unansweredOnly: true });
       };
       addEventListener('online', update);
       addEventListener('offline', update);
@@ -334,7 +348,7 @@ export class FileSync {
             this.#socketConnected = status.isConnected;
             if (status.isConnected && !wasConnected) {
               this.#backendDown = false;
-              this.#queue?.retryNow();
+              this.#queue?.retryNow({ unansweredOnly: true });
             }
             this.#publishSummary();
           }),
@@ -497,7 +511,7 @@ export class FileSync {
       if (await this.remote.reachable()) {
         this.#backendDown = false;
         this.#publishSummary();
-        this.#queue?.retryNow();
+        this.#queue?.retryNow({ unansweredOnly: true });
         this.#broadcastActivity();
         return;
       }
@@ -597,6 +611,8 @@ function sameView(a: FileView, b: FileView): boolean {
     a.local === b.local &&
     a.remoteKey === b.remoteKey &&
     a.updatedAt === b.updatedAt &&
+    a.preview === b.preview &&
+    a.width === b.width &&
     JSON.stringify(a.state) === JSON.stringify(b.state)
   );
 }

@@ -22,6 +22,11 @@ export const filesTable = State.SQLite.table({
     hash: State.SQLite.text({ default: '' }),
     /** Key of the uploaded bytes relative to the store (`<fileId>/<hash>`); null until the upload is confirmed. */
     remoteKey: State.SQLite.text({ nullable: true }),
+    /** Pixel size of an image, to reserve its box before it loads; null for other files. */
+    width: State.SQLite.integer({ nullable: true }),
+    height: State.SQLite.integer({ nullable: true }),
+    /** A tiny preview of an image (a data URL of a few hundred bytes) that peers show before the download. */
+    preview: State.SQLite.text({ nullable: true }),
     createdAt: State.SQLite.integer({ default: 0 }),
     updatedAt: State.SQLite.integer({ default: 0 }),
     deletedAt: State.SQLite.integer({ nullable: true }),
@@ -106,6 +111,17 @@ export const fileSyncEvents = {
     name: 'lsfs.v1.FileUploaded',
     schema: Schema.Struct({ id: FileId, hash: Sha256, remoteKey: Schema.String, uploadedAt: Schema.Number }),
   }),
+  imageMetaSet: Events.synced({
+    name: 'lsfs.v1.ImageMetaSet',
+    schema: Schema.Struct({
+      id: FileId,
+      hash: Sha256,
+      width: Schema.Number,
+      height: Schema.Number,
+      // A 16-pixel JPEG as a data URL: bounded so a record stays small.
+      preview: Schema.String.pipe(Schema.maxLength(4096)),
+    }),
+  }),
   fileDeleted: Events.synced({
     name: 'lsfs.v1.FileDeleted',
     schema: Schema.Struct({ id: FileId, deletedAt: Schema.Number }),
@@ -161,12 +177,12 @@ const version = ({ id, hash, size, type, createdAt }: { id: string; hash: string
 export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, {
   'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }) => [
     filesTable
-      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null })
+      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null, width: null, height: null, preview: null })
       .onConflict('id', 'ignore'),
     version({ id, hash, size, type, createdAt }),
   ],
   'lsfs.v1.FileReplaced': ({ id, name, type, size, hash, replacedAt }) => [
-    filesTable.update({ name, type, size, hash, remoteKey: null, updatedAt: replacedAt }).where({ id }),
+    filesTable.update({ name, type, size, hash, remoteKey: null, updatedAt: replacedAt, width: null, height: null, preview: null }).where({ id }),
     version({ id, hash, size, type, createdAt: replacedAt }),
   ],
   // Conditional on the hash: a late confirmation of older content never marks newer content as uploaded.
@@ -174,6 +190,8 @@ export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, 
     filesTable.update({ remoteKey, updatedAt: uploadedAt }).where({ id, hash }),
     fileVersionsTable.update({ remoteKey }).where({ key: `${id}:${hash}` }),
   ],
+  // Conditional on the hash: the preview of replaced content never lands on the new content.
+  'lsfs.v1.ImageMetaSet': ({ id, hash, width, height, preview }) => filesTable.update({ width, height, preview }).where({ id, hash }),
   'lsfs.v1.FileDeleted': ({ id, deletedAt }) => filesTable.update({ deletedAt, updatedAt: deletedAt }).where({ id }),
   'lsfs.v1.LocalCopyStored': ({ id, hash, at }) => upsertLocal(id, at, { localHash: hash }),
   'lsfs.v1.LocalCopyRemoved': ({ id, at }) => upsertLocal(id, at, { localHash: null }),

@@ -47,6 +47,11 @@ export interface FileView {
   readonly hash: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Pixel size of an image (null until known, and for other files). */
+  readonly width: number | null;
+  readonly height: number | null;
+  /** A tiny preview of an image, as a data URL, to show while its bytes are not here. */
+  readonly preview: string | null;
   /** Key of the uploaded bytes (`<fileId>/<hash>`), null until the upload is confirmed. */
   readonly remoteKey: string | null;
   /** True when this device holds the current bytes. */
@@ -93,6 +98,9 @@ export function toView(record: FileRow, local: FileLocalStateRow | undefined, ac
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     remoteKey: record.remoteKey,
+    width: record.width,
+    height: record.height,
+    preview: record.preview,
     local: local?.localHash === record.hash,
     state: deriveState(record, local, activity),
   };

@@ -21,7 +21,13 @@ export interface Job {
 type Phase =
   | { readonly kind: 'queued' }
   | { readonly kind: 'running'; readonly controller: AbortController }
-  | { readonly kind: 'waiting'; readonly retryAt: number; readonly timer: ReturnType<typeof setTimeout> };
+  | {
+      readonly kind: 'waiting';
+      readonly retryAt: number;
+      readonly timer: ReturnType<typeof setTimeout>;
+      /** The failure got no answer at all (vs. a server that answered and asked to wait, e.g. 503 with Retry-After). */
+      readonly unanswered: boolean;
+    };
 
 interface Entry {
   job: Job;
@@ -86,10 +92,13 @@ export class TransferQueue {
     this.#pump();
   }
 
-  /** Runs every job waiting for a retry now (the network or the backend came back, or the user asked). */
-  retryNow(): void {
+  /**
+   * Runs jobs waiting for a retry now. `unansweredOnly` (the network or the backend came back) leaves the
+   * jobs a server asked to wait (429, 503 with Retry-After): its answer, not connectivity, was the problem.
+   */
+  retryNow({ unansweredOnly = false }: { unansweredOnly?: boolean } = {}): void {
     for (const entry of this.#entries.values()) {
-      if (entry.phase.kind === 'waiting') this.#requeue(entry);
+      if (entry.phase.kind === 'waiting' && (!unansweredOnly || entry.phase.unanswered)) this.#requeue(entry);
     }
     this.#pump();
   }
@@ -167,9 +176,10 @@ export class TransferQueue {
             entry.phase = { kind: 'queued' };
             this.#pump();
           }, retryAt - Date.now());
-          entry.phase = { kind: 'waiting', retryAt, timer };
+          const unanswered = !(error instanceof TransferError) || error.status === 0;
+          entry.phase = { kind: 'waiting', retryAt, timer, unanswered };
           entry.lastError = error instanceof Error ? error.message : String(error);
-          if (error instanceof TransferError && error.status === 0) this.options.onNetworkError?.();
+          if (unanswered) this.options.onNetworkError?.();
           this.options.onRetryScheduled?.(job, entry.attempt, retryAt, error);
         } else {
           this.#entries.delete(job.key);

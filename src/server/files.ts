@@ -10,9 +10,10 @@
  */
 import { checkToken, type Scope } from './tokens.js';
 import { errorResponse, json } from './http.js';
+import { janitorFor, type JanitorEnv } from './janitor.js';
 import { handleMultipart } from './multipart.js';
 
-export interface FilesEnv {
+export interface FilesEnv extends JanitorEnv {
   readonly FILES: R2Bucket;
   readonly AUTH_SECRET: string;
   /** Largest accepted upload in bytes. */
@@ -36,6 +37,7 @@ export interface FileAddress {
 /** What a file path asks for: the object itself, or a step of a multipart upload of it. */
 export type FileRoute =
   | { readonly kind: 'object' }
+  | { readonly kind: 'restore' }
   | { readonly kind: 'uploads' }
   | { readonly kind: 'upload'; readonly uploadId: string }
   | { readonly kind: 'complete'; readonly uploadId: string }
@@ -62,6 +64,7 @@ export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | un
   if (!SEGMENT.test(storeId) || !SEGMENT.test(fileId) || !SHA256_HEX.test(hash)) return 'invalid';
   const address = { storeId, fileId, hash };
   if (rest.length === 0) return { address, route: { kind: 'object' } };
+  if (rest.length === 1 && rest[0] === 'restore') return { address, route: { kind: 'restore' } };
   if (rest[0] !== 'uploads') return 'invalid';
   if (rest.length === 1) return { address, route: { kind: 'uploads' } };
   let uploadId: string;
@@ -117,6 +120,7 @@ function contentHeaders(object: R2Object): Headers {
 
 const ALLOWED: Record<FileRoute['kind'], readonly string[]> = {
   object: ['GET', 'HEAD', 'PUT', 'DELETE'],
+  restore: ['POST'],
   uploads: ['POST'],
   upload: ['DELETE'],
   complete: ['POST'],
@@ -134,13 +138,17 @@ export async function handleFileRequest(request: Request, env: FilesEnv, { addre
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
 
   const key = objectKey(address);
+  if (route.kind === 'restore') return restore(env, key, address);
   if (route.kind !== 'object') return handleMultipart(request, env, key, address, route);
   switch (method) {
     case 'PUT':
       return put(request, env, key, address);
-    case 'DELETE':
-      await env.FILES.delete(key);
-      return new Response(null, { status: 204 });
+    case 'DELETE': {
+      // The bytes stay until the grace period ends (see janitor.ts); deleting twice is harmless.
+      if ((await env.FILES.head(key)) === null) return new Response(null, { status: 204 });
+      const deleteAt = await janitorFor(env, address.storeId).markDeleted(key);
+      return json({ pendingDeleteAt: new Date(deleteAt).toISOString() }, 202);
+    }
     case 'HEAD': {
       const object = await env.FILES.head(key);
       if (object === null) return new Response(null, { status: 404 });
@@ -151,6 +159,13 @@ export async function handleFileRequest(request: Request, env: FilesEnv, { addre
     default:
       return get(request, env, key);
   }
+}
+
+/** Cancels a pending deletion, while the bytes are still there. */
+async function restore(env: FilesEnv, key: string, address: FileAddress): Promise<Response> {
+  if ((await env.FILES.head(key)) === null) return errorResponse(404, 'not_found', 'No such file: it may already have been removed');
+  await janitorFor(env, address.storeId).restore(key);
+  return json({ restored: true }, 200);
 }
 
 async function put(request: Request, env: FilesEnv, key: string, address: FileAddress): Promise<Response> {
@@ -177,6 +192,8 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     }
     throw error;
   }
+  // Uploading content that was deleted brings it back: it is wanted again.
+  await janitorFor(env, address.storeId).restore(key);
   return stored(address, object);
 }
 

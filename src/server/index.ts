@@ -6,6 +6,7 @@
  */
 export { default as worker, type Env } from './worker.js';
 export { SyncBackendDO, handleSync, type SyncEnv } from './sync.js';
+export { FileJanitorDO, janitorFor, type JanitorEnv } from './janitor.js';
 export { handleFileRequest, parseFilePath, objectKey, type FileAddress, type FilesEnv } from './files.js';
 export { mintToken, checkToken, type AccessClaims, type MintOptions, type Scope, type TokenCheck } from './tokens.js';
 export { withCors, preflight, errorResponse, json, type CorsOptions, type ErrorCode } from './http.js';

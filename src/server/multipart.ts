@@ -12,12 +12,13 @@
 import type { FileAddress, FileRoute, FilesEnv } from './files.js';
 import { contentTypeOf, MAX_PARTS, maxFileSize, stored } from './files.js';
 import { errorResponse, json } from './http.js';
+import { janitorFor } from './janitor.js';
 
 /** R2: every part but the last at least 5 MiB (and all the same size); a part at most 5 GiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 100 * 1024 * 1024;
 
-type MultipartRoute = Exclude<FileRoute, { kind: 'object' }>;
+type MultipartRoute = Exclude<FileRoute, { kind: 'object' | 'restore' }>;
 
 export async function handleMultipart(
   request: Request,
@@ -88,6 +89,7 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', 'The uploaded bytes do not match the declared SHA-256');
   }
+  await janitorFor(env, address.storeId).restore(key);
   return stored(address, object);
 }
 

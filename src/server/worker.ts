@@ -8,6 +8,7 @@ import { handleSync, type SyncEnv } from './sync.js';
 import { mintToken, type Scope } from './tokens.js';
 
 export { SyncBackendDO } from './sync.js';
+export { FileJanitorDO } from './janitor.js';
 
 export interface Env extends FilesEnv, SyncEnv {
   /** `*` or a comma-separated list of browser origins allowed to call the file API. */

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync } from '../../src/core/index.js';
-import { devToken, fetchRemote, openOtherDevice, openSync, randomBytes, sha256Hex, uniqueStoreId, waitForFiles } from './helpers.js';
+import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, sha256Hex, uniqueStoreId, waitForFiles } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
   const opened: FileSync[] = [];
@@ -53,8 +53,10 @@ describe('FileSync against the local backend', () => {
     expect(b.files.get().some((f) => f.id === saved.id)).to.equal(false);
     await waitForFiles(a, (files) => !files.some((f) => f.id === saved.id));
     // The bytes go too: locally on both devices, and remotely once B's leader has sent the delete.
-    await waitFor(async () => (await a.local.read(saved.id)) === undefined && (await b.local.read(saved.id)) === undefined);
-    await waitFor(async () => (await fetchRemote(storeId, saved.remoteKey ?? `${saved.id}/${saved.hash}`)).status === 404);
+    await waitFor(async () => (await a.local.read(saved.id)) === undefined, 'A removes its copy');
+    await waitFor(async () => (await b.local.read(saved.id)) === undefined, 'B removes its copy');
+    // The backend keeps deleted bytes for a grace period (one second in these tests), then removes them.
+    await waitFor(async () => (await remoteStatus(storeId, `${saved.id}/${saved.hash}`)) === 404, 'the remote bytes go');
   });
 
   it('saves while the backend is unreachable (fault injected: a closed port) and keeps the file local', async () => {
@@ -87,10 +89,10 @@ describe('FileSync against the local backend', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

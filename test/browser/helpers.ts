@@ -115,6 +115,13 @@ export async function openOtherDevice(storeId: string, name = 'device-b', extra:
   });
 }
 
+/** The backend's status for a stored object (the body is discarded, so the connection is freed). */
+export async function remoteStatus(storeId: string, remoteKey: string): Promise<number> {
+  const response = await fetchRemote(storeId, remoteKey);
+  await response.body?.cancel();
+  return response.status;
+}
+
 export async function fetchRemote(storeId: string, remoteKey: string): Promise<Response> {
   return fetch(`${await backendUrl()}/api/stores/${storeId}/files/${remoteKey}`, {
     headers: { authorization: `Bearer ${await devToken(storeId)}` },

@@ -192,3 +192,31 @@ test('completing with a missing or out-of-order part, or an unknown upload, is r
   assert.equal(afterAbort.status, 404);
   assert.equal((await fetch(fileUrl('mp-gap', hash), { method: 'HEAD', headers: auth() })).status, 404);
 });
+
+test('a deleted file keeps its bytes through the grace period, goes after it, and a restore within it keeps them', async () => {
+  const quick = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'grace'), vars: { DELETE_GRACE_SECONDS: '2' } });
+  const at = (fileId, hash, suffix = '') => `${quick.url}/api/stores/${store}/files/${fileId}/${hash}${suffix}`;
+  const head = async (fileId, hash) => (await fetch(at(fileId, hash), { method: 'HEAD', headers: auth() })).status;
+  try {
+    const gone = randomBytes(1000);
+    const kept = randomBytes(1000);
+    for (const [id, bytes] of [['gone', gone], ['kept', kept]]) {
+      assert.equal((await fetch(at(id, sha(bytes)), { method: 'PUT', body: bytes, headers: auth() })).status, 201);
+      const deleted = await fetch(at(id, sha(bytes)), { method: 'DELETE', headers: auth() });
+      assert.equal(deleted.status, 202);
+      assert.ok(Date.parse((await deleted.json()).pendingDeleteAt) > Date.now());
+    }
+    assert.equal(await head('gone', sha(gone)), 200, 'still there during the grace period');
+    const restored = await fetch(at('kept', sha(kept), '/restore'), { method: 'POST', headers: auth() });
+    assert.equal(restored.status, 200);
+
+    const deadline = Date.now() + 15_000;
+    while ((await head('gone', sha(gone))) !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await head('gone', sha(gone)), 404, 'removed after the grace period');
+    assert.equal(await head('kept', sha(kept)), 200, 'the restored file was kept');
+    const late = await fetch(at('gone', sha(gone), '/restore'), { method: 'POST', headers: auth() });
+    assert.equal(late.status, 404);
+  } finally {
+    await quick.stop();
+  }
+});
