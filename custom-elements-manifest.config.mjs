@@ -3,4 +3,6 @@ export default {
   globs: ['src/elements/**/*.ts'],
   exclude: ['src/elements/**/*.styles.ts', 'src/elements/shared/**'],
   litelement: true,
+  // Leave package.json alone: its customElements field names the committed manifest.
+  packagejson: false,
 };
