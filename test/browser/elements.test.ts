@@ -114,3 +114,90 @@ describe('the elements together', () => {
     await until(() => gallery.getAttribute('count') === '0', 'the file to go');
   });
 });
+
+describe('restrictions, paste, keyboard', () => {
+  it('rejects files over max-size and beyond max-files with their reasons', async () => {
+    const { upload } = await mountKit();
+    upload.maxSize = '1KB';
+    upload.maxFiles = 2;
+    const reasons: string[] = [];
+    upload.addEventListener('ls-file-rejected', (e) => reasons.push(e.detail.reason));
+    const big = new File([new Uint8Array(5000)], 'big.png', { type: 'image/png' });
+    const saved = await upload.addFiles([big, await pngFile('1.png'), await pngFile('2.png'), await pngFile('3.png')]);
+    expect(saved.map((f) => f.name)).to.deep.equal(['1.png', '2.png']);
+    expect(reasons).to.deep.equal(['size', 'count']);
+  });
+
+  it('saves files pasted into it', async () => {
+    const { upload } = await mountKit();
+    const transfer = new DataTransfer();
+    transfer.items.add(await pngFile('pasted.png'));
+    const added = oneEvent(upload, 'ls-file-added');
+    upload.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, composed: true }));
+    expect((await added).detail.file.name).to.equal('pasted.png');
+  });
+
+  it('takes keyboard focus on its picker button', async () => {
+    const { upload } = await mountKit();
+    upload.focus();
+    expect(upload.shadowRoot!.activeElement?.getAttribute('part')).to.equal('button');
+  });
+});
+
+describe('languages', () => {
+  it('speaks the language of the closest lang attribute, right to left in Arabic', async () => {
+    const { provider, upload, status } = await mountKit();
+    provider.setAttribute('lang', 'de');
+    upload.requestUpdate();
+    status.requestUpdate();
+    await upload.updateComplete;
+    await status.updateComplete;
+    expect(upload.shadowRoot!.textContent).to.contain('Dateien auswählen');
+    await until(() => status.shadowRoot!.textContent!.includes('synchronisiert'), 'a German status');
+
+    provider.setAttribute('lang', 'ar');
+    provider.setAttribute('dir', 'rtl');
+    upload.requestUpdate();
+    await upload.updateComplete;
+    expect(upload.shadowRoot!.textContent).to.contain('اختر ملفات');
+    expect(getComputedStyle(upload.shadowRoot!.querySelector('[part=base]')!).direction).to.equal('rtl');
+  });
+});
+
+describe('gallery and image details', () => {
+  it('records an image’s size and a tiny preview for other devices', async () => {
+    const { provider, upload } = await mountKit();
+    const [view] = await upload.addFiles([await pngFile()]);
+    const sync = await provider.ready;
+    await until(() => sync.file(view!.id)?.preview != null, 'the preview');
+    const described = sync.file(view!.id)!;
+    expect([described.width, described.height]).to.deep.equal([4, 4]);
+    expect(described.preview).to.match(/^data:image\/jpeg;base64,/);
+    expect(described.preview!.length).to.be.below(4096);
+  });
+
+  it('lets a deletion be undone for a few seconds, then deletes', async () => {
+    const { provider, upload, gallery } = await mountKit();
+    const [view] = await upload.addFiles([await pngFile()]);
+    await until(() => gallery.getAttribute('count') === '1', 'the file to show');
+    const deleteButton = () => gallery.shadowRoot!.querySelector<HTMLButtonElement>('button[part=delete]')!;
+
+    deleteButton().click();
+    await until(() => gallery.getAttribute('count') === '0', 'the file to hide');
+    gallery.shadowRoot!.querySelector<HTMLButtonElement>('[part=undo] button')!.click();
+    await until(() => gallery.getAttribute('count') === '1', 'the file to come back');
+
+    deleteButton().click();
+    const deleted = oneEvent(gallery, 'ls-file-deleted');
+    expect((await deleted).detail.fileId).to.equal(view!.id);
+    expect((await provider.ready).file(view!.id)).to.equal(undefined);
+  });
+
+  it('passes an axe-core accessibility check with a file added and synced', async () => {
+    const { form, upload, gallery, status } = await mountKit();
+    await upload.addFiles([await pngFile('a.png')]);
+    await until(() => gallery.getAttribute('count') === '1', 'the file to show');
+    await until(() => status.getAttribute('status') === 'synced', 'synced');
+    await expect(form).to.be.accessible();
+  });
+});

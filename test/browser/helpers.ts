@@ -123,7 +123,9 @@ export async function remoteStatus(storeId: string, remoteKey: string): Promise<
 }
 
 export async function fetchRemote(storeId: string, remoteKey: string): Promise<Response> {
+  // no-store: downloads are cacheable for a year (bytes under a key never change), and a test asks afresh.
   return fetch(`${await backendUrl()}/api/stores/${storeId}/files/${remoteKey}`, {
     headers: { authorization: `Bearer ${await devToken(storeId)}` },
+    cache: 'no-store',
   });
 }

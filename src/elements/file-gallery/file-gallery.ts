@@ -6,16 +6,26 @@ import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 
+/** Deleting waits this long for an undo before it is committed. */
+const UNDO_MS = 5000;
+const PAGE = 60;
+
 /**
- * @summary Every live file of the store, newest first: images as `<ls-file-image>`, other files by name.
+ * @summary Every live file of the store, newest first: images as `<ls-file-image>`, other files by name with a
+ *   download button. Deleting can be undone for a few seconds. Renders 60 files at a time ("show more").
  *
  * @slot empty - Shown when the store has no files.
+ *
+ * @event ls-file-deleted - A file was deleted (after its undo period). `detail.fileId`.
  *
  * @csspart base - The grid.
  * @csspart item - One file's tile.
  * @csspart name - A file's name.
  * @csspart state - A file's sync state.
  * @csspart delete - A file's delete button.
+ * @csspart download - A non-image file's download button.
+ * @csspart undo - The bar that offers to undo a deletion.
+ * @csspart more - The "show more" button.
  *
  * @cssproperty --ls-gallery-columns - Minimum tile width (default `10rem`).
  * @cssproperty --ls-gallery-gap - Gap between tiles.
@@ -24,6 +34,8 @@ export class LsFileGallery extends LitElement {
   static override properties = {
     files: { state: true, attribute: false },
     count: { type: Number, reflect: true },
+    limit: { state: true, attribute: false },
+    pendingDeletes: { state: true, attribute: false },
   };
 
   static override styles = css`
@@ -58,6 +70,28 @@ export class LsFileGallery extends LitElement {
       font-size: 0.8em;
       opacity: 0.8;
     }
+    .actions {
+      display: flex;
+      gap: 0.25rem;
+      flex-wrap: wrap;
+    }
+    [part='more'] {
+      margin-top: var(--ls-gallery-gap);
+    }
+    [part='undo'] {
+      margin-top: var(--ls-gallery-gap);
+      display: inline-flex;
+      gap: 0.75rem;
+      align-items: center;
+      padding: 0.5rem 0.75rem;
+      border-radius: var(--ls-radius, 0.5rem);
+      background: var(--ls-color-inverse, #1f2937);
+      color: var(--ls-color-on-inverse, #fff);
+    }
+    button:focus-visible {
+      outline: 2px solid var(--ls-color-accent, #2563eb);
+      outline-offset: 2px;
+    }
     .file-icon {
       aspect-ratio: 1;
       display: grid;
@@ -70,41 +104,116 @@ export class LsFileGallery extends LitElement {
 
   /** @internal */
   declare files: readonly FileView[];
-  /** How many files are shown. Read-only. */
+  /** How many files the store has (not counting those deleted and awaiting undo). Read-only. */
   declare count: number;
+  /** @internal */
+  declare limit: number;
+  /** @internal Files deleted in this gallery whose deletion can still be undone. */
+  declare pendingDeletes: ReadonlyMap<string, { name: string; timer: ReturnType<typeof setTimeout> }>;
 
   constructor() {
     super();
     this.files = [];
     this.count = 0;
+    this.limit = PAGE;
+    this.pendingDeletes = new Map();
   }
 
   readonly #controller = new FileSyncController(this, (sync) =>
     sync.files.subscribe((files) => {
       this.files = files;
-      this.count = files.length;
     }),
   );
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Leaving the page (or re-rendering it) confirms what was deleted here.
+    for (const id of [...this.pendingDeletes.keys()]) this.#commitDelete(id);
+  }
+
+  protected override willUpdate(): void {
+    this.count = this.files.filter((f) => !this.pendingDeletes.has(f.id)).length;
+  }
+
   protected override render() {
     const t = translationFor(this);
-    if (this.files.length === 0) return html`<slot name="empty"><p>${t.emptyGallery}</p></slot>`;
-    return html`<ul part="base">
-      ${repeat(
-        this.files,
-        (f) => f.id,
-        (f) => html`<li part="item" data-file-id=${f.id} data-state=${f.state.kind}>
-          ${f.type.startsWith('image/')
-            ? html`<ls-file-image file-id=${f.id}></ls-file-image>`
-            : html`<div class="file-icon" aria-hidden="true">${extensionOf(f.name)}</div>`}
-          <span part="name" title=${f.name}>${f.name}</span>
-          <span part="state">${describeState(f.state, t)}</span>
-          <button part="delete" type="button" aria-label=${t.delete(f.name)} @click=${() => this.#controller.sync?.deleteFile(f.id)}>
-            ${t.remove}
-          </button>
-        </li>`,
-      )}
-    </ul>${nothing}`;
+    const visible = this.files.filter((f) => !this.pendingDeletes.has(f.id));
+    const undo = [...this.pendingDeletes].at(-1);
+    return html`${visible.length === 0
+        ? html`<slot name="empty"><p>${t.emptyGallery}</p></slot>`
+        : html`<ul part="base">
+            ${repeat(
+              visible.slice(0, this.limit),
+              (f) => f.id,
+              (f) => this.#renderItem(f),
+            )}
+          </ul>`}
+      ${visible.length > this.limit
+        ? html`<button part="more" type="button" @click=${() => (this.limit += PAGE)}>${t.showMore(visible.length - this.limit)}</button>`
+        : nothing}
+      <div role="status" aria-live="polite">
+        ${undo
+          ? html`<div part="undo">
+              <span>${t.deleted(undo[1].name)}</span>
+              <button type="button" @click=${() => this.#undo(undo[0])}>${t.undo}</button>
+            </div>`
+          : nothing}
+      </div>`;
+  }
+
+  #renderItem(f: FileView) {
+    const t = translationFor(this);
+    return html`<li part="item" data-file-id=${f.id} data-state=${f.state.kind}>
+      ${f.type.startsWith('image/')
+        ? html`<ls-file-image file-id=${f.id}></ls-file-image>`
+        : html`<div class="file-icon" aria-hidden="true">${extensionOf(f.name)}</div>`}
+      <span part="name" title=${f.name}>${f.name}</span>
+      <span part="state">${describeState(f.state, t)}</span>
+      <span class="actions">
+        ${!f.type.startsWith('image/') && f.local
+          ? html`<button part="download" type="button" @click=${() => this.#download(f)}>${t.download}</button>`
+          : nothing}
+        <button part="delete" type="button" @click=${() => this.#delete(f)}>
+          ${t.remove}<span class="visually-hidden"> ${f.name}</span>
+        </button>
+      </span>
+    </li>`;
+  }
+
+  #delete(file: FileView): void {
+    const timer = setTimeout(() => this.#commitDelete(file.id), UNDO_MS);
+    this.pendingDeletes = new Map(this.pendingDeletes).set(file.id, { name: file.name, timer });
+  }
+
+  #undo(id: string): void {
+    const pending = this.pendingDeletes.get(id);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    const next = new Map(this.pendingDeletes);
+    next.delete(id);
+    this.pendingDeletes = next;
+  }
+
+  #commitDelete(id: string): void {
+    const pending = this.pendingDeletes.get(id);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    const next = new Map(this.pendingDeletes);
+    next.delete(id);
+    this.pendingDeletes = next;
+    void this.#controller.sync?.deleteFile(id).then(() => {
+      this.dispatchEvent(new CustomEvent('ls-file-deleted', { detail: { fileId: id }, bubbles: true, composed: true }));
+    });
+  }
+
+  async #download(view: FileView): Promise<void> {
+    const file = await this.#controller.sync?.getFile(view.id);
+    if (!file) return;
+    const url = URL.createObjectURL(file);
+    const link = Object.assign(document.createElement('a'), { href: url, download: view.name });
+    link.click();
+    // The browser has started reading the blob by the next task.
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 }
 
@@ -113,5 +222,8 @@ const extensionOf = (name: string) => (name.includes('.') ? name.slice(name.last
 declare global {
   interface HTMLElementTagNameMap {
     'ls-file-gallery': LsFileGallery;
+  }
+  interface HTMLElementEventMap {
+    'ls-file-deleted': CustomEvent<{ fileId: string }>;
   }
 }

@@ -16,6 +16,7 @@ export type ImageStatus = 'loading' | 'ready' | 'failed';
  * @csspart base - The frame around the image or its placeholder.
  * @csspart image - The `<img>`.
  * @csspart placeholder - What shows while the image is not here yet.
+ * @csspart preview - The blurred tiny preview inside the placeholder, when the record has one.
  *
  * @cssproperty --ls-image-placeholder - Background of the placeholder.
  * @cssproperty --ls-image-fit - `object-fit` of the image (default `cover`).
@@ -24,6 +25,7 @@ export class LsFileImage extends LitElement {
   static override properties = {
     fileId: { attribute: 'file-id', reflect: true },
     alt: {},
+    loading: { reflect: true },
     status: { reflect: true },
     view: { state: true, attribute: false },
     src: { state: true, attribute: false },
@@ -34,6 +36,8 @@ export class LsFileImage extends LitElement {
       display: inline-block;
       position: relative;
       overflow: hidden;
+      /* The record's dimensions reserve the image's box before it loads: nothing shifts when it does. */
+      aspect-ratio: var(--ls-image-aspect, auto);
       --ls-image-placeholder: var(--ls-color-muted, #e5e7eb);
       --ls-image-fit: cover;
     }
@@ -48,6 +52,7 @@ export class LsFileImage extends LitElement {
       object-fit: var(--ls-image-fit);
     }
     [part='placeholder'] {
+      position: relative;
       width: 100%;
       height: 100%;
       min-height: 4rem;
@@ -56,6 +61,21 @@ export class LsFileImage extends LitElement {
       background: var(--ls-image-placeholder);
       font-size: 0.8em;
       text-align: center;
+      overflow: hidden;
+    }
+    [part='preview'] {
+      position: absolute;
+      inset: -8%;
+      width: 116%;
+      height: 116%;
+      object-fit: cover;
+      filter: blur(12px);
+    }
+    [part='placeholder'] span {
+      position: relative;
+      padding: 0.125em 0.5em;
+      border-radius: 1em;
+      background: color-mix(in srgb, var(--ls-image-placeholder) 80%, transparent);
     }
   `;
 
@@ -63,6 +83,11 @@ export class LsFileImage extends LitElement {
   declare fileId: string;
   /** Text alternative of the image; defaults to the file's name. */
   declare alt: string | undefined;
+  /**
+   * `lazy` (default): when the image is not on this device yet, fetch it first once it nears the viewport.
+   * `eager`: fetch it first at once.
+   */
+  declare loading: 'lazy' | 'eager';
   /** `loading` until the image is displayed, then `ready`; `failed` when it cannot be. Read-only. */
   declare status: ImageStatus;
 
@@ -74,10 +99,13 @@ export class LsFileImage extends LitElement {
   constructor() {
     super();
     this.fileId = '';
+    this.loading = 'lazy';
     this.status = 'loading';
   }
 
   #stopWatching: (() => void) | undefined;
+  #observer: IntersectionObserver | undefined;
+  #nearViewport = false;
   #loadedFor: string | undefined;
   readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
 
@@ -103,8 +131,10 @@ export class LsFileImage extends LitElement {
       </div>`;
     }
     const label = this.status === 'failed' ? t.imageUnavailable : this.view ? describeState(this.view.state, t) : '';
+    const preview = this.view?.preview;
     return html`<div part="base">
       <div part="placeholder" role="img" aria-label=${alt || nothing} aria-busy=${this.status === 'loading' ? 'true' : 'false'}>
+        ${preview ? html`<img part="preview" src=${preview} alt="" aria-hidden="true" />` : nothing}
         <span>${label}</span>
       </div>
     </div>`;
@@ -119,11 +149,24 @@ export class LsFileImage extends LitElement {
         this.#setStatus('failed');
         return;
       }
+      if (view.width && view.height) this.style.setProperty('--ls-image-aspect', `${view.width} / ${view.height}`);
       if (view.state.kind === 'failed' && !view.local) this.#setStatus('failed');
       if (view.local) void this.#showLocal(sync, view);
-      else if (view.state.kind === 'remote') sync.requestDownload(id);
+      else if (view.state.kind === 'remote' && (this.loading === 'eager' || this.#nearViewport)) sync.requestDownload(id);
     });
-    this.#stopWatching = stop;
+    this.#observer = new IntersectionObserver(
+      ([entry]) => {
+        this.#nearViewport = entry?.isIntersecting ?? false;
+        if (this.#nearViewport && this.view?.state.kind === 'remote') sync.requestDownload(id);
+      },
+      { rootMargin: '200px' },
+    );
+    this.#observer.observe(this);
+    this.#stopWatching = () => {
+      stop();
+      this.#observer?.disconnect();
+      this.#observer = undefined;
+    };
     return () => this.#reset();
   }
 

@@ -5,10 +5,10 @@ import type { FileView } from '../../core/state.js';
 import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
-import { translationFor } from '../shared/localize.js';
+import { formatBytes, translationFor } from '../shared/localize.js';
 import { styles } from './file-upload.styles.js';
 
-export type RejectionReason = 'type' | 'multiple' | 'save-failed';
+export type RejectionReason = 'type' | 'size' | 'count' | 'multiple' | 'save-failed';
 
 export interface FileAddedDetail {
   readonly fileId: string;
@@ -23,12 +23,13 @@ export interface FileRejectedDetail {
 
 /**
  * @summary A drop zone and file picker that saves files to this device at once and syncs them in the background.
- *   Form-associated: a form submits the saved file ids under `name`.
+ *   Form-associated: a form submits the saved file ids under `name`. Files can also be pasted; Enter or
+ *   Space on the focused control opens the picker.
  *
  * @slot - The drop hint (defaults to a localized "Drop files here or choose files").
  *
  * @event ls-file-added - A file was saved on this device. `detail.fileId` is its id, `detail.file` its view.
- * @event ls-file-rejected - A file was refused. `detail.reason` is `type`, `multiple` or `save-failed`; `detail.message` says why.
+ * @event ls-file-rejected - A file was refused. `detail.reason` is `type`, `size`, `count`, `multiple` or `save-failed`; `detail.message` says why, in the page's language.
  * @event change - The set of files held by the control changed.
  *
  * @csspart base - The drop zone.
@@ -53,6 +54,8 @@ export class LsFileUpload extends LitElement {
   static override properties = {
     accept: { reflect: true },
     multiple: { type: Boolean, reflect: true },
+    maxSize: { attribute: 'max-size', reflect: true },
+    maxFiles: { type: Number, attribute: 'max-files', reflect: true },
     name: { reflect: true },
     disabled: { type: Boolean, reflect: true },
     required: { type: Boolean, reflect: true },
@@ -64,6 +67,10 @@ export class LsFileUpload extends LitElement {
   declare accept: string;
   /** Accept more than one file. */
   declare multiple: boolean;
+  /** Largest file accepted: bytes, or with a unit (`500KB`, `10MB`, `2GB`). Empty: no limit. */
+  declare maxSize: string;
+  /** Most files the control holds. 0: no limit. */
+  declare maxFiles: number;
   /** The form field name the saved file ids are submitted under. */
   declare name: string;
   declare disabled: boolean;
@@ -84,6 +91,8 @@ export class LsFileUpload extends LitElement {
     super();
     this.accept = '';
     this.multiple = false;
+    this.maxSize = '';
+    this.maxFiles = 0;
     this.name = '';
     this.disabled = false;
     this.required = false;
@@ -98,6 +107,7 @@ export class LsFileUpload extends LitElement {
     this.addEventListener('dragover', this.#onDragOver);
     this.addEventListener('dragleave', () => (this.dragging = false));
     this.addEventListener('drop', this.#onDrop);
+    this.addEventListener('paste', this.#onPaste);
   }
 
   /** The saved file ids, in the order added. */
@@ -131,9 +141,13 @@ export class LsFileUpload extends LitElement {
     if (this.disabled || list.length === 0) return [];
     const t = translationFor(this);
     const accepted: File[] = [];
+    const maxBytes = parseSize(this.maxSize);
+    const room = this.maxFiles > 0 ? Math.max(0, this.maxFiles - (this.multiple ? this.files.length : 0)) : Infinity;
     for (const file of list) {
       if (!matchesAccept(file, this.accept)) this.#reject(file, 'type', t.rejectedType(file.name));
+      else if (maxBytes !== undefined && file.size > maxBytes) this.#reject(file, 'size', t.rejectedSize(file.name, formatBytes(maxBytes, this)));
       else if (!this.multiple && accepted.length > 0) this.#reject(file, 'multiple', t.rejectedMultiple);
+      else if (accepted.length >= room) this.#reject(file, 'count', t.rejectedCount(this.maxFiles));
       else accepted.push(file);
     }
     const sync = this.#controller.sync ?? (await new Promise<FileSync>((resolve) => this.#syncWaiters.push(resolve)));
@@ -194,8 +208,7 @@ export class LsFileUpload extends LitElement {
         <input
           part="input"
           type="file"
-          tabindex="-1"
-          aria-hidden="true"
+          hidden
           accept=${this.accept || nothing}
           ?multiple=${this.multiple}
           ?disabled=${this.disabled}
@@ -228,7 +241,9 @@ export class LsFileUpload extends LitElement {
       ${state.kind === 'failed'
         ? html`<button type="button" @click=${() => this.#controller.sync?.retry(view.id)}>${t.retry}</button>`
         : nothing}
-      <button type="button" aria-label=${t.delete(view.name)} @click=${() => this.removeFile(view.id)}>${t.remove}</button>
+      <button type="button" @click=${() => this.removeFile(view.id)}>
+        ${t.remove}<span class="visually-hidden"> ${view.name}</span>
+      </button>
     </li>`;
   }
 
@@ -240,6 +255,13 @@ export class LsFileUpload extends LitElement {
     const input = event.target as HTMLInputElement;
     const files = input.files ? [...input.files] : [];
     input.value = '';
+    void this.addFiles(files);
+  };
+
+  #onPaste = (event: ClipboardEvent) => {
+    const files = event.clipboardData ? [...event.clipboardData.files] : [];
+    if (this.disabled || files.length === 0) return;
+    event.preventDefault();
     void this.addFiles(files);
   };
 
@@ -290,13 +312,24 @@ export class LsFileUpload extends LitElement {
     const state = new FormData();
     for (const id of ids) state.append('id', id);
     this.#internals.setFormValue(ids.length > 0 ? data : null, state);
-    const input = this.#input() ?? undefined;
+    // The picker button, not the hidden input, is where the browser points at a missing file.
+    const anchor = this.renderRoot.querySelector<HTMLElement>('[part=button]') ?? undefined;
     if (this.required && ids.length === 0) {
-      this.#internals.setValidity({ valueMissing: true }, translationFor(this).valueMissing, input);
+      this.#internals.setValidity({ valueMissing: true }, translationFor(this).valueMissing, anchor);
     } else {
       this.#internals.setValidity({});
     }
   }
+}
+
+const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+
+/** `10MB` → 10,000,000; `2GiB` → 2,147,483,648; `''` or nonsense → undefined (no limit). */
+export function parseSize(value: string): number | undefined {
+  const match = value.trim().toUpperCase().match(/^(\d+(?:\.\d+)?)\s*([KMGT]I?B|B)?$/);
+  if (!match) return undefined;
+  const factor = UNITS[match[2] ?? ''];
+  return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
 }
 
 declare global {

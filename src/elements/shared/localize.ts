@@ -16,13 +16,21 @@ export interface Translation {
   readonly stateFailed: (reason: string) => string;
   readonly retry: string;
   readonly remove: string;
-  readonly delete: (name: string) => string;
   readonly statusSynced: string;
   readonly statusSyncing: (uploads: number, downloads: number) => string;
   readonly statusOffline: (waiting: number) => string;
   readonly statusError: (failed: number) => string;
   readonly statusConnecting: string;
   readonly retryAll: string;
+  readonly backendReachable: string;
+  readonly backendUnreachable: string;
+  readonly noNetwork: string;
+  readonly undo: string;
+  readonly deleted: (name: string) => string;
+  readonly download: string;
+  readonly showMore: (rest: number) => string;
+  readonly rejectedSize: (name: string, max: string) => string;
+  readonly rejectedCount: (max: number) => string;
   readonly emptyGallery: string;
   readonly rejectedType: (name: string) => string;
   readonly rejectedMultiple: string;
@@ -47,7 +55,6 @@ export const en: Translation = {
   stateFailed: (reason) => `Failed: ${reason}`,
   retry: 'Retry',
   remove: 'Remove',
-  delete: (name) => `Delete ${name}`,
   statusSynced: 'All files synced',
   statusSyncing: (up, down) =>
     [up > 0 ? `${plural(up, 'upload', 'uploads')}` : '', down > 0 ? `${plural(down, 'download', 'downloads')}` : '']
@@ -57,6 +64,15 @@ export const en: Translation = {
   statusError: (failed) => `${plural(failed, 'file', 'files')} failed`,
   statusConnecting: 'Connecting…',
   retryAll: 'Retry all',
+  backendReachable: 'Connected',
+  backendUnreachable: 'The server does not answer',
+  noNetwork: 'No network',
+  undo: 'Undo',
+  deleted: (name) => `${name} deleted`,
+  download: 'Download',
+  showMore: (rest) => `Show ${plural(rest, 'more file', 'more files')}`,
+  rejectedSize: (name, max) => `${name} is larger than ${max}`,
+  rejectedCount: (max) => `At most ${plural(max, 'file', 'files')} can be added`,
   emptyGallery: 'No files yet',
   rejectedType: (name) => `${name} is not an accepted type`,
   rejectedMultiple: 'Only one file can be added',
@@ -71,8 +87,28 @@ export function registerTranslation(lang: string, translation: Partial<Translati
   translations.set(lang.toLowerCase(), { ...en, ...translation });
 }
 
-/** The translation for the closest `lang` above `element` (then the document's), falling back to English. */
+/** The closest `lang` above `element`, crossing shadow roots, else the document's. */
+export function langOf(element: Element): string {
+  for (let node: Node | null = element; node; node = node.parentNode ?? (node as ShadowRoot).host ?? null) {
+    if (node instanceof Element && node.hasAttribute('lang')) return node.getAttribute('lang') ?? '';
+  }
+  return document.documentElement.lang || 'en';
+}
+
+/** The translation for the element's language (`de-AT` falls back to `de`), else English. */
 export function translationFor(element: Element): Translation {
-  const lang = (element.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang ?? 'en').toLowerCase();
+  const lang = langOf(element).toLowerCase();
   return translations.get(lang) ?? translations.get(lang.split('-')[0] ?? 'en') ?? en;
+}
+
+/** A byte count for people, in the element's language: `5 MB`, `1.5 GB`. */
+export function formatBytes(bytes: number, element: Element): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return new Intl.NumberFormat(langOf(element), { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
 }

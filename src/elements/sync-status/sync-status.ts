@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { SyncStatus, SyncSummary } from '../../core/file-sync.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
-import { translationFor } from '../shared/localize.js';
+import { formatBytes, translationFor } from '../shared/localize.js';
 
 /**
  * @summary Tells whether this device's files are synced, syncing, offline or in error, and how many wait.
@@ -10,6 +10,8 @@ import { translationFor } from '../shared/localize.js';
  * @csspart indicator - The coloured dot.
  * @csspart label - The status text.
  * @csspart retry - The "retry all" button shown on errors.
+ * @csspart progress - The bytes progress bar (detailed variant, while transferring).
+ * @csspart details - The connection line (detailed variant).
  *
  * @cssproperty --ls-status-synced - Colour of the dot when synced.
  * @cssproperty --ls-status-syncing - Colour of the dot while syncing.
@@ -21,6 +23,7 @@ export class LsSyncStatus extends LitElement {
     status: { reflect: true },
     pendingUploads: { type: Number, attribute: 'pending-uploads', reflect: true },
     pendingDownloads: { type: Number, attribute: 'pending-downloads', reflect: true },
+    variant: { reflect: true },
     summary: { state: true, attribute: false },
   };
 
@@ -34,6 +37,7 @@ export class LsSyncStatus extends LitElement {
     }
     [part='base'] {
       display: inline-flex;
+      flex-wrap: wrap;
       align-items: center;
       gap: 0.5em;
     }
@@ -64,6 +68,8 @@ export class LsSyncStatus extends LitElement {
   declare pendingUploads: number;
   /** Files waiting to download or downloading. Read-only. */
   declare pendingDownloads: number;
+  /** `compact` (default): a dot and one line. `detailed`: also the bytes in flight and the connection. */
+  declare variant: 'compact' | 'detailed';
   /** @internal */
   declare summary: SyncSummary | undefined;
 
@@ -72,6 +78,7 @@ export class LsSyncStatus extends LitElement {
     this.status = 'offline';
     this.pendingUploads = 0;
     this.pendingDownloads = 0;
+    this.variant = 'compact';
   }
 
   readonly #controller = new FileSyncController(this, (sync) =>
@@ -101,7 +108,17 @@ export class LsSyncStatus extends LitElement {
       ${s?.status === 'error'
         ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry()}>${t.retryAll}</button>`
         : nothing}
+      ${this.variant === 'detailed' && s ? this.#details(s) : nothing}
     </span>`;
+  }
+
+  #details(s: SyncSummary) {
+    const t = translationFor(this);
+    return html`${s.bytesTotal > 0
+        ? html`<progress part="progress" max=${s.bytesTotal} .value=${s.bytesLoaded}
+            aria-label=${`${formatBytes(s.bytesLoaded, this)} / ${formatBytes(s.bytesTotal, this)}`}></progress>`
+        : nothing}
+      <span part="details">${s.online ? (s.backendReachable ? t.backendReachable : t.backendUnreachable) : t.noNetwork}</span>`;
   }
 }
 
