@@ -195,7 +195,7 @@ export class FileSync {
       throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
     }
     const id = crypto.randomUUID();
-    const { hash, size } = await this.local.write(id, blob.stream());
+    const { hash, size } = await this.local.writeBlob(id, blob);
     const now = Date.now();
     this.store.commit(
       events.fileCreated({ id, name: displayName, type: options.type ?? blob.type, size, hash, createdAt: now }),
@@ -207,12 +207,18 @@ export class FileSync {
     return view;
   }
 
-  /** Records an image's size and preview for other devices, after the save: showing it here does not wait. */
+  /**
+   * Records an image's size and preview for other devices once the page is idle: decoding the image for it
+   * would otherwise compete with showing that same image here.
+   */
   #describeImage(id: string, hash: string, blob: Blob): void {
     if (!blob.type.startsWith('image/')) return;
-    void imageMeta(blob).then((meta) => {
-      if (meta && !this.#closed) this.store.commit(events.imageMetaSet({ id, hash, ...meta }));
-    });
+    const describe = () =>
+      void imageMeta(blob).then((meta) => {
+        if (meta && !this.#closed) this.store.commit(events.imageMetaSet({ id, hash, ...meta }));
+      });
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(describe, { timeout: 2000 });
+    else setTimeout(describe, 0);
   }
 
   /**
@@ -226,7 +232,7 @@ export class FileSync {
     if (current === undefined) throw new FileSyncError('not_found', `No file with id ${id}`);
     const name = options.name ?? (blob instanceof File && blob.name !== '' ? blob.name : current.name);
     if (name.length > MAX_NAME_LENGTH) throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
-    const { hash, size } = await this.local.write(id, blob.stream());
+    const { hash, size } = await this.local.writeBlob(id, blob);
     const now = Date.now();
     this.store.commit(
       events.fileReplaced({ id, name, type: options.type ?? (blob.type || current.type), size, hash, replacedAt: now }),

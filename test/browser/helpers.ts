@@ -129,3 +129,17 @@ export async function fetchRemote(storeId: string, remoteKey: string): Promise<R
     cache: 'no-store',
   });
 }
+
+/**
+ * Opens FileSyncs for one `describe` and closes them after each test, with the fault proxy reset around
+ * every test. Call inside `describe`; use the returned `track` on every FileSync the test opens.
+ */
+export function useSyncs(): (sync: FileSync) => FileSync {
+  const opened: FileSync[] = [];
+  beforeEach(() => setFaults([], { reset: true }));
+  afterEach(async () => {
+    await setFaults([], { reset: true });
+    await Promise.all(opened.splice(0).map((sync) => sync.close()));
+  });
+  return (sync) => (opened.push(sync), sync);
+}

@@ -12,6 +12,7 @@ import {
   setFaults,
   sha256Hex,
   uniqueStoreId,
+  useSyncs,
   waitForFiles,
 } from './helpers.js';
 
@@ -28,13 +29,7 @@ async function until(check: () => Promise<boolean> | boolean, what: string, time
 const synced = (id: string) => (files: readonly FileView[]) => files.some((f) => f.id === id && f.state.kind === 'synced');
 
 describe('transfers through faults (injected on purpose by the test proxy)', () => {
-  const opened: FileSync[] = [];
-  const track = (sync: FileSync) => (opened.push(sync), sync);
-  beforeEach(() => setFaults([], { reset: true }));
-  afterEach(async () => {
-    await setFaults([], { reset: true });
-    await Promise.all(opened.splice(0).map((sync) => sync.close()));
-  });
+  const track = useSyncs();
 
   async function viaProxy(storeId: string, extra: Partial<FileSyncOptions> = {}) {
     return track(await openSync(storeId, { endpoint: await proxyUrl(), localDirectory: `proxied-${storeId}`, ...fast, ...extra }));
@@ -148,13 +143,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
 });
 
 describe('edits are never lost', () => {
-  const opened: FileSync[] = [];
-  const track = (sync: FileSync) => (opened.push(sync), sync);
-  beforeEach(() => setFaults([], { reset: true }));
-  afterEach(async () => {
-    await setFaults([], { reset: true });
-    await Promise.all(opened.splice(0).map((sync) => sync.close()));
-  });
+  const track = useSyncs();
 
   it('uploads an offline edit on reconnect instead of downloading the older remote copy over it', async () => {
     const storeId = uniqueStoreId();

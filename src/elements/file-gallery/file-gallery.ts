@@ -5,6 +5,7 @@ import '../file-image/define.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
+import { focusRing, visuallyHidden } from '../shared/styles.js';
 
 /** Deleting waits this long for an undo before it is committed. */
 const UNDO_MS = 5000;
@@ -38,7 +39,10 @@ export class LsFileGallery extends LitElement {
     pendingDeletes: { state: true, attribute: false },
   };
 
-  static override styles = css`
+  static override styles = [
+    visuallyHidden,
+    focusRing,
+    css`
     :host {
       display: block;
       --ls-gallery-columns: 10rem;
@@ -88,10 +92,6 @@ export class LsFileGallery extends LitElement {
       background: var(--ls-color-inverse, #1f2937);
       color: var(--ls-color-on-inverse, #fff);
     }
-    button:focus-visible {
-      outline: 2px solid var(--ls-color-accent, #2563eb);
-      outline-offset: 2px;
-    }
     .file-icon {
       aspect-ratio: 1;
       display: grid;
@@ -100,7 +100,8 @@ export class LsFileGallery extends LitElement {
       font-weight: 600;
       text-transform: uppercase;
     }
-  `;
+  `,
+  ];
 
   /** @internal */
   declare files: readonly FileView[];
@@ -186,24 +187,25 @@ export class LsFileGallery extends LitElement {
   }
 
   #undo(id: string): void {
-    const pending = this.pendingDeletes.get(id);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    const next = new Map(this.pendingDeletes);
-    next.delete(id);
-    this.pendingDeletes = next;
+    this.#takePending(id);
   }
 
   #commitDelete(id: string): void {
+    if (!this.#takePending(id)) return;
+    void this.#controller.sync?.deleteFile(id).then(() => {
+      this.dispatchEvent(new CustomEvent('ls-file-deleted', { detail: { fileId: id }, bubbles: true, composed: true }));
+    });
+  }
+
+  /** Ends a deletion's undo period; false when there was none. */
+  #takePending(id: string): boolean {
     const pending = this.pendingDeletes.get(id);
-    if (!pending) return;
+    if (!pending) return false;
     clearTimeout(pending.timer);
     const next = new Map(this.pendingDeletes);
     next.delete(id);
     this.pendingDeletes = next;
-    void this.#controller.sync?.deleteFile(id).then(() => {
-      this.dispatchEvent(new CustomEvent('ls-file-deleted', { detail: { fileId: id }, bubbles: true, composed: true }));
-    });
+    return true;
   }
 
   async #download(view: FileView): Promise<void> {

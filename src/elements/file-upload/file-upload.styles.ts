@@ -1,6 +1,10 @@
 import { css } from 'lit';
+import { focusRing, visuallyHidden } from '../shared/styles.js';
 
-export const styles = css`
+export const styles = [
+  visuallyHidden,
+  focusRing,
+  css`
   :host {
     display: block;
     --ls-upload-border: 2px dashed var(--ls-color-border, #9aa3ad);
@@ -24,14 +28,6 @@ export const styles = css`
   :host([dragging]) [part='base'] {
     border: var(--ls-upload-border-active);
   }
-  [part='input'] {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
   [part='button'] {
     font: inherit;
     color: var(--ls-color-accent, #2563eb);
@@ -40,11 +36,6 @@ export const styles = css`
     padding: 0;
     text-decoration: underline;
     cursor: pointer;
-  }
-  [part='button']:focus-visible,
-  button:focus-visible {
-    outline: 2px solid var(--ls-color-accent, #2563eb);
-    outline-offset: 2px;
   }
   [part='files'] {
     list-style: none;
@@ -73,12 +64,5 @@ export const styles = css`
   progress {
     width: 5rem;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
-`;
+`,
+];

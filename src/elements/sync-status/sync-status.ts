@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { SyncStatus, SyncSummary } from '../../core/file-sync.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { formatBytes, translationFor } from '../shared/localize.js';
+import { focusRing } from '../shared/styles.js';
 
 /**
  * @summary Tells whether this device's files are synced, syncing, offline or in error, and how many wait.
@@ -27,7 +28,9 @@ export class LsSyncStatus extends LitElement {
     summary: { state: true, attribute: false },
   };
 
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host {
       display: inline-block;
       --ls-status-synced: #16a34a;
@@ -56,11 +59,8 @@ export class LsSyncStatus extends LitElement {
     :host([status='error']) [part='indicator'] {
       background: var(--ls-status-error);
     }
-    button:focus-visible {
-      outline: 2px solid var(--ls-color-accent, #2563eb);
-      outline-offset: 2px;
-    }
-  `;
+  `,
+  ];
 
   /** `synced`, `syncing`, `offline` or `error`. Read-only; reflected for styling and tests. */
   declare status: SyncStatus;
