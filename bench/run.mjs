@@ -81,12 +81,40 @@ try {
           });
         });
       },
-      async rawPut(blob) {
+      /**
+       * The same bytes through the same worker with no kit in between: one PUT when they fit in one
+       * request, else the same multipart API the kit uses (equal 8 MiB parts, three at a time), with the
+       * hash computed beforehand, outside the timing.
+       */
+      async rawUpload(bytes) {
         const sync = window.bench.sync();
-        const key = `raw-${crypto.randomUUID()}/${'0'.repeat(64)}`;
+        const digest = await crypto.subtle.digest('SHA-256', bytes);
+        const hash = [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+        const url = sync.remote.url(`raw-${crypto.randomUUID()}/${hash}`);
+        const auth = { authorization: `Bearer ${sync.token}` };
+        const blob = new Blob([bytes]);
         const t0 = performance.now();
-        // The server refuses the (wrong) declared hash only after receiving every byte: the same transfer.
-        await fetch(sync.remote.url(key), { method: 'PUT', body: blob, headers: { authorization: `Bearer ${sync.token}` } });
+        if (blob.size <= 32 * 1024 * 1024) {
+          const response = await fetch(url, { method: 'PUT', body: blob, headers: auth });
+          if (!response.ok) throw new Error(`raw PUT ${response.status}`);
+          return performance.now() - t0;
+        }
+        const { uploadId } = await (await fetch(`${url}/uploads`, { method: 'POST', body: JSON.stringify({ size: blob.size }), headers: auth })).json();
+        const partSize = 8 * 1024 * 1024;
+        const count = Math.ceil(blob.size / partSize);
+        const parts = [];
+        let next = 1;
+        const worker = async () => {
+          while (next <= count) {
+            const n = next++;
+            const body = blob.slice((n - 1) * partSize, n * partSize);
+            const response = await fetch(`${url}/uploads/${encodeURIComponent(uploadId)}/parts/${n}`, { method: 'PUT', body, headers: auth });
+            parts[n - 1] = { partNumber: n, etag: (await response.json()).etag };
+          }
+        };
+        await Promise.all([worker(), worker(), worker()]);
+        const done = await fetch(`${url}/uploads/${encodeURIComponent(uploadId)}/complete`, { method: 'POST', body: JSON.stringify({ parts }), headers: auth });
+        if (!done.ok) throw new Error(`raw complete ${done.status}`);
         return performance.now() - t0;
       },
       async rawGet(remoteKey) {
@@ -120,8 +148,9 @@ try {
     const rawDown = [];
     for (let run = 0; run < RUNS; run++) {
       const { ms, rawMs, id, remoteKey } = await a.evaluate(async (size) => {
-        const blob = new Blob([window.bench.bytes(size)]);
-        const rawMs = await window.bench.rawPut(blob);
+        const bytes = window.bench.bytes(size);
+        const rawMs = await window.bench.rawUpload(bytes);
+        const blob = new Blob([bytes]);
         const t0 = performance.now();
         const view = await window.bench.sync().saveFile(new File([blob], 'big.bin'));
         const t1 = await window.bench.until(view.id, ['synced']);
@@ -142,7 +171,7 @@ try {
     const rate = (ms) => round((UPLOAD_MB * MB) / 1e6 / (ms / 1000));
     const up = stats(kit.map(rate));
     const upRaw = stats(raw.map(rate));
-    record({ case: 'upload', ...up, unit: 'MB/s', baseline: `raw fetch PUT ${upRaw.median} MB/s (${UPLOAD_MB} MiB, save + hash + upload vs upload alone)`, ratio: round(up.median / upRaw.median, 2), target: 'ratio >= 0.9', met: up.median / upRaw.median >= 0.9 });
+    record({ case: 'upload', ...up, unit: 'MB/s', baseline: `raw upload of the same bytes through the same API ${upRaw.median} MB/s (${UPLOAD_MB} MiB; the kit also saves to OPFS and hashes first)`, ratio: round(up.median / upRaw.median, 2), target: 'ratio >= 0.9', met: up.median / upRaw.median >= 0.9 });
     const dn = stats(down.map(rate));
     const dnRaw = stats(rawDown.map(rate));
     record({ case: 'download', ...dn, unit: 'MB/s', baseline: `raw GET into OPFS ${dnRaw.median} MB/s (the download starts once B hears of the file)`, ratio: round(dn.median / dnRaw.median, 2), target: 'ratio >= 0.9', met: dn.median / dnRaw.median >= 0.9 });

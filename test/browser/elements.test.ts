@@ -72,6 +72,18 @@ describe('the elements together', () => {
     expect(new FormData(form).getAll('photos')).to.deep.equal([]);
   });
 
+  it('restores the files it held when the browser restores the form (back/forward)', async () => {
+    const { form, upload } = await mountKit();
+    const [saved] = await upload.addFiles([await pngFile('kept.png')]);
+    const state = new FormData();
+    state.append('id', saved!.id);
+    form.reset();
+    upload.formStateRestoreCallback(state);
+    await upload.updateComplete;
+    expect(new FormData(form).getAll('photos')).to.deep.equal([saved!.id]);
+    expect(upload.shadowRoot!.querySelector('[part=file-name]')?.textContent).to.equal('kept.png');
+  });
+
   it('blocks submitting a required upload that has no file', async () => {
     const { upload } = await mountKit();
     upload.required = true;

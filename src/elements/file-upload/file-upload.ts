@@ -85,6 +85,7 @@ export class LsFileUpload extends LitElement {
   readonly #controller: FileSyncController;
   #watching = new Map<string, () => void>();
   #syncWaiters: ((sync: FileSync) => void)[] = [];
+  #restoredIds: readonly string[] | undefined;
   #announcement = '';
 
   constructor() {
@@ -101,6 +102,8 @@ export class LsFileUpload extends LitElement {
     this.#internals = this.attachInternals();
     this.#controller = new FileSyncController(this, (sync) => {
       for (const resolve of this.#syncWaiters.splice(0)) resolve(sync);
+      if (this.#restoredIds) this.#restore(sync, this.#restoredIds);
+      this.#restoredIds = undefined;
       for (const view of this.files) this.#watch(sync, view.id);
       return () => this.#unwatchAll();
     });
@@ -189,12 +192,19 @@ export class LsFileUpload extends LitElement {
     this.disabled = disabled;
   }
 
+  /** Back/forward navigation and autofill: the browser hands back the ids this control held. */
   formStateRestoreCallback(state: string | File | FormData | null): void {
     if (!(state instanceof FormData)) return;
     const ids = state.getAll('id').filter((v): v is string => typeof v === 'string');
     const sync = this.#controller.sync;
-    this.files = ids.map((id) => sync?.file(id)).filter((v): v is FileView => v !== undefined);
-    if (sync) for (const id of ids) this.#watch(sync, id);
+    if (sync) this.#restore(sync, ids);
+    // The store may open after the browser restores the form: finish when it does.
+    else this.#restoredIds = ids;
+  }
+
+  #restore(sync: FileSync, ids: readonly string[]): void {
+    this.files = ids.map((id) => sync.file(id)).filter((v): v is FileView => v !== undefined);
+    for (const view of this.files) this.#watch(sync, view.id);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
