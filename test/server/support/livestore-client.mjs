@@ -1,0 +1,30 @@
+// usage: node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> <write|read>
+// Prints one JSON line: what it committed or what file names it pulled, and whether it connected.
+import { makeAdapter } from '@livestore/adapter-node';
+import { createStorePromise, queryDb } from '@livestore/livestore';
+import { makeWsSync } from '@livestore/sync-cf/client';
+import { Effect } from 'effect';
+import { fileSyncEvents, fileSyncSchema, filesTable } from '../../../dist/server/schema.js';
+
+const [backendUrl, storeId, token, mode] = process.argv.slice(2);
+const adapter = makeAdapter({
+  storage: { type: 'in-memory' },
+  clientId: `node-${mode}-${Math.random().toString(36).slice(2, 8)}`,
+  sync: { backend: makeWsSync({ url: backendUrl.replace(/^http/, 'ws') }), initialSyncOptions: { _tag: 'Blocking', timeout: 5000 } },
+});
+const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, syncPayload: { authToken: token }, disableDevtools: true });
+const connected = async () => (await Effect.runPromise(store.networkStatus.get)).isConnected;
+
+if (mode === 'write') {
+  store.commit(fileSyncEvents.fileCreated({ id: 'node-file', name: 'from-node.txt', type: 'text/plain', size: 1, hash: 'a'.repeat(64), createdAt: Date.now() }));
+  // Wait until the backend has the event (the session's pending events reach it through the leader).
+  for (let i = 0; i < 100 && !store.syncStatus().isSynced; i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log(JSON.stringify({ committed: true, connected: await connected() }));
+} else {
+  const files$ = queryDb(filesTable);
+  for (let i = 0; i < 40 && store.query(files$).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  console.log(JSON.stringify({ names: store.query(files$).map((f) => f.name), connected: await connected() }));
+}
+await store.shutdownPromise().catch(() => {});
+process.exit(0);
