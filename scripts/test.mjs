@@ -16,7 +16,7 @@ const steps = [
   ['type check (worker)', bin('tsc'), ['-p', 'src/server/tsconfig.json']],
   ['custom-elements.json is up to date', process.execPath, ['scripts/check-manifest.mjs']],
   ['build', 'npm', ['run', 'build', '--silent']],
-  ['worker tests (file API under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
+  ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
   ['browser tests', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/e2e')]],
 ];

@@ -201,7 +201,16 @@ export const stored = (address: FileAddress, object: R2Object): Response =>
   json({ key: `${address.fileId}/${address.hash}`, size: object.size, etag: object.etag }, 201, { etag: object.httpEtag });
 
 async function get(request: Request, env: FilesEnv, key: string): Promise<Response> {
-  const object = await env.FILES.get(key, { range: request.headers, onlyIf: request.headers });
+  let object: R2Object | R2ObjectBody | null;
+  try {
+    object = await env.FILES.get(key, { range: request.headers, onlyIf: request.headers });
+  } catch (error) {
+    // R2 refuses a range that starts past the end of the object.
+    if (!/range/i.test(String(error))) throw error;
+    const head = await env.FILES.head(key);
+    if (head === null) return errorResponse(404, 'not_found', 'No such file');
+    return errorResponse(416, 'range_not_satisfiable', `The file has ${head.size} bytes`, { 'content-range': `bytes */${head.size}` });
+  }
   if (object === null) return errorResponse(404, 'not_found', 'No such file');
   const headers = contentHeaders(object);
   if (!('body' in object)) {
@@ -211,6 +220,12 @@ async function get(request: Request, env: FilesEnv, key: string): Promise<Respon
   const range = object.range as { offset?: number; length?: number; suffix?: number } | undefined;
   if (request.headers.has('range') && range !== undefined) {
     const offset = range.suffix !== undefined ? object.size - range.suffix : (range.offset ?? 0);
+    // R2 clamps a range that starts past the end; HTTP says 416.
+    const start = Number(request.headers.get('range')?.match(/^bytes=(\d+)-/)?.[1] ?? 0);
+    if (start >= object.size && object.size > 0) {
+      await object.body.cancel();
+      return errorResponse(416, 'range_not_satisfiable', `The file has ${object.size} bytes`, { 'content-range': `bytes */${object.size}` });
+    }
     const length = range.suffix !== undefined ? range.suffix : (range.length ?? object.size - offset);
     headers.set('content-range', `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set('content-length', String(length));

@@ -220,3 +220,49 @@ test('a deleted file keeps its bytes through the grace period, goes after it, an
     await quick.stop();
   }
 });
+
+test('every route refuses a missing token, another store’s token, and a read-only token where it writes', async () => {
+  const bytes = randomBytes(100);
+  const hash = sha(bytes);
+  const readOnly = await devToken(store, ['read']);
+  const otherStore = await devToken('another-store');
+  const routes = [
+    ['GET', '', 'read'],
+    ['HEAD', '', 'read'],
+    ['PUT', '', 'write'],
+    ['DELETE', '', 'write'],
+    ['POST', '/restore', 'write'],
+    ['POST', '/uploads', 'write'],
+    ['PUT', '/uploads/some-upload/parts/1', 'write'],
+    ['POST', '/uploads/some-upload/complete', 'write'],
+    ['DELETE', '/uploads/some-upload', 'write'],
+  ];
+  for (const [method, suffix, scope] of routes) {
+    const call = (headers) => fetch(fileUrl('matrix', hash, suffix), { method, headers, ...(method === 'PUT' ? { body: bytes } : {}) });
+    const label = `${method} …${suffix}`;
+    assert.equal((await call({})).status, 401, `${label} without a token`);
+    assert.equal((await call(auth(otherStore))).status, 403, `${label} with another store's token`);
+    const asReader = (await call(auth(readOnly))).status;
+    if (scope === 'write') assert.equal(asReader, 403, `${label} with a read-only token`);
+    else assert.notEqual(asReader, 403, `${label} is allowed to read`);
+  }
+});
+
+test('an unsatisfiable range is answered 416, and CORS names only allowed origins', async () => {
+  const bytes = randomBytes(100);
+  assert.equal((await put('ranged', bytes)).status, 201);
+  const res = await fetch(fileUrl('ranged', sha(bytes)), { headers: { ...auth(), range: 'bytes=500-600' } });
+  assert.equal(res.status, 416);
+  await res.body?.cancel();
+
+  const strict = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'cors'), vars: { ALLOWED_ORIGINS: 'https://app.example' } });
+  try {
+    const at = `${strict.url}/api/stores/${store}/files/ranged/${sha(bytes)}`;
+    const allowed = await fetch(at, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } });
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example');
+    const refused = await fetch(at, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
+    assert.equal(refused.headers.get('access-control-allow-origin'), null);
+  } finally {
+    await strict.stop();
+  }
+});
