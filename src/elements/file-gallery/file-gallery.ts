@@ -89,14 +89,14 @@ export class LsFileGallery extends LitElement {
       align-items: center;
       padding: 0.5rem 0.75rem;
       border-radius: var(--ls-radius, 0.5rem);
-      background: var(--ls-color-inverse, #1f2937);
-      color: var(--ls-color-on-inverse, #fff);
+      background: var(--ls-color-inverse, light-dark(#1f2937, #f3f4f6));
+      color: var(--ls-color-on-inverse, light-dark(#fff, #111827));
     }
     .file-icon {
       aspect-ratio: 1;
       display: grid;
       place-items: center;
-      background: var(--ls-image-placeholder, #e5e7eb);
+      background: var(--ls-image-placeholder, light-dark(#e5e7eb, #374151));
       font-weight: 600;
       text-transform: uppercase;
     }

@@ -17,6 +17,7 @@ export type ImageStatus = 'loading' | 'ready' | 'failed';
  * @csspart image - The `<img>`.
  * @csspart placeholder - What shows while the image is not here yet.
  * @csspart preview - The blurred tiny preview inside the placeholder, when the record has one.
+ * @csspart retry - The retry button of an image whose download failed.
  *
  * @cssproperty --ls-image-placeholder - Background of the placeholder.
  * @cssproperty --ls-image-fit - `object-fit` of the image (default `cover`).
@@ -38,7 +39,7 @@ export class LsFileImage extends LitElement {
       overflow: hidden;
       /* The record's dimensions reserve the image's box before it loads: nothing shifts when it does. */
       aspect-ratio: var(--ls-image-aspect, auto);
-      --ls-image-placeholder: var(--ls-color-muted, #e5e7eb);
+      --ls-image-placeholder: var(--ls-color-muted, light-dark(#e5e7eb, #374151));
       --ls-image-fit: cover;
     }
     [part='base'] {
@@ -70,6 +71,17 @@ export class LsFileImage extends LitElement {
       height: 116%;
       object-fit: cover;
       filter: blur(12px);
+    }
+    [part='retry'] {
+      position: absolute;
+      inset-block-end: 0.5rem;
+      inset-inline: 0;
+      margin-inline: auto;
+      width: max-content;
+      font: inherit;
+    }
+    [part='base'] {
+      position: relative;
     }
     [part='placeholder'] span {
       position: relative;
@@ -137,6 +149,9 @@ export class LsFileImage extends LitElement {
         ${preview ? html`<img part="preview" src=${preview} alt="" aria-hidden="true" />` : nothing}
         <span>${label}</span>
       </div>
+      ${this.status === 'failed' && this.view?.state.kind === 'failed'
+        ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry(this.fileId)}>${t.retry}</button>`
+        : nothing}
     </div>`;
   }
 

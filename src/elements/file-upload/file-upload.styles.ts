@@ -7,8 +7,8 @@ export const styles = [
   css`
   :host {
     display: block;
-    --ls-upload-border: 2px dashed var(--ls-color-border, #9aa3ad);
-    --ls-upload-border-active: 2px dashed var(--ls-color-accent, #2563eb);
+    --ls-upload-border: 2px dashed var(--ls-color-border, light-dark(#9aa3ad, #6b7280));
+    --ls-upload-border-active: 2px dashed var(--ls-color-accent, light-dark(#2563eb, #60a5fa));
     --ls-upload-background: var(--ls-color-surface, transparent);
     --ls-upload-padding: 1.25rem;
     --ls-upload-radius: var(--ls-radius, 0.5rem);
@@ -30,7 +30,7 @@ export const styles = [
   }
   [part='button'] {
     font: inherit;
-    color: var(--ls-color-accent, #2563eb);
+    color: var(--ls-color-accent, light-dark(#2563eb, #60a5fa));
     background: none;
     border: none;
     padding: 0;

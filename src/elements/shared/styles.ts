@@ -1,3 +1,5 @@
+// Colours default to `light-dark()` pairs, so the elements follow the page's `color-scheme` (set
+// `color-scheme: light dark` on the page to follow the system); `--ls-color-*` properties override them.
 import { css } from 'lit';
 
 /** Hidden from sight, still read by screen readers. */
@@ -14,7 +16,8 @@ export const visuallyHidden = css`
 
 export const focusRing = css`
   button:focus-visible {
-    outline: 2px solid var(--ls-color-accent, #2563eb);
+    outline: 2px solid var(--ls-color-accent, light-dark(#2563eb, #60a5fa));
     outline-offset: 2px;
   }
 `;
+

@@ -34,8 +34,8 @@ export class LsSyncStatus extends LitElement {
     :host {
       display: inline-block;
       --ls-status-synced: #16a34a;
-      --ls-status-syncing: #2563eb;
-      --ls-status-offline: #9ca3af;
+      --ls-status-syncing: light-dark(#2563eb, #60a5fa);
+      --ls-status-offline: light-dark(#9ca3af, #6b7280);
       --ls-status-error: #dc2626;
     }
     [part='base'] {
