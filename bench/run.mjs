@@ -71,6 +71,15 @@ try {
         return out;
       },
       sync: () => document.querySelector('ls-file-sync').sync,
+      /** A JPEG of random noise (noise does not compress, so the size is predictable). */
+      async noiseJpeg(width, height, quality) {
+        const canvas = new OffscreenCanvas(width, height);
+        const ctx = canvas.getContext('2d');
+        const image = ctx.createImageData(width, height);
+        image.data.set(window.bench.bytes(image.data.length));
+        ctx.putImageData(image, 0, 0);
+        return canvas.convertToBlob({ type: 'image/jpeg', quality });
+      },
       until(id, kinds) {
         return new Promise((resolve) => {
           const stop = window.bench.sync().watchFile(id, (view) => {
@@ -183,12 +192,7 @@ try {
     const raw = [];
     for (let run = 0; run < RUNS; run++) {
       const r = await a.evaluate(async () => {
-        const canvas = new OffscreenCanvas(2400, 1800);
-        const ctx = canvas.getContext('2d');
-        const image = ctx.createImageData(2400, 1800);
-        for (let i = 0; i < image.data.length; i += 65536) crypto.getRandomValues(image.data.subarray(i, Math.min(image.data.length, i + 65536)));
-        ctx.putImageData(image, 0, 0);
-        const jpeg = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+        const jpeg = await window.bench.noiseJpeg(2400, 1800, 0.9);
         const rawMs = await window.bench.rawOpfsWrite(jpeg);
         const gallery = document.querySelector('ls-file-gallery');
         const t0 = performance.now();
@@ -217,12 +221,7 @@ try {
     const kit = [];
     for (let run = 0; run < RUNS; run++) {
       const id = await a.evaluate(async () => {
-        const canvas = new OffscreenCanvas(800, 600);
-        const ctx = canvas.getContext('2d');
-        const image = ctx.createImageData(800, 600);
-        for (let i = 0; i < image.data.length; i += 65536) crypto.getRandomValues(image.data.subarray(i, Math.min(image.data.length, i + 65536)));
-        ctx.putImageData(image, 0, 0);
-        const jpeg = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
+        const jpeg = await window.bench.noiseJpeg(800, 600, 0.95);
         window.bench.peerStart = Date.now();
         const [view] = await document.querySelector('ls-file-upload').addFiles([new File([jpeg], 'peer.jpg', { type: 'image/jpeg' })]);
         window.bench.peerStartedAt = Date.now();

@@ -7,5 +7,6 @@ export type { ImageStatus } from './file-image/file-image.js';
 export { LsSyncStatus } from './sync-status/define.js';
 export { LsFileGallery } from './file-gallery/define.js';
 export { registerTranslation, type Translation } from './shared/localize.js';
+export { configure, type PageConfig } from './shared/page-default.js';
 import './translations/de.js';
 import './translations/ar.js';

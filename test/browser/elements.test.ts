@@ -213,3 +213,16 @@ describe('gallery and image details', () => {
     await expect(form).to.be.accessible();
   });
 });
+
+describe('elements outside any <ls-file-sync>', () => {
+  it('use the page-wide store set with configure()', async () => {
+    const { configure } = await import('../../src/elements/index.js');
+    const storeId = uniqueStoreId('page');
+    configure({ endpoint: await backendUrl(), storeId, token: await devToken(storeId) });
+    const upload = await fixture<LsFileUpload>(html`<ls-file-upload accept="image/*"></ls-file-upload>`);
+    const [saved] = await upload.addFiles([await pngFile('standalone.png')]);
+    const image = await fixture<LsFileImage>(html`<ls-file-image file-id=${saved!.id}></ls-file-image>`);
+    await until(() => image.getAttribute('status') === 'ready', 'the standalone image');
+    expect(image.shadowRoot!.querySelector('img')?.alt).to.equal('standalone.png');
+  });
+});
