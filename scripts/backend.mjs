@@ -28,7 +28,10 @@ export async function startBackend({ port = 8787, persistTo = path.join(root, '.
   child.stdout?.on('data', (d) => { output += d; });
   child.stderr?.on('data', (d) => { output += d; });
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  // If this process ends without calling stop() (a crash, an uncaught error), take the backend with it.
+  const killOnExit = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch {} };
+  process.on('exit', killOnExit);
+  child.on('exit', () => { exited = true; process.off('exit', killOnExit); });
 
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

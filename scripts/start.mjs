@@ -11,7 +11,9 @@ const port = Number(process.env.PORT ?? 5173);
 const backendPort = Number(process.env.BACKEND_PORT ?? 8787);
 
 console.log('Building the kit…');
+// The kit for the page (dist/) and the server pieces (dist/server/: the demo server mints dev tokens with them).
 execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { cwd: root, stdio: 'inherit' });
 
 console.log('Starting the local backend…');
 const backend = await startBackend({ port: backendPort });
