@@ -140,6 +140,23 @@ describe('restrictions, paste, keyboard', () => {
     expect(reasons).to.deep.equal(['size', 'count']);
   });
 
+  it('saves several files dropped on it at once', async () => {
+    const { upload, gallery } = await mountKit();
+    const transfer = new DataTransfer();
+    transfer.items.add(await pngFile('one.png'));
+    transfer.items.add(await pngFile('two.png'));
+    const over = new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true });
+    upload.dispatchEvent(over);
+    expect(over.defaultPrevented).to.equal(true, 'the drop zone accepts the drag');
+    await upload.updateComplete;
+    expect(upload.hasAttribute('dragging')).to.equal(true);
+    upload.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
+    await until(() => gallery.getAttribute('count') === '2', 'both dropped files');
+    expect(upload.value).to.have.length(2);
+    await upload.updateComplete;
+    expect(upload.hasAttribute('dragging')).to.equal(false);
+  });
+
   it('saves files pasted into it', async () => {
     const { upload } = await mountKit();
     const transfer = new DataTransfer();
