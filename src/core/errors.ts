@@ -28,9 +28,8 @@ export class TransferError extends FileSyncError {
   }
 }
 
-const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
-
-export const isTransientStatus = (status: number): boolean => status === 0 || TRANSIENT.has(status) || status >= 500;
+/** No answer, a timeout, too early, too many requests, or the server's own failure. */
+export const isTransientStatus = (status: number): boolean => status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
 
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value === null) return undefined;

@@ -449,7 +449,7 @@ export class FileSync {
           key,
           lane: 'delete',
           run: async (signal) => {
-            await this.#uploader.abandon(work.id, (hash) => remoteKeyOf(work.id, hash), signal);
+            await this.#uploader.abandon(work.id, signal);
             await this.remote.delete(work.remoteKey, { signal });
             this.store.commit(events.remoteDeleteDone({ id: work.id, at: Date.now() }));
           },

@@ -43,53 +43,44 @@ export class LocalFileStorage {
   }
 
   /** Streams `source` into the file `id`; the previous bytes stay until the new ones are complete and verified. */
-  async write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>>, options: WriteOptions = {}): Promise<WriteResult> {
-    const dir = await this.#directory();
-    const existed = await dir.getFileHandle(id).then(() => true, () => false);
-    const handle = await dir.getFileHandle(id, { create: true });
-    const hash = await createStreamingHash();
-    let writable: FileSystemWritableFileStream | undefined;
-    let size = 0;
+  write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>>, options: WriteOptions = {}): Promise<WriteResult> {
     const reader = source.getReader();
-    try {
-      writable = await handle.createWritable({ keepExistingData: false });
+    return this.#replace(id, async (writable) => {
+      const hash = await createStreamingHash();
+      let size = 0;
       // Network chunks are small (16-64 KB); each write is a round trip to the browser's storage process,
       // so they are gathered into batches of up to 1 MiB first.
       let batch: Uint8Array<ArrayBuffer>[] = [];
       let batched = 0;
       const flush = async () => {
         if (batched === 0) return;
-        await writable!.write(new Blob(batch));
+        await writable.write(new Blob(batch));
         batch = [];
         batched = 0;
         options.onProgress?.(size);
       };
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const { done, value } = await reader.read();
-        if (done) break;
-        hash.update(value);
-        batch.push(value);
-        batched += value.byteLength;
-        size += value.byteLength;
-        if (batched >= WRITE_BATCH) await flush();
+      try {
+        for (;;) {
+          options.signal?.throwIfAborted();
+          const { done, value } = await reader.read();
+          if (done) break;
+          hash.update(value);
+          batch.push(value);
+          batched += value.byteLength;
+          size += value.byteLength;
+          if (batched >= WRITE_BATCH) await flush();
+        }
+        await flush();
+      } catch (error) {
+        reader.cancel().catch(() => {});
+        throw error;
       }
-      await flush();
       const digest = hash.digest();
       if (options.expectedHash !== undefined && digest !== options.expectedHash) {
         throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
       }
-      await writable.close();
       return { hash: digest, size };
-    } catch (error) {
-      await writable?.abort().catch(() => {});
-      reader.cancel().catch(() => {});
-      if (!existed) await dir.removeEntry(id).catch(() => {});
-      if (isQuotaError(error)) {
-        throw new FileSyncError('quota_exceeded', 'There is not enough storage space on this device for the file', { cause: error });
-      }
-      throw error;
-    }
+    });
   }
 
   /**
@@ -97,16 +88,27 @@ export class LocalFileStorage {
    * while this hashes it from a second read: no bytes pass through JavaScript on the write path, and the
    * two run side by side.
    */
-  async writeBlob(id: string, blob: Blob): Promise<WriteResult> {
+  writeBlob(id: string, blob: Blob): Promise<WriteResult> {
+    return this.#replace(id, async (writable) => {
+      const [hash] = await Promise.all([hashBlob(blob), writable.write(blob)]);
+      return { hash, size: blob.size };
+    });
+  }
+
+  /**
+   * Runs `fill` against a fresh writable for `id` and commits it only if `fill` succeeds: on any failure
+   * the old bytes stay, a file created for the write is removed, and a full disk becomes `quota_exceeded`.
+   */
+  async #replace(id: string, fill: (writable: FileSystemWritableFileStream) => Promise<WriteResult>): Promise<WriteResult> {
     const dir = await this.#directory();
     const existed = await dir.getFileHandle(id).then(() => true, () => false);
     const handle = await dir.getFileHandle(id, { create: true });
     let writable: FileSystemWritableFileStream | undefined;
     try {
       writable = await handle.createWritable({ keepExistingData: false });
-      const [hash] = await Promise.all([hashBlob(blob), writable.write(blob)]);
+      const result = await fill(writable);
       await writable.close();
-      return { hash, size: blob.size };
+      return result;
     } catch (error) {
       await writable?.abort().catch(() => {});
       if (!existed) await dir.removeEntry(id).catch(() => {});

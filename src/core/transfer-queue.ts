@@ -34,7 +34,6 @@ interface Entry {
   phase: Phase;
   attempt: number;
   boost: number;
-  lastError?: string;
 }
 
 export interface RetryPolicy {
@@ -178,7 +177,6 @@ export class TransferQueue {
           }, retryAt - Date.now());
           const unanswered = !(error instanceof TransferError) || error.status === 0;
           entry.phase = { kind: 'waiting', retryAt, timer, unanswered };
-          entry.lastError = error instanceof Error ? error.message : String(error);
           if (unanswered) this.options.onNetworkError?.();
           this.options.onRetryScheduled?.(job, entry.attempt, retryAt, error);
         } else {

@@ -7,6 +7,7 @@
  */
 import { queryDb } from '@livestore/livestore';
 import { TransferError } from './errors.js';
+import { remoteKeyOf } from './reconcile.js';
 import type { RemoteFileStorage } from './remote-storage.js';
 import { fileLocalStateTable, fileSyncEvents as events, uploadPartsTable } from './schema.js';
 import type { FileSyncStore } from './store.js';
@@ -71,10 +72,10 @@ export class Uploader {
   }
 
   /** Aborts the multipart upload a file has in progress, if any (the file was deleted or replaced). */
-  async abandon(id: string, remoteKeyOf: (hash: string) => string, signal?: AbortSignal): Promise<void> {
+  async abandon(id: string, signal?: AbortSignal): Promise<void> {
     const state = this.#state(id);
     if (state === undefined) return;
-    await this.remote.abortMultipart(remoteKeyOf(state.hash), state.uploadId, signal);
+    await this.remote.abortMultipart(remoteKeyOf(id, state.hash), state.uploadId, signal);
     this.store.commit(events.uploadCleared({ id, at: Date.now() }));
   }
 
@@ -93,7 +94,7 @@ export class Uploader {
     let state = this.#state(id);
     if (state !== undefined && state.hash !== hash) {
       // Bytes replaced since this upload began: its parts are of other content.
-      await this.abandon(id, (h) => remoteKey.replace(hash, h), signal).catch(() => {});
+      await this.abandon(id, signal).catch(() => {});
       state = undefined;
     }
     if (state === undefined) {

@@ -201,16 +201,7 @@ export const stored = (address: FileAddress, object: R2Object): Response =>
   json({ key: `${address.fileId}/${address.hash}`, size: object.size, etag: object.etag }, 201, { etag: object.httpEtag });
 
 async function get(request: Request, env: FilesEnv, key: string): Promise<Response> {
-  let object: R2Object | R2ObjectBody | null;
-  try {
-    object = await env.FILES.get(key, { range: request.headers, onlyIf: request.headers });
-  } catch (error) {
-    // R2 refuses a range that starts past the end of the object.
-    if (!/range/i.test(String(error))) throw error;
-    const head = await env.FILES.head(key);
-    if (head === null) return errorResponse(404, 'not_found', 'No such file');
-    return errorResponse(416, 'range_not_satisfiable', `The file has ${head.size} bytes`, { 'content-range': `bytes */${head.size}` });
-  }
+  const object = await env.FILES.get(key, { range: request.headers, onlyIf: request.headers });
   if (object === null) return errorResponse(404, 'not_found', 'No such file');
   const headers = contentHeaders(object);
   if (!('body' in object)) {
