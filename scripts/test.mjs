@@ -1,5 +1,6 @@
 // `npm test`: type checks, the custom elements manifest check, the build, the browser tests (Chromium,
-// real worker under workerd) and the end-to-end test (two browser profiles against the built demo).
+// real worker under workerd), the end-to-end tests (browser profiles against the built demo) and the
+// Storybook smoke test.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,8 @@ const steps = [
   ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
   ['browser tests', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/e2e')]],
+  ['build Storybook', process.execPath, ['scripts/storybook.mjs', 'build']],
+  ['Storybook smoke test (every story in Chromium)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/stories')]],
 ];
 
 for (const [name, command, args] of steps) {

@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/elements/index.js';
 import type { LsFileGallery, LsFileImage, LsFileSync, LsFileUpload, LsSyncStatus } from '../../src/elements/index.js';
-import { backendUrl, devToken, uniqueStoreId } from './helpers.js';
+import { backendUrl, devToken, openOtherDevice, uniqueStoreId } from './helpers.js';
 
 /** A tiny valid PNG (4x4, red), made with a canvas so it decodes in an <img>. */
 async function pngFile(name = 'red.png'): Promise<File> {
@@ -138,6 +138,23 @@ describe('restrictions, paste, keyboard', () => {
     const saved = await upload.addFiles([big, await pngFile('1.png'), await pngFile('2.png'), await pngFile('3.png')]);
     expect(saved.map((f) => f.name)).to.deep.equal(['1.png', '2.png']);
     expect(reasons).to.deep.equal(['size', 'count']);
+    // The reasons are on screen too, not only announced, until the next drop or "dismiss".
+    await upload.updateComplete;
+    const shown = () => [...upload.shadowRoot!.querySelectorAll('[part=rejection]')].map((li) => li.textContent!.trim());
+    expect(shown()).to.have.length(2);
+    expect(shown()[0]).to.contain('big.png');
+    upload.shadowRoot!.querySelector<HTMLButtonElement>('button[part=dismiss]')!.click();
+    await upload.updateComplete;
+    expect(shown()).to.deep.equal([]);
+  });
+
+  it('fires input then change when files are added, as a native file input does', async () => {
+    const { upload } = await mountKit();
+    const events: string[] = [];
+    upload.addEventListener('input', () => events.push('input'));
+    upload.addEventListener('change', () => events.push(`change:${upload.value.length}`));
+    await upload.addFiles([await pngFile()]);
+    expect(events).to.deep.equal(['input', 'change:1']);
   });
 
   it('saves several files dropped on it at once', async () => {
@@ -241,5 +258,23 @@ describe('elements outside any <ls-file-sync>', () => {
     const image = await fixture<LsFileImage>(html`<ls-file-image file-id=${saved!.id}></ls-file-image>`);
     await until(() => image.getAttribute('status') === 'ready', 'the standalone image');
     expect(image.shadowRoot!.querySelector('img')?.alt).to.equal('standalone.png');
+  });
+});
+
+describe('a FileSync the page opened itself', () => {
+  it('is provided to the elements when set as <ls-file-sync>.sync, and left open when they go', async () => {
+    const sync = await openOtherDevice(uniqueStoreId('given'), 'given');
+    try {
+      const provider = await fixture<LsFileSync>(html`<ls-file-sync .sync=${sync}><ls-file-gallery></ls-file-gallery></ls-file-sync>`);
+      const gallery = provider.querySelector<LsFileGallery>('ls-file-gallery')!;
+      expect(await provider.ready).to.equal(sync);
+      await sync.saveFile(await pngFile('given.png'));
+      await until(() => gallery.getAttribute('count') === '1', 'the gallery to show the given store’s file');
+      provider.remove();
+      // The page opened it, so the page closes it: it still saves after the provider left.
+      expect((await sync.saveFile(await pngFile('after.png'))).name).to.equal('after.png');
+    } finally {
+      await sync.close();
+    }
   });
 });

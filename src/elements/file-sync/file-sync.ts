@@ -55,11 +55,24 @@ export class LsFileSync extends LitElement {
   #lease: FileSyncLease | undefined;
   #leaseKey = '';
   #stopAnswering: (() => void) | undefined;
+  #given: FileSync | undefined;
 
-  /** The open core, once `ls-ready` has fired. */
+  /**
+   * The open core, once `ls-ready` has fired. Set it to a `FileSync` the page opened itself (for example with
+   * its own LiveStore adapter) to provide that one instead: the attributes are then ignored, and the element
+   * never closes what it was given.
+   */
   get sync(): FileSync | undefined {
     const value = this.#provider.value;
     return value.kind === 'ready' ? value.sync : undefined;
+  }
+
+  set sync(sync: FileSync | undefined) {
+    this.#close();
+    this.#given = sync;
+    if (!this.isConnected) return;
+    if (sync === undefined) this.#open();
+    else this.#provide(sync);
   }
 
   /** Resolves with the open core (waits for the attributes and the store to open). */
@@ -86,7 +99,8 @@ export class LsFileSync extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#open();
+    if (this.#given) this.#provide(this.#given);
+    else this.#open();
   }
 
   override disconnectedCallback(): void {
@@ -110,7 +124,7 @@ export class LsFileSync extends LitElement {
 
   #open(): void {
     const key = `${this.endpoint}\u0000${this.storeId}`;
-    if (!this.isConnected || !this.endpoint || !this.storeId || !this.token) return;
+    if (this.#given || !this.isConnected || !this.endpoint || !this.storeId || !this.token) return;
     if (this.#lease && key === this.#leaseKey) return;
     this.#close();
     const lease = acquireFileSync({ endpoint: this.endpoint, storeId: this.storeId, token: this.token });
@@ -118,12 +132,7 @@ export class LsFileSync extends LitElement {
     this.#leaseKey = key;
     this.#set({ kind: 'opening' });
     lease.sync.then(
-      (sync) => {
-        if (this.#lease !== lease) return;
-        this.#stopAnswering = answerServiceWorker(sync);
-        this.#set({ kind: 'ready', sync });
-        this.dispatchEvent(new CustomEvent('ls-ready', { detail: { sync }, bubbles: true, composed: true }));
-      },
+      (sync) => this.#lease === lease && this.#provide(sync),
       (error: unknown) => {
         if (this.#lease !== lease) return;
         const err = error instanceof Error ? error : new Error(String(error));
@@ -131,6 +140,12 @@ export class LsFileSync extends LitElement {
         this.dispatchEvent(new CustomEvent('ls-sync-error', { detail: { error: err }, bubbles: true, composed: true }));
       },
     );
+  }
+
+  #provide(sync: FileSync): void {
+    this.#stopAnswering = answerServiceWorker(sync);
+    this.#set({ kind: 'ready', sync });
+    this.dispatchEvent(new CustomEvent('ls-ready', { detail: { sync }, bubbles: true, composed: true }));
   }
 
   #close(): void {

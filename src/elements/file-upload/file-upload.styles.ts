@@ -12,6 +12,7 @@ export const styles = [
     --ls-upload-background: var(--ls-color-surface, transparent);
     --ls-upload-padding: 1.25rem;
     --ls-upload-radius: var(--ls-radius, 0.5rem);
+    --ls-upload-error: var(--ls-color-danger, light-dark(#b91c1c, #f87171));
     font: inherit;
     color: inherit;
   }
@@ -63,6 +64,26 @@ export const styles = [
   }
   progress {
     width: 5rem;
+  }
+  [part='rejections'] {
+    list-style: none;
+    margin: 0.75rem 0 0;
+    padding: 0;
+    display: grid;
+    gap: 0.25rem;
+    text-align: start;
+    color: var(--ls-upload-error);
+    overflow-wrap: anywhere;
+  }
+  [part='dismiss'] {
+    font: inherit;
+    font-size: 0.875em;
+    color: inherit;
+    background: none;
+    border: none;
+    padding: 0;
+    text-decoration: underline;
+    cursor: pointer;
   }
 `,
 ];

@@ -30,6 +30,7 @@ export interface FileRejectedDetail {
  *
  * @event ls-file-added - A file was saved on this device. `detail.fileId` is its id, `detail.file` its view.
  * @event ls-file-rejected - A file was refused. `detail.reason` is `type`, `size`, `count`, `multiple` or `save-failed`; `detail.message` says why, in the page's language.
+ * @event input - Files were added (fired before `change`, as a native file input does).
  * @event change - The set of files held by the control changed.
  *
  * @csspart base - The drop zone.
@@ -39,12 +40,16 @@ export interface FileRejectedDetail {
  * @csspart file - One file of the list.
  * @csspart file-name - A file's name.
  * @csspart file-state - A file's sync state.
+ * @csspart rejections - The list of reasons files of the last drop or pick were refused.
+ * @csspart rejection - One refused file's reason.
+ * @csspart dismiss - The button that clears the refusals.
  *
  * @cssproperty --ls-upload-border - Border of the drop zone.
  * @cssproperty --ls-upload-border-active - Border while files are dragged over.
  * @cssproperty --ls-upload-background - Background of the drop zone.
  * @cssproperty --ls-upload-padding - Padding of the drop zone.
  * @cssproperty --ls-upload-radius - Corner radius of the drop zone.
+ * @cssproperty --ls-upload-error - Colour of the reasons files were refused.
  */
 export class LsFileUpload extends LitElement {
   static formAssociated = true;
@@ -61,6 +66,7 @@ export class LsFileUpload extends LitElement {
     required: { type: Boolean, reflect: true },
     dragging: { type: Boolean, reflect: true },
     files: { state: true, attribute: false },
+    rejections: { state: true, attribute: false },
   };
 
   /** File types accepted, as in `<input accept>`: `image/*`, `.pdf`, `application/json`. */
@@ -80,6 +86,8 @@ export class LsFileUpload extends LitElement {
   declare dragging: boolean;
   /** The files this control holds, in the order added. */
   declare files: FileView[];
+  /** Why files of the last drop or pick were refused, shown until the next one or until dismissed. */
+  declare rejections: readonly FileRejectedDetail[];
 
   readonly #internals: ElementInternals;
   readonly #controller: FileSyncController;
@@ -99,6 +107,7 @@ export class LsFileUpload extends LitElement {
     this.required = false;
     this.dragging = false;
     this.files = [];
+    this.rejections = [];
     this.#internals = this.attachInternals();
     this.#controller = new FileSyncController(this, (sync) => {
       for (const resolve of this.#syncWaiters.splice(0)) resolve(sync);
@@ -142,6 +151,7 @@ export class LsFileUpload extends LitElement {
   async addFiles(files: FileList | readonly File[]): Promise<FileView[]> {
     const list = [...files];
     if (this.disabled || list.length === 0) return [];
+    this.rejections = [];
     const t = translationFor(this);
     const accepted: File[] = [];
     const maxBytes = parseSize(this.maxSize);
@@ -168,7 +178,9 @@ export class LsFileUpload extends LitElement {
     if (saved.length > 0) {
       // A single-file control replaces its file; the replaced one stays saved in the store.
       this.files = this.multiple ? [...this.files, ...saved] : saved.slice(-1);
-      this.#announce(saved.map((v) => t.added(v.name)).join('. '));
+      this.#announce([...saved.map((v) => t.added(v.name)), ...this.rejections.map((r) => r.message)].join('. '));
+      // As a native file input does: `input`, then `change`.
+      this.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
       this.dispatchEvent(new Event('change', { bubbles: true }));
     }
     return saved;
@@ -235,6 +247,14 @@ export class LsFileUpload extends LitElement {
               )}
             </ul>`
           : nothing}
+        ${this.rejections.length > 0
+          ? html`<ul part="rejections">
+              ${this.rejections.map((r) => html`<li part="rejection" data-reason=${r.reason}>${r.message}</li>`)}
+              <li>
+                <button part="dismiss" type="button" @click=${() => (this.rejections = [])}>${t.dismiss}</button>
+              </li>
+            </ul>`
+          : nothing}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.#announcement}</div>
     `;
@@ -290,8 +310,10 @@ export class LsFileUpload extends LitElement {
   };
 
   #reject(file: File, reason: RejectionReason, message: string): void {
-    this.#announce(message);
-    this.dispatchEvent(new CustomEvent<FileRejectedDetail>('ls-file-rejected', { detail: { file, reason, message }, bubbles: true, composed: true }));
+    const detail: FileRejectedDetail = { file, reason, message };
+    this.rejections = [...this.rejections, detail];
+    this.#announce(this.rejections.map((r) => r.message).join('. '));
+    this.dispatchEvent(new CustomEvent<FileRejectedDetail>('ls-file-rejected', { detail, bubbles: true, composed: true }));
   }
 
   #announce(message: string): void {

@@ -15,6 +15,7 @@ export interface Translation {
   readonly stateRetrying: string;
   readonly stateFailed: (reason: string) => string;
   readonly retry: string;
+  readonly dismiss: string;
   readonly remove: string;
   readonly statusSynced: string;
   readonly statusSyncing: (uploads: number, downloads: number) => string;
@@ -53,6 +54,7 @@ export const en: Translation = {
   stateDownloading: (p) => `Downloading ${p}%`,
   stateRetrying: 'Waiting to retry',
   stateFailed: (reason) => `Failed: ${reason}`,
+  dismiss: 'Dismiss',
   retry: 'Retry',
   remove: 'Remove',
   statusSynced: 'All files synced',

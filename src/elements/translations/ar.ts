@@ -13,6 +13,7 @@ registerTranslation('ar', {
   stateDownloading: (p) => `جارٍ التنزيل ${p}٪`,
   stateRetrying: 'ستتم إعادة المحاولة',
   stateFailed: (reason) => `فشل: ${reason}`,
+  dismiss: 'إخفاء',
   retry: 'إعادة المحاولة',
   remove: 'إزالة',
   undo: 'تراجع',

@@ -14,6 +14,7 @@ registerTranslation('de', {
   stateDownloading: (p) => `Wird heruntergeladen: ${p} %`,
   stateRetrying: 'Neuer Versuch folgt',
   stateFailed: (reason) => `Fehlgeschlagen: ${reason}`,
+  dismiss: 'Ausblenden',
   retry: 'Erneut versuchen',
   remove: 'Entfernen',
   undo: 'Rückgängig',
