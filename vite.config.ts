@@ -18,6 +18,8 @@ function keepSharedWorkerSideEffects(): Plugin {
   };
 }
 
+const SIDE_EFFECTS = /\/src\/elements\/(?:[a-z-]+\/define|translations\/[a-z]+)\.ts$/;
+
 export default defineConfig({
   // Relative asset URLs: the kit must work wherever a site serves it from.
   base: './',
@@ -29,9 +31,21 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     rollupOptions: {
+      // The whole kit in one file, and each element on its own (an app imports only what it uses). The
+      // registrations must survive `sideEffects` in package.json, which applies to these sources too: it
+      // names the define modules *and* the barrels re-exporting them (without the barrels, rolldown binds
+      // the re-exports to the classes and drops the registrations; test/package checks this).
       input: {
         'ls-file-sync': 'src/index.ts',
+        'file-sync': 'src/elements/file-sync/define.ts',
+        'file-upload': 'src/elements/file-upload/define.ts',
+        'file-image': 'src/elements/file-image/define.ts',
+        'file-gallery': 'src/elements/file-gallery/define.ts',
+        'sync-status': 'src/elements/sync-status/define.ts',
+        'translation-de': 'src/elements/translations/de.ts',
+        'translation-ar': 'src/elements/translations/ar.ts',
         core: 'src/core/index.ts',
+        schema: 'src/core/schema.ts',
         'leader-worker': 'src/core/leader-worker.ts',
         'shared-worker': 'src/core/shared-worker.ts',
         'service-worker': 'src/core/service-worker.ts',
@@ -40,7 +54,9 @@ export default defineConfig({
       output: {
         format: 'es',
         entryFileNames: '[name].js',
-        chunkFileNames: 'chunk-[hash].js',
+        // Chunks that register elements or translations are named so `sideEffects` in package.json can keep
+        // them; every other chunk is free of side effects and may be dropped by an app's bundler.
+        chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => SIDE_EFFECTS.test(id)) ? 'element-[hash].js' : 'chunk-[hash].js'),
         assetFileNames: '[name]-[hash][extname]',
       },
     },

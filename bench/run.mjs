@@ -39,8 +39,12 @@ execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' 
   });
   const ownGzip = gzipSync(own.outputFiles[0].contents, { level: 9 }).length;
   const dist = path.join(root, 'dist');
-  const pageFiles = readdirSync(dist).filter((f) => f.endsWith('.js') && !['service-worker.js', 'core.js', 'leader-worker.js', 'shared-worker.js'].includes(f));
-  const pageGzip = pageFiles.reduce((sum, f) => sum + gzipSync(readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
+  // What a page with the one script tag loads on its main thread: ls-file-sync.js and its static imports.
+  const pageFiles = new Set(['ls-file-sync.js']);
+  for (const file of pageFiles) {
+    for (const [, imported] of readFileSync(path.join(dist, file), 'utf8').matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) pageFiles.add(imported);
+  }
+  const pageGzip = [...pageFiles].reduce((sum, f) => sum + gzipSync(readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
   record({ case: 'bundle', median: round(ownGzip / 1024), min: round(ownGzip / 1024), max: round(ownGzip / 1024), unit: 'KB', baseline: `FilePond 31.8 KB, Uppy core+Dashboard 75 KB; the page's main-thread JS in all: ${round(pageGzip / 1024)} KB gzip`, target: 'own code < 25 KB', met: ownGzip / 1024 < 25 });
 }
 

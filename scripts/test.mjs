@@ -17,6 +17,7 @@ const steps = [
   ['type check (worker)', bin('tsc'), ['-p', 'src/server/tsconfig.json']],
   ['custom-elements.json is up to date', process.execPath, ['scripts/check-manifest.mjs']],
   ['build', 'npm', ['run', 'build', '--silent']],
+  ['package (exports, types, one element per import)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/package')]],
   ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
   ['browser tests', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/e2e')]],

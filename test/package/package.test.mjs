@@ -1,0 +1,53 @@
+// The package as an app gets it: every export resolves to a built file with its types, and an app's
+// bundler that imports one element gets that element and not the others (sideEffects, one file each).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+let app;
+
+before(() => {
+  // An app folder with the package installed (linked, as `npm install <path>` would).
+  app = mkdtempSync(path.join(tmpdir(), 'ls-app-'));
+  mkdirSync(path.join(app, 'node_modules'));
+  symlinkSync(root, path.join(app, 'node_modules', pkg.name), 'dir');
+});
+after(() => rmSync(app, { recursive: true, force: true }));
+
+test('every export of package.json resolves to a built file, with types where it is code', () => {
+  for (const [entry, target] of Object.entries(pkg.exports)) {
+    const files = typeof target === 'string' ? [target] : Object.values(target);
+    for (const file of files) assert.ok(existsSync(path.join(root, file)), `${entry} -> ${file} is missing (npm run build)`);
+    if (entry.endsWith('.json') || entry.includes('worker')) continue;
+    assert.ok(typeof target === 'object' && target.types, `${entry} has no types`);
+  }
+  assert.ok(existsSync(path.join(root, pkg.customElements)));
+});
+
+async function bundle(source) {
+  writeFileSync(path.join(app, 'main.js'), source);
+  const result = await build({ absWorkingDir: app, entryPoints: ['main.js'], bundle: true, format: 'esm', write: false, logLevel: 'silent', platform: 'browser' });
+  return result.outputFiles[0].text;
+}
+
+const defined = (code) => ['ls-file-sync', 'ls-file-upload', 'ls-file-image', 'ls-file-gallery', 'ls-sync-status'].filter((tag) => new RegExp(`customElements\\.define\\(\\s*[\`'"]${tag}[\`'"]`).test(code));
+
+test('importing one element registers that element only', async () => {
+  assert.deepEqual(defined(await bundle(`import '${pkg.name}/file-image.js';`)), ['ls-file-image']);
+  assert.deepEqual(defined(await bundle(`import '${pkg.name}/sync-status.js';`)), ['ls-sync-status']);
+  // The gallery shows images with <ls-file-image>, so it brings that one along.
+  assert.deepEqual(defined(await bundle(`import '${pkg.name}/file-gallery.js';`)).sort(), ['ls-file-gallery', 'ls-file-image']);
+});
+
+test('importing the package registers every element; importing the schema registers none', async () => {
+  assert.equal(defined(await bundle(`import '${pkg.name}';`)).length, 5);
+  const schemaOnly = await bundle(`import { fileSyncSchema } from '${pkg.name}/schema'; console.log(fileSyncSchema);`);
+  assert.deepEqual(defined(schemaOnly), []);
+  assert.doesNotMatch(schemaOnly, /LitElement|lit-html/, 'the schema alone must not pull in Lit');
+});
