@@ -180,7 +180,7 @@ export class FileSync {
   file(id: string): FileView | undefined {
     const record = this.store.query(queryDb(filesTable.where({ id }).first(), { label: `lsfs-file-${id}`, deps: [id] }));
     if (record === undefined || record.deletedAt !== null) return undefined;
-    return toView(record, this.#locals.get(id), this.#activity.get(id));
+    return toView(record, this.#locals.get(id), this.#shownActivity(id));
   }
 
   /**
@@ -336,7 +336,7 @@ export class FileSync {
     if (typeof addEventListener === 'function') {
       const update = () => {
         this.#online = navigator.onLine;
-        this.#publishSummary();
+        this.#publishViews();
         if (this.#online) this.#queue?.retryNow({ unansweredOnly: true });
       };
       addEventListener('online', update);
@@ -510,13 +510,14 @@ export class FileSync {
   #probeBackend(): void {
     if (this.#backendDown || this.#closed) return;
     this.#backendDown = true;
-    this.#publishSummary();
+    this.#publishViews();
+    this.#broadcastActivity();
     let delay = 500;
     const probe = async () => {
       if (this.#closed || !this.#backendDown) return;
       if (await this.remote.reachable()) {
         this.#backendDown = false;
-        this.#publishSummary();
+        this.#publishViews();
         this.#queue?.retryNow({ unansweredOnly: true });
         this.#broadcastActivity();
         return;
@@ -525,6 +526,15 @@ export class FileSync {
       setTimeout(probe, delay);
     };
     setTimeout(probe, delay);
+  }
+
+  /**
+   * A retry timer means nothing while the network or the backend is gone: the queue holds until they are
+   * back. Meanwhile a file reads as what it is (saved here, or in the cloud), not as "waiting to retry".
+   */
+  #shownActivity(id: string): TransferActivity | undefined {
+    const activity = this.#activity.get(id);
+    return activity?.kind === 'waiting-retry' && (!this.#online || this.#backendDown) ? undefined : activity;
   }
 
   #setActivity(id: string, activity: TransferActivity | undefined): void {
@@ -549,7 +559,7 @@ export class FileSync {
   #publishViews(): void {
     const previous = this.#viewsById;
     const views = this.#records.map((record) => {
-      const view = toView(record, this.#locals.get(record.id), this.#activity.get(record.id));
+      const view = toView(record, this.#locals.get(record.id), this.#shownActivity(record.id));
       const before = previous.get(record.id);
       // Keep the old object when nothing changed, so watchers and renderers can compare by identity.
       return before !== undefined && sameView(before, view) ? before : view;

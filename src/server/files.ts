@@ -200,19 +200,44 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
 export const stored = (address: FileAddress, object: R2Object): Response =>
   json({ key: `${address.fileId}/${address.hash}`, size: object.size, etag: object.etag }, 201, { etag: object.httpEtag });
 
+const ETAGS = /^\s*(?:\*|(?:W\/)?"[\x21\x23-\x7e]*"(?:\s*,\s*(?:W\/)?"[\x21\x23-\x7e]*")*)\s*$/;
+const SINGLE_RANGE = /^bytes=(?:\d+-\d*|-\d+)$/;
+
+/**
+ * The conditional and range headers R2 is given, each only when well-formed: R2 throws on a malformed one,
+ * and HTTP says to ignore what cannot be parsed (an unusable Range is served whole, with 200).
+ */
+function readConditions(request: Request): Headers {
+  const out = new Headers();
+  for (const name of ['if-none-match', 'if-match']) {
+    const value = request.headers.get(name);
+    if (value !== null && ETAGS.test(value)) out.set(name, value);
+  }
+  for (const name of ['if-modified-since', 'if-unmodified-since']) {
+    const value = request.headers.get(name);
+    if (value !== null && !Number.isNaN(Date.parse(value))) out.set(name, value);
+  }
+  const range = request.headers.get('range')?.trim();
+  const [first, last] = range?.slice(6).split('-') ?? [];
+  // A range whose last byte comes before its first is invalid, not empty.
+  if (range !== undefined && SINGLE_RANGE.test(range) && !(first && last && Number(last) < Number(first))) out.set('range', range);
+  return out;
+}
+
 async function get(request: Request, env: FilesEnv, key: string): Promise<Response> {
-  const object = await env.FILES.get(key, { range: request.headers, onlyIf: request.headers });
+  const conditions = readConditions(request);
+  const object = await env.FILES.get(key, { range: conditions, onlyIf: conditions });
   if (object === null) return errorResponse(404, 'not_found', 'No such file');
   const headers = contentHeaders(object);
   if (!('body' in object)) {
     // A precondition (If-None-Match, If-Match...) failed: nothing to send.
-    return new Response(null, { status: request.headers.has('if-none-match') ? 304 : 412, headers });
+    return new Response(null, { status: conditions.has('if-none-match') ? 304 : 412, headers });
   }
   const range = object.range as { offset?: number; length?: number; suffix?: number } | undefined;
-  if (request.headers.has('range') && range !== undefined) {
+  if (conditions.has('range') && range !== undefined) {
     const offset = range.suffix !== undefined ? object.size - range.suffix : (range.offset ?? 0);
     // R2 clamps a range that starts past the end; HTTP says 416.
-    const start = Number(request.headers.get('range')?.match(/^bytes=(\d+)-/)?.[1] ?? 0);
+    const start = Number(conditions.get('range')?.match(/^bytes=(\d+)-/)?.[1] ?? 0);
     if (start >= object.size && object.size > 0) {
       await object.body.cancel();
       return errorResponse(416, 'range_not_satisfiable', `The file has ${object.size} bytes`, { 'content-range': `bytes */${object.size}` });

@@ -2,6 +2,7 @@
 
 export type ErrorCode =
   | 'bad_request'
+  | 'internal_error'
   | 'not_found'
   | 'method_not_allowed'
   | 'length_required'

@@ -53,7 +53,7 @@ export default {
       return withCors(request, await route(request, env, ctx), cors);
     } catch (error) {
       console.error('unhandled error', error);
-      return withCors(request, errorResponse(500, 'bad_request', 'Internal error'), cors);
+      return withCors(request, errorResponse(500, 'internal_error', 'Internal error'), cors);
     }
   },
 } satisfies ExportedHandler<Env>;

@@ -266,3 +266,13 @@ test('an unsatisfiable range is answered 416, and CORS names only allowed origin
     await strict.stop();
   }
 });
+
+test('malformed conditional and range headers are ignored, as HTTP says, not answered with a 5xx', async () => {
+  const bytes = Buffer.from('conditional bytes');
+  assert.equal((await put('cond', bytes)).status, 201);
+  for (const headers of [{ 'if-none-match': '!' }, { 'if-match': 'nope' }, { 'if-modified-since': 'yesterday' }, { range: 'bytes=5-1' }, { range: 'bytes=0-1,4-5' }, { range: 'lines=1-2' }]) {
+    const got = await fetch(fileUrl('cond', sha(bytes)), { headers: { ...auth(), ...headers } });
+    assert.equal(got.status, 200, JSON.stringify(headers));
+    assert.deepEqual(Buffer.from(await got.arrayBuffer()), bytes);
+  }
+});

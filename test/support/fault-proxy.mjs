@@ -3,11 +3,13 @@
 //   POST /__faults  { rules: [Rule] }   replaces the rules
 //   GET  /__faults                      { injected: { kind: count }, log: [{ method, path, status, at }] }
 //   DELETE /__faults                    clears rules, counts and log
-// Rule: { method?, path? (regex), times? (default unlimited), action, ... } with action one of
+// Rule: { method?, path? (regex), times? (default unlimited), rate? (0-1, default 1: the share of matching
+// requests it takes), action, ... } with action one of
 //   'status'  { status, retryAfter? }   answer with this status instead of forwarding
 //   'refuse'                            destroy the connection without an answer
 //   'stall'   { ms }                    hold the request, then forward it
 //   'cut'     { afterBytes }            forward, but end the response body after afterBytes bytes
+//   'cut-request' { afterBytes }        forward, but drop the connection after afterBytes of the request body
 //   'corrupt'                           forward, flipping one byte in the middle of the response body
 // WebSocket upgrades (LiveStore sync) are piped through untouched unless a rule matches them.
 import { createServer, request as httpRequest } from 'node:http';
@@ -17,15 +19,23 @@ export function startFaultProxy({ target, port = 0 }) {
   const upstream = new URL(target);
   let rules = [];
   let injected = {};
+  // The same counts with the status code named ("status 503"), for reports.
+  let kinds = {};
   let log = [];
 
   const take = (req) => {
     const rule = rules.find(
-      (r) => (r.times ?? Infinity) > 0 && (!r.method || r.method === req.method) && (!r.path || new RegExp(r.path).test(req.url)),
+      (r) =>
+        (r.times ?? Infinity) > 0 &&
+        (!r.method || r.method === req.method) &&
+        (!r.path || new RegExp(r.path).test(req.url)) &&
+        (r.rate === undefined || Math.random() < r.rate),
     );
     if (!rule) return undefined;
     if (rule.times !== undefined) rule.times--;
     injected[rule.action] = (injected[rule.action] ?? 0) + 1;
+    const kind = rule.action === 'status' ? `status ${rule.status}` : rule.action;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
     return rule;
   };
 
@@ -40,6 +50,7 @@ export function startFaultProxy({ target, port = 0 }) {
     } else if (req.method === 'DELETE') {
       rules = [];
       injected = {};
+      kinds = {};
       log = [];
     }
     res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ injected, log, rules }));
@@ -86,6 +97,21 @@ export function startFaultProxy({ target, port = 0 }) {
       },
     );
     out.on('error', () => res.destroy());
+    if (rule?.action === 'cut-request') {
+      let sent = 0;
+      req.on('data', (chunk) => {
+        if (sent >= rule.afterBytes) return;
+        const room = rule.afterBytes - sent;
+        out.write(room >= chunk.length ? chunk : chunk.subarray(0, room));
+        sent += chunk.length;
+        if (sent >= rule.afterBytes) {
+          out.destroy();
+          req.socket.destroy();
+        }
+      });
+      req.on('end', () => sent < rule.afterBytes && out.end());
+      return;
+    }
     req.pipe(out);
   };
 
@@ -145,10 +171,11 @@ export function startFaultProxy({ target, port = 0 }) {
         setRules: (next) => {
           rules = next;
         },
-        report: () => ({ injected: { ...injected }, log: [...log] }),
+        report: () => ({ injected: { ...injected }, kinds: { ...kinds }, log: [...log] }),
         reset: () => {
           rules = [];
           injected = {};
+          kinds = {};
           log = [];
         },
         stop: () =>
