@@ -43,6 +43,8 @@ export const styles = [
     margin: 0.75rem 0 0;
     padding: 0;
     display: grid;
+    /* A column as wide as the zone, never as wide as the longest unbreakable name. */
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.375rem;
     text-align: start;
   }
@@ -70,6 +72,7 @@ export const styles = [
     margin: 0.75rem 0 0;
     padding: 0;
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.25rem;
     text-align: start;
     color: var(--ls-upload-error);
