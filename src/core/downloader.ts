@@ -22,7 +22,7 @@ export async function openResumableDownload(
     async pull(controller) {
       for (;;) {
         try {
-          const { done, value } = await reader.read();
+          const { done, value } = await readWithin(reader, remote.idleTimeoutMs);
           if (done) {
             if (received < size) throw new TypeError(`The body ended after ${received} of ${size} bytes`);
             controller.close();
@@ -49,6 +49,23 @@ export async function openResumableDownload(
       return reader.cancel(reason);
     },
   });
+}
+
+/** A read that takes longer than `ms` counts as a cut connection (and is resumed like one). */
+async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number): Promise<ReadableStreamReadResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TypeError('The download stalled: no bytes for too long');
+      void reader.cancel(error).catch(() => {});
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([reader.read(), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function bodyReader(response: Response): Promise<ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>>> {

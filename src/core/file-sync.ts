@@ -44,6 +44,8 @@ export interface FileSyncOptions {
   /** When files go up in parts, and how (defaults: over 32 MiB, parts of 8 MiB or more, 3 at a time per file). */
   readonly multipart?: Partial<MultipartOptions>;
   readonly retry?: Partial<RetryPolicy>;
+  /** A transfer that moves no byte for this long is dropped and retried (default 30 s). */
+  readonly idleTimeoutMs?: number;
 }
 
 export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
@@ -121,7 +123,12 @@ export class FileSync {
     this.endpoint = options.endpoint;
     this.#token = options.token;
     this.local = new LocalFileStorage(options.storeId, options.localDirectory);
-    this.remote = new RemoteFileStorage({ endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token });
+    this.remote = new RemoteFileStorage({
+      endpoint: options.endpoint,
+      storeId: options.storeId,
+      token: () => this.#token,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    });
     this.#uploader = new Uploader(store, this.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
     this.#channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`lsfs:${this.local.root}:${options.storeId}`);

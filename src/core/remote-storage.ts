@@ -9,7 +9,14 @@ export interface RemoteConfig {
   readonly endpoint: string;
   readonly storeId: string;
   readonly token: () => string;
+  /**
+   * A request that moves no byte for this long (no answer, no upload or download progress) is dropped and
+   * retried as a network failure: a half-open connection would otherwise hang its transfer forever.
+   */
+  readonly idleTimeoutMs?: number;
 }
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 export interface UploadOptions {
   readonly signal?: AbortSignal;
@@ -18,6 +25,10 @@ export interface UploadOptions {
 
 export class RemoteFileStorage {
   constructor(readonly config: RemoteConfig) {}
+
+  get idleTimeoutMs(): number {
+    return this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  }
 
   /** `remoteKey` is `<fileId>/<sha256>`, as recorded in the synced `files` table. */
   url(remoteKey: string): string {
@@ -89,19 +100,34 @@ export class RemoteFileStorage {
     if (typeof XMLHttpRequest === 'undefined') return this.#putWithFetch(url, blob, type, options);
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
+      let stalled = false;
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const watch = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          stalled = true;
+          xhr.abort();
+        }, this.idleTimeoutMs);
+      };
+      xhr.onloadend = () => clearTimeout(idle);
       xhr.open('PUT', url);
       for (const [name, value] of Object.entries(this.#auth())) xhr.setRequestHeader(name, value);
       xhr.setRequestHeader('content-type', type || 'application/octet-stream');
-      xhr.upload.onprogress = (event) => options.onProgress?.(event.loaded);
+      xhr.upload.onprogress = (event) => {
+        watch();
+        options.onProgress?.(event.loaded);
+      };
+      xhr.onprogress = watch;
       xhr.onload = () => {
         if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.responseText);
         else reject(errorFromStatus(xhr.status, xhr.responseText, xhr.getResponseHeader('retry-after')));
       };
       xhr.onerror = () => reject(networkError());
       xhr.ontimeout = () => reject(networkError());
-      xhr.onabort = () => reject(options.signal?.reason ?? new DOMException('Aborted', 'AbortError'));
+      xhr.onabort = () => reject(stalled ? stalledError() : (options.signal?.reason ?? new DOMException('Aborted', 'AbortError')));
       options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
       if (options.signal?.aborted) return xhr.abort();
+      watch();
       xhr.send(blob);
     });
   }
@@ -148,12 +174,18 @@ export class RemoteFileStorage {
   }
 
   async #fetch(url: string, init: RequestInit): Promise<Response> {
+    // Until the answer's headers arrive; a download's body is watched by the downloader.
+    const idle = new AbortController();
+    const timer = setTimeout(() => idle.abort(), this.idleTimeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, idle.signal]) : idle.signal;
     let response: Response;
     try {
-      response = await fetch(url, { ...init, cache: 'no-store' });
+      response = await fetch(url, { ...init, signal, cache: 'no-store' });
     } catch (error) {
       if (init.signal?.aborted) throw error;
-      throw networkError();
+      throw idle.signal.aborted ? stalledError() : networkError();
+    } finally {
+      clearTimeout(timer);
     }
     if (response.ok) return response;
     const body = await response.text().catch(() => '');
@@ -162,6 +194,7 @@ export class RemoteFileStorage {
 }
 
 const networkError = () => new TransferError('network', 'The backend could not be reached', 0, true);
+const stalledError = () => new TransferError('network', 'The connection stalled: nothing moved for too long', 0, true);
 
 function errorFromStatus(status: number, body: string, retryAfter: string | null): TransferError {
   let code = `http_${status}`;

@@ -91,6 +91,24 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     await waitForFiles(sync, synced(saved.id));
   });
 
+  it('drops an upload and a download that stall (held on purpose by the proxy) after the idle timeout, and retries them', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([{ method: 'PUT', path: '/files/', action: 'stall', ms: 120_000, times: 1 }]);
+    const a = await viaProxy(storeId, { idleTimeoutMs: 1500 });
+    const bytes = randomBytes(300_000, 11);
+    const saved = await a.saveFile(new File([bytes], 'stalled.bin'));
+    await waitForFiles(a, synced(saved.id), 30_000);
+    const puts = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.path.includes(saved.id));
+    expect(puts.map((e) => e.fault ?? 'forwarded')).to.deep.equal(['stall', 'forwarded']);
+
+    await setFaults([{ method: 'GET', path: '/files/', action: 'stall', ms: 120_000, times: 1 }]);
+    const b = track(await openOtherDevice(storeId, 'device-b', { endpoint: await proxyUrl(), ...fast, idleTimeoutMs: 1500 }));
+    await waitForFiles(b, (files) => files.some((f) => f.id === saved.id));
+    b.requestDownload(saved.id);
+    await waitForFiles(b, synced(saved.id), 30_000);
+    expect(await sha256Hex((await b.getFile(saved.id))!)).to.equal(saved.hash);
+  });
+
   it('resumes a download cut mid-body with Range, and refuses a corrupted one and downloads it again', async () => {
     const storeId = uniqueStoreId();
     const a = track(await openSync(storeId));
