@@ -38,7 +38,8 @@ export const styles = [
     text-decoration: underline;
     cursor: pointer;
   }
-  [part='files'] {
+  [part='files'],
+  [part='rejections'] {
     list-style: none;
     margin: 0.75rem 0 0;
     padding: 0;
@@ -68,13 +69,7 @@ export const styles = [
     width: 5rem;
   }
   [part='rejections'] {
-    list-style: none;
-    margin: 0.75rem 0 0;
-    padding: 0;
-    display: grid;
-    grid-template-columns: minmax(0, 1fr);
     gap: 0.25rem;
-    text-align: start;
     color: var(--ls-upload-error);
     overflow-wrap: anywhere;
   }
