@@ -17,6 +17,7 @@ export interface RemoteConfig {
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+const COMPLETE_TIMEOUT_MS = 15 * 60_000;
 
 export interface UploadOptions {
   readonly signal?: AbortSignal;
@@ -68,12 +69,18 @@ export class RemoteFileStorage {
     parts: readonly { partNumber: number; etag: string }[],
     signal?: AbortSignal,
   ): Promise<void> {
-    const response = await this.#fetch(`${this.#uploadUrl(remoteKey, uploadId)}/complete`, {
-      method: 'POST',
-      body: JSON.stringify({ parts }),
-      headers: { ...this.#auth(), 'content-type': 'application/json' },
-      ...(signal ? { signal } : {}),
-    });
+    const response = await this.#fetch(
+      `${this.#uploadUrl(remoteKey, uploadId)}/complete`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ parts }),
+        headers: { ...this.#auth(), 'content-type': 'application/json' },
+        ...(signal ? { signal } : {}),
+      },
+      // The worker reads the whole assembled object back to check its hash before it answers: for a file of
+      // gigabytes that is minutes of silence that is not a stall.
+      COMPLETE_TIMEOUT_MS,
+    );
     await response.body?.cancel();
   }
 
@@ -173,10 +180,10 @@ export class RemoteFileStorage {
     }
   }
 
-  async #fetch(url: string, init: RequestInit): Promise<Response> {
+  async #fetch(url: string, init: RequestInit, idleMs = this.idleTimeoutMs): Promise<Response> {
     // Until the answer's headers arrive; a download's body is watched by the downloader.
     const idle = new AbortController();
-    const timer = setTimeout(() => idle.abort(), this.idleTimeoutMs);
+    const timer = setTimeout(() => idle.abort(), idleMs);
     const signal = init.signal ? AbortSignal.any([init.signal, idle.signal]) : idle.signal;
     let response: Response;
     try {
