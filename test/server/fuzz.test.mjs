@@ -96,7 +96,9 @@ function send({ method, path: target, token, tokenIn, upgrade, headers, body }) 
     if (tokenIn === 'authorization') all.authorization = `Bearer ${value}`;
     else all['sec-websocket-protocol'] = `ls-file-sync, ls-token.${value}`;
   }
-  if (upgrade) Object.assign(all, { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+  // Upgrades only on GET: wrangler's local dev proxy answers a WebSocket upgrade with any other method
+  // with a bare 500 of its own, before the worker sees the request (a guard in the worker changes nothing).
+  if (upgrade && method === 'GET') Object.assign(all, { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
   if (body !== undefined) all['content-length'] = String(body.length);
   const { port } = new URL(backend.url);
   return new Promise((resolve, reject) => {
