@@ -22,13 +22,15 @@ const TYPES = {
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
 };
 
 const STORE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-async function sendFile(res, file) {
+/** Sends a file with its content type; false when there is no such file. */
+export async function sendFile(res, file) {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return false;
   res.writeHead(200, {
@@ -43,7 +45,7 @@ async function sendFile(res, file) {
 }
 
 /** Resolves `relative` inside `dir`, or undefined when it would escape it. */
-function inside(dir, relative) {
+export function inside(dir, relative) {
   const full = path.resolve(dir, '.' + path.posix.normalize('/' + decodeURIComponent(relative)));
   return full.startsWith(dir + path.sep) || full === dir ? full : undefined;
 }

@@ -3,19 +3,19 @@
 // errors, or a story that does not reach the state it says it shows (`parameters.smoke.text`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { freePort, startBackend } from '../../scripts/backend.mjs';
+import { inside, sendFile } from '../../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const staticDir = path.join(root, 'storybook-static');
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
 
 let backend, proxy, server, browser, stateDir, origin;
 
@@ -24,15 +24,13 @@ before(async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'ls-stories-'));
   backend = await startBackend({ port: await freePort(), persistTo: stateDir });
   proxy = await startFaultProxy({ target: backend.url });
-  server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  server = createServer(async (req, res) => {
+    const pathname = new URL(req.url, 'http://x').pathname;
     if (pathname === '/ls-backend.json') {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ endpoint: backend.url, faulty: proxy.url }));
     }
-    const file = path.join(staticDir, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
-    if (!file.startsWith(staticDir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
+    const file = inside(staticDir, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
+    if (!(file && (await sendFile(res, file)))) res.writeHead(404).end();
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${server.address().port}`;

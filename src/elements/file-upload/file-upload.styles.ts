@@ -29,7 +29,9 @@ export const styles = [
   :host([dragging]) [part='base'] {
     border: var(--ls-upload-border-active);
   }
-  [part='button'] {
+  /* The picker and "dismiss" are links in look: text buttons. */
+  [part='button'],
+  [part='dismiss'] {
     font: inherit;
     color: var(--ls-color-accent, light-dark(#2563eb, #60a5fa));
     background: none;
@@ -74,14 +76,8 @@ export const styles = [
     overflow-wrap: anywhere;
   }
   [part='dismiss'] {
-    font: inherit;
     font-size: 0.875em;
     color: inherit;
-    background: none;
-    border: none;
-    padding: 0;
-    text-decoration: underline;
-    cursor: pointer;
   }
 `,
 ];

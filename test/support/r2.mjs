@@ -1,0 +1,33 @@
+// Reads the local backend's R2 bucket from its persisted state (the backend stopped), with Miniflare:
+// what tests check to know what remote storage really holds.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Miniflare } from 'miniflare';
+
+/** Every object under `prefix` as key -> SHA-256 of its bytes. `stateDir` is the backend's `persistTo`. */
+export async function readBucket(stateDir, prefix = '') {
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch() { return new Response(null) } }',
+    // The bucket name of wrangler.jsonc's FILES binding: persisted objects are filed under it.
+    r2Buckets: { FILES: 'ls-file-sync-files' },
+    defaultPersistRoot: path.join(stateDir, 'v3'),
+  });
+  try {
+    const bucket = await mf.getR2Bucket('FILES');
+    const objects = new Map();
+    let cursor;
+    do {
+      const page = await bucket.list({ prefix, cursor });
+      for (const { key } of page.objects) {
+        const hash = createHash('sha256');
+        for await (const chunk of (await bucket.get(key)).body) hash.update(chunk);
+        objects.set(key, hash.digest('hex'));
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return objects;
+  } finally {
+    await mf.dispose();
+  }
+}
