@@ -10,7 +10,7 @@ import { imageMeta } from './image-meta.js';
 import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
-import { planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
+import { pickEvictions, planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
 import { RemoteFileStorage } from './remote-storage.js';
 import {
   fileSyncEvents as events,
@@ -22,10 +22,13 @@ import {
   type FileVersionRow,
 } from './schema.js';
 import { toView, type FileView, type TransferActivity, type TransferFailure } from './state.js';
+import { sameSummary, summarize, type SyncSummary } from './summary.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { provideToken, type TokenProvider } from './token-relay.js';
 import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
+
+export type { SyncStatus, SyncSummary } from './summary.js';
 
 export interface FileSyncOptions {
   /** The backend's origin, e.g. `https://files.example.com`. */
@@ -46,23 +49,12 @@ export interface FileSyncOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** A transfer that moves no byte for this long is dropped and retried (default 30 s). */
   readonly idleTimeoutMs?: number;
-}
-
-export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
-
-export interface SyncSummary {
-  readonly status: SyncStatus;
-  /** The browser believes it has a network. */
-  readonly online: boolean;
-  /** The backend answers (LiveStore's sync connection is up and file requests get answers). */
-  readonly backendReachable: boolean;
-  readonly pendingUploads: number;
-  readonly pendingDownloads: number;
-  /** Files that failed for a reason retrying cannot fix, until `retry()`. */
-  readonly failed: number;
-  /** Bytes moved and to move by the transfers in progress. */
-  readonly bytesLoaded: number;
-  readonly bytesTotal: number;
+  /**
+   * The most bytes of files to keep on this device (default: no limit, every file is fetched). Over it, the
+   * local copies of files that are safe in remote storage are removed, least recently used first, and fetched
+   * again when shown or asked for. Files not uploaded yet are never removed. Also `setCacheBudget()`.
+   */
+  readonly cacheBudget?: number;
 }
 
 export interface SaveOptions {
@@ -72,19 +64,29 @@ export interface SaveOptions {
   readonly type?: string;
 }
 
+/** One file for `saveFiles`: a Blob (a File keeps its name), or a Blob with options. */
+export type SaveRequest = Blob | { readonly blob: Blob; readonly options?: SaveOptions };
+
+/** What became of one file of `saveFiles`, in the order given. */
+export type SaveResult = { readonly ok: true; readonly file: FileView } | { readonly ok: false; readonly error: Error };
+
 type ChannelMessage =
   | { readonly type: 'activity'; readonly activity: readonly (readonly [string, TransferActivity])[]; readonly backendReachable: boolean }
   | { readonly type: 'hello' }
   | { readonly type: 'prioritize'; readonly id: string }
-  | { readonly type: 'retry-now' };
+  | { readonly type: 'retry-now' }
+  | { readonly type: 'cache-budget'; readonly bytes: number | null };
 
 const MAX_NAME_LENGTH = 1024;
 const ACTIVITY_THROTTLE_MS = 100;
+const USE_RESOLUTION_MS = 60_000;
+/** While saving many files, their records are committed together at most this often. */
+const SAVE_BATCH_MS = 50;
 
-const liveFiles$ = queryDb(filesTable.where({ deletedAt: null }).orderBy('createdAt', 'desc'), { label: 'lsfs-live-files' });
-const allFiles$ = queryDb(filesTable, { label: 'lsfs-all-files' });
+// One query for every record (deleted ones too, which reconciliation needs), newest first: each query a store
+// watches runs again on every commit, so the live files are filtered from it here rather than queried apart.
+const allFiles$ = queryDb(filesTable.orderBy('createdAt', 'desc'), { label: 'lsfs-all-files' });
 const localRows$ = queryDb(fileLocalStateTable, { label: 'lsfs-local-rows' });
-const versions$ = queryDb(fileVersionsTable, { label: 'lsfs-versions' });
 
 
 export class FileSync {
@@ -110,9 +112,13 @@ export class FileSync {
   #backendDown = false;
   #closed = false;
   #activityTimer: ReturnType<typeof setTimeout> | undefined;
+  #cacheBudget: number | undefined;
+  #evicting = false;
+  /** Every record, deleted ones too, newest first. */
+  #allRecords: readonly FileRow[] = [];
+  /** The live records, newest first. */
   #records: readonly FileRow[] = [];
   #locals = new Map<string, FileLocalStateRow>();
-  #versions: VersionIndex = new Map();
 
   private constructor(
     readonly store: FileSyncStore,
@@ -122,6 +128,7 @@ export class FileSync {
     this.storeId = options.storeId;
     this.endpoint = options.endpoint;
     this.#token = options.token;
+    this.#cacheBudget = options.cacheBudget;
     this.local = new LocalFileStorage(options.storeId, options.localDirectory);
     this.remote = new RemoteFileStorage({
       endpoint: options.endpoint,
@@ -195,23 +202,60 @@ export class FileSync {
    * the record is committed: the file can be shown at once, online or not. The upload follows in the background.
    */
   async saveFile(blob: Blob, options: SaveOptions = {}): Promise<FileView> {
+    const [result] = await this.saveFiles([{ blob, options }]);
+    if (!result?.ok) throw result?.error ?? new FileSyncError('internal', 'The file was not saved');
+    return result.file;
+  }
+
+  /**
+   * Saves several files (a drop, a paste): each is written to OPFS in turn, and their records are committed
+   * together every 50 ms rather than one by one, since every commit re-runs the store's watched queries
+   * over all its files. A file that cannot be saved (a name too long, a full disk) fails alone.
+   */
+  async saveFiles(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
     this.#assertOpen();
-    const name = options.name ?? (blob instanceof File ? blob.name : '');
-    const displayName = name === '' ? 'file' : name;
-    if (displayName.length > MAX_NAME_LENGTH) {
-      throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
+    const results: SaveResult[] = [];
+    let batch: { readonly index: number; readonly id: string; readonly hash: string; readonly blob: Blob; readonly events: readonly ReturnType<typeof events.fileCreated | typeof events.localCopyStored>[] }[] = [];
+    let committedAt = Date.now();
+    const commit = () => {
+      if (batch.length === 0) return;
+      this.store.commit(...batch.flatMap((saved) => saved.events));
+      for (const saved of batch) {
+        const view = this.file(saved.id);
+        results[saved.index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
+        this.#describeImage(saved.id, saved.hash, saved.blob);
+      }
+      batch = [];
+      committedAt = Date.now();
+    };
+    for (const [index, request] of requests.entries()) {
+      const { blob, options = {} } = request instanceof Blob ? { blob: request } : request;
+      try {
+        const name = options.name ?? (blob instanceof File ? blob.name : '');
+        const displayName = name === '' ? 'file' : name;
+        if (displayName.length > MAX_NAME_LENGTH) {
+          throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
+        }
+        const id = crypto.randomUUID();
+        const { hash, size } = await this.local.writeBlob(id, blob);
+        const now = Date.now();
+        batch.push({
+          index,
+          id,
+          hash,
+          blob,
+          events: [
+            events.fileCreated({ id, name: displayName, type: options.type ?? blob.type, size, hash, createdAt: now }),
+            events.localCopyStored({ id, hash, at: now }),
+          ],
+        });
+      } catch (error) {
+        results[index] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+      }
+      if (Date.now() - committedAt >= SAVE_BATCH_MS) commit();
     }
-    const id = crypto.randomUUID();
-    const { hash, size } = await this.local.writeBlob(id, blob);
-    const now = Date.now();
-    this.store.commit(
-      events.fileCreated({ id, name: displayName, type: options.type ?? blob.type, size, hash, createdAt: now }),
-      events.localCopyStored({ id, hash, at: now }),
-    );
-    const view = this.file(id);
-    if (!view) throw new FileSyncError('internal', 'The saved file was not recorded');
-    this.#describeImage(id, hash, blob);
-    return view;
+    commit();
+    return results;
   }
 
   /**
@@ -269,6 +313,7 @@ export class FileSync {
   /** The bytes of a file on this device, as a disk-backed File named as saved; undefined when not here (yet). */
   async getFile(id: string): Promise<File | undefined> {
     const view = this.file(id);
+    if (view) this.#markUsed(id);
     if (!view?.local) return undefined;
     const file = await this.local.read(id);
     return file && new File([file], view.name, { type: view.type, lastModified: view.updatedAt });
@@ -276,6 +321,7 @@ export class FileSync {
 
   /** Asks the leader tab to fetch this file before other background downloads (a file on screen, say). */
   requestDownload(id: string): void {
+    this.#markUsed(id);
     if (this.#queue) this.#queue.prioritize(workKey({ kind: 'download', id }));
     else this.#post({ type: 'prioritize', id });
   }
@@ -287,6 +333,32 @@ export class FileSync {
     if (failed.length > 0) this.store.commit(...failed.map((row) => events.transferFailureCleared({ id: row.id, at: now })));
     if (this.#queue) this.#queue.retryNow();
     else this.#post({ type: 'retry-now' });
+  }
+
+  /** Changes the cache budget (bytes; undefined: no limit). See `FileSyncOptions.cacheBudget`. */
+  setCacheBudget(bytes: number | undefined): void {
+    if (bytes !== undefined && !(Number.isFinite(bytes) && bytes >= 0)) {
+      throw new FileSyncError('invalid_budget', `The cache budget must be a number of bytes, not ${bytes}`);
+    }
+    this.#cacheBudget = bytes;
+    if (this.#queue) this.#reconcile();
+    else this.#post({ type: 'cache-budget', bytes: bytes ?? null });
+  }
+
+  get cacheBudget(): number | undefined {
+    return this.#cacheBudget;
+  }
+
+  /**
+   * Records that a file was shown or asked for here: the budget evicts the least recently used first, and an
+   * evicted copy is fetched again. Only with a budget (or for an evicted copy), and at most once a minute per
+   * file: each commit re-runs the store's watched queries, and showing files is a hot path.
+   */
+  #markUsed(id: string): void {
+    const local = this.#locals.get(id);
+    if (this.#closed || (this.#cacheBudget === undefined && !local?.evicted)) return;
+    if (local && !local.evicted && Date.now() - local.usedAt < USE_RESOLUTION_MS) return;
+    this.store.commit(events.localCopyUsed({ id, at: Date.now() }));
   }
 
   /** Replaces the access token (when it expires, say) and retries what an auth failure stopped. */
@@ -319,22 +391,28 @@ export class FileSync {
   }
 
   #watchStore(): void {
+    // One commit wakes both of these, and commits come in bursts (a drop of 100 files, a queue finishing
+    // uploads): views and the plan are rebuilt once after the burst, not once per subscription and commit.
+    let scheduled = false;
     const refresh = () => {
-      this.#publishViews();
-      this.#reconcile();
+      if (scheduled) return;
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        if (this.#closed) return;
+        this.#publishViews();
+        this.#reconcile();
+      });
     };
     this.#cleanups.push(
-      this.store.subscribe(liveFiles$, (rows) => {
-        this.#records = rows;
+      this.store.subscribe(allFiles$, (rows) => {
+        this.#allRecords = rows;
+        this.#records = rows.filter((row) => row.deletedAt === null);
         refresh();
       }),
       this.store.subscribe(localRows$, (rows) => {
         this.#locals = new Map(rows.map((row) => [row.id, row]));
         refresh();
-      }),
-      this.store.subscribe(versions$, (rows) => {
-        this.#versions = new Map(rows.map((row) => [row.key, row]));
-        this.#reconcile();
       }),
     );
   }
@@ -393,6 +471,11 @@ export class FileSync {
         case 'retry-now':
           this.#queue?.retryNow();
           return;
+        case 'cache-budget':
+          if (!this.#queue) return;
+          this.#cacheBudget = message.bytes ?? undefined;
+          this.#reconcile();
+          return;
       }
     };
     this.#post({ type: 'hello' });
@@ -426,12 +509,53 @@ export class FileSync {
   #reconcile(): void {
     const queue = this.#queue;
     if (!queue || this.#closed) return;
-    const records = this.store.query(allFiles$);
-    const plan = planWork(records, this.#locals, this.#versions);
+    const records = this.#allRecords;
+    const plan = planWork(records, this.#locals, this.#heldVersions(records));
     queue.sync(plan.map((work) => this.#jobFor(work)));
+    void this.#keepWithinBudget(queue, records);
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
     for (const id of this.#activity.keys()) {
       if (!queue.has(`upload:${id}`) && !queue.has(`download:${id}`)) this.#setActivity(id, undefined);
+    }
+  }
+
+  /**
+   * The versions of the bytes this device holds where they are not the record's current content (a lost
+   * concurrent edit, an older version): the only ones reconciliation asks about. Read when needed rather
+   * than watched, since every write to the versions table also writes the files table, which is watched.
+   */
+  #heldVersions(records: readonly FileRow[]): VersionIndex {
+    const held = new Map<string, FileVersionRow>();
+    for (const record of records) {
+      const localHash = this.#locals.get(record.id)?.localHash;
+      if (localHash == null || localHash === record.hash) continue;
+      const key = `${record.id}:${localHash}`;
+      const row = this.store.query(queryDb(fileVersionsTable.where({ key }).first(), { label: `lsfs-version-${key}`, deps: [key] }));
+      if (row) held.set(key, row);
+    }
+    return held;
+  }
+
+  /** Removes the least recently used local copies that are safe remotely until the budget is met. */
+  async #keepWithinBudget(queue: TransferQueue, records: readonly FileRow[]): Promise<void> {
+    if (this.#cacheBudget === undefined || this.#evicting) return;
+    const busy = (id: string) => queue.has(`upload:${id}`) || queue.has(`download:${id}`);
+    const evict = pickEvictions(records, this.#locals, this.#cacheBudget, busy);
+    if (evict.length === 0) return;
+    this.#evicting = true;
+    const pickedAt = Date.now();
+    try {
+      for (const id of evict) {
+        if (this.#closed) return;
+        // Shown or asked for since it was picked (a tab scrolled to it): it stays.
+        if ((this.#locals.get(id)?.usedAt ?? 0) >= pickedAt) continue;
+        await this.local.remove(id);
+        this.store.commit(events.localCopyEvicted({ id, at: Date.now() }));
+      }
+    } catch (error) {
+      console.warn('[ls-file-sync] could not keep within the cache budget', error);
+    } finally {
+      this.#evicting = false;
     }
   }
 
@@ -587,42 +711,7 @@ export class FileSync {
   }
 
   #computeSummary(): SyncSummary {
-    let pendingUploads = 0;
-    let pendingDownloads = 0;
-    let failed = 0;
-    let bytesLoaded = 0;
-    let bytesTotal = 0;
-    for (const view of this.#files.get()) {
-      switch (view.state.kind) {
-        case 'local':
-          pendingUploads++;
-          break;
-        case 'remote':
-          pendingDownloads++;
-          break;
-        case 'uploading':
-        case 'downloading':
-          if (view.state.kind === 'uploading') pendingUploads++;
-          else pendingDownloads++;
-          bytesLoaded += view.state.loaded;
-          bytesTotal += view.state.total;
-          break;
-        case 'retrying':
-          if (view.state.direction === 'upload') pendingUploads++;
-          else pendingDownloads++;
-          break;
-        case 'failed':
-          failed++;
-          break;
-        case 'synced':
-        case 'pending-remote':
-          break;
-      }
-    }
-    const backendReachable = this.#socketConnected && !this.#backendDown;
-    const status: SyncStatus =
-      failed > 0 ? 'error' : !this.#online || !backendReachable ? 'offline' : pendingUploads + pendingDownloads > 0 ? 'syncing' : 'synced';
-    return { status, online: this.#online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal };
+    return summarize(this.#files.get(), { online: this.#online, backendReachable: this.#socketConnected && !this.#backendDown });
   }
 }
 
@@ -641,7 +730,3 @@ function sameView(a: FileView, b: FileView): boolean {
 }
 
 const idOfKey = (key: string): string => key.slice(key.indexOf(':') + 1);
-
-function sameSummary(a: SyncSummary, b: SyncSummary): boolean {
-  return (Object.keys(a) as (keyof SyncSummary)[]).every((key) => a[key] === b[key]);
-}

@@ -46,9 +46,41 @@ export function planWork(records: readonly FileRow[], locals: ReadonlyMap<string
         continue;
       }
     }
-    if (record.remoteKey !== null) {
+    // An evicted copy comes back when asked for (`LocalCopyUsed` clears the flag), not in the background.
+    if (record.remoteKey !== null && !local?.evicted) {
       plan.push({ kind: 'download', id: record.id, hash: record.hash, size: record.size, remoteKey: record.remoteKey });
     }
   }
   return plan;
+}
+
+/**
+ * The local copies to remove so the bytes on this device fit in `budget`, least recently used first. Only
+ * copies that are exactly the remote content are candidates: bytes not uploaded yet, bytes of a losing
+ * concurrent edit and files in transfer (`busy`) stay, even if the budget cannot be met without them.
+ */
+export function pickEvictions(
+  records: readonly FileRow[],
+  locals: ReadonlyMap<string, FileLocalStateRow>,
+  budget: number,
+  busy: (id: string) => boolean = () => false,
+): string[] {
+  let used = 0;
+  const candidates: { id: string; size: number; usedAt: number }[] = [];
+  for (const record of records) {
+    const local = locals.get(record.id);
+    if (local?.localHash == null || record.deletedAt !== null) continue;
+    used += record.size;
+    if (local.localHash === record.hash && record.remoteKey !== null && local.upload === null && !busy(record.id)) {
+      candidates.push({ id: record.id, size: record.size, usedAt: local.usedAt || local.updatedAt });
+    }
+  }
+  const evict: string[] = [];
+  candidates.sort((a, b) => a.usedAt - b.usedAt);
+  for (const candidate of candidates) {
+    if (used <= budget) break;
+    evict.push(candidate.id);
+    used -= candidate.size;
+  }
+  return evict;
 }

@@ -64,6 +64,10 @@ export const fileLocalStateTable = State.SQLite.table({
     upload: State.SQLite.text({ nullable: true }),
     /** This device deleted the file and still owes the remote delete. */
     remoteDeletePending: State.SQLite.boolean({ default: false }),
+    /** When this device last saved, fetched or showed the file: what the cache budget evicts by (oldest first). */
+    usedAt: State.SQLite.integer({ default: 0 }),
+    /** The local copy was removed to keep within the cache budget: fetched again only when asked for. */
+    evicted: State.SQLite.boolean({ default: false }),
     updatedAt: State.SQLite.integer({ default: 0 }),
   },
 });
@@ -90,6 +94,10 @@ export const fileSyncTables = {
 
 const FileId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/));
 const Sha256 = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/));
+
+/** A client-only fact about one file at one moment, with nothing more to carry than when. */
+const fileMoment = <const Name extends string>(name: Name) =>
+  Events.clientOnly({ name, schema: Schema.Struct({ id: FileId, at: Schema.Number }) });
 
 export const fileSyncEvents = {
   fileCreated: Events.synced({
@@ -130,18 +138,15 @@ export const fileSyncEvents = {
     name: 'lsfs.v1.LocalCopyStored',
     schema: Schema.Struct({ id: FileId, hash: Sha256, at: Schema.Number }),
   }),
-  localCopyRemoved: Events.clientOnly({
-    name: 'lsfs.v1.LocalCopyRemoved',
-    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
-  }),
+  localCopyRemoved: fileMoment('lsfs.v1.LocalCopyRemoved'),
+  localCopyEvicted: fileMoment('lsfs.v1.LocalCopyEvicted'),
+  /** The file was shown or asked for on this device (at most about once a minute per file). */
+  localCopyUsed: fileMoment('lsfs.v1.LocalCopyUsed'),
   transferFailed: Events.clientOnly({
     name: 'lsfs.v1.TransferFailed',
     schema: Schema.Struct({ id: FileId, failure: Schema.String, at: Schema.Number }),
   }),
-  transferFailureCleared: Events.clientOnly({
-    name: 'lsfs.v1.TransferFailureCleared',
-    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
-  }),
+  transferFailureCleared: fileMoment('lsfs.v1.TransferFailureCleared'),
   uploadStarted: Events.clientOnly({
     name: 'lsfs.v1.UploadStarted',
     schema: Schema.Struct({ id: FileId, hash: Sha256, uploadId: Schema.String, partSize: Schema.Number, at: Schema.Number }),
@@ -150,18 +155,9 @@ export const fileSyncEvents = {
     name: 'lsfs.v1.UploadPartDone',
     schema: Schema.Struct({ id: FileId, uploadId: Schema.String, partNumber: Schema.Number, etag: Schema.String }),
   }),
-  uploadCleared: Events.clientOnly({
-    name: 'lsfs.v1.UploadCleared',
-    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
-  }),
-  remoteDeleteRequested: Events.clientOnly({
-    name: 'lsfs.v1.RemoteDeleteRequested',
-    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
-  }),
-  remoteDeleteDone: Events.clientOnly({
-    name: 'lsfs.v1.RemoteDeleteDone',
-    schema: Schema.Struct({ id: FileId, at: Schema.Number }),
-  }),
+  uploadCleared: fileMoment('lsfs.v1.UploadCleared'),
+  remoteDeleteRequested: fileMoment('lsfs.v1.RemoteDeleteRequested'),
+  remoteDeleteDone: fileMoment('lsfs.v1.RemoteDeleteDone'),
 };
 
 const local = fileLocalStateTable;
@@ -193,8 +189,10 @@ export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, 
   // Conditional on the hash: the preview of replaced content never lands on the new content.
   'lsfs.v1.ImageMetaSet': ({ id, hash, width, height, preview }) => filesTable.update({ width, height, preview }).where({ id, hash }),
   'lsfs.v1.FileDeleted': ({ id, deletedAt }) => filesTable.update({ deletedAt, updatedAt: deletedAt }).where({ id }),
-  'lsfs.v1.LocalCopyStored': ({ id, hash, at }) => upsertLocal(id, at, { localHash: hash }),
+  'lsfs.v1.LocalCopyStored': ({ id, hash, at }) => upsertLocal(id, at, { localHash: hash, usedAt: at, evicted: false }),
   'lsfs.v1.LocalCopyRemoved': ({ id, at }) => upsertLocal(id, at, { localHash: null }),
+  'lsfs.v1.LocalCopyEvicted': ({ id, at }) => upsertLocal(id, at, { localHash: null, evicted: true }),
+  'lsfs.v1.LocalCopyUsed': ({ id, at }) => upsertLocal(id, at, { usedAt: at, evicted: false }),
   'lsfs.v1.TransferFailed': ({ id, failure, at }) => upsertLocal(id, at, { failure }),
   'lsfs.v1.TransferFailureCleared': ({ id, at }) => upsertLocal(id, at, { failure: null }),
   'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, at }) => [

@@ -28,8 +28,11 @@ export type FileSyncState =
   | { readonly kind: 'synced' }
   /** Known from another device that has not finished uploading it yet. */
   | { readonly kind: 'pending-remote' }
-  /** In remote storage, not yet on this device. */
-  | { readonly kind: 'remote' }
+  /**
+   * In remote storage, not on this device. `onDemand`: its copy here was removed to keep within the cache
+   * budget, and it is fetched again only when shown or asked for (else it is fetched in the background).
+   */
+  | { readonly kind: 'remote'; readonly onDemand: boolean }
   | { readonly kind: 'downloading'; readonly loaded: number; readonly total: number }
   /** A transient failure: the queue tries again at `retryAt`. */
   | { readonly kind: 'retrying'; readonly direction: TransferDirection; readonly attempt: number; readonly retryAt: number; readonly message: string }
@@ -85,7 +88,7 @@ export function deriveState(
   }
   const hasCurrentBytes = local?.localHash === record.hash;
   if (hasCurrentBytes) return record.remoteKey === null ? { kind: 'local' } : { kind: 'synced' };
-  return record.remoteKey === null ? { kind: 'pending-remote' } : { kind: 'remote' };
+  return record.remoteKey === null ? { kind: 'pending-remote' } : { kind: 'remote', onDemand: local?.evicted === true };
 }
 
 export function toView(record: FileRow, local: FileLocalStateRow | undefined, activity: TransferActivity | undefined): FileView {

@@ -20,10 +20,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
   }
 }
 
-async function mountKit(storeId = uniqueStoreId('el')) {
+async function mountKit(storeId = uniqueStoreId('el'), endpoint?: string) {
   const root = await fixture<HTMLFormElement>(html`
     <form>
-      <ls-file-sync endpoint=${await backendUrl()} store-id=${storeId} token=${await devToken(storeId)}>
+      <ls-file-sync endpoint=${endpoint ?? (await backendUrl())} store-id=${storeId} token=${await devToken(storeId)}>
         <ls-file-upload name="photos" accept="image/*" multiple></ls-file-upload>
         <ls-file-gallery></ls-file-gallery>
         <ls-sync-status></ls-sync-status>
@@ -248,6 +248,40 @@ describe('gallery and image details', () => {
   });
 });
 
+describe('axe-core accessibility checks in every state a user meets', () => {
+  it('empty: nothing added yet, the gallery’s empty state', async () => {
+    const { form, gallery, status } = await mountKit();
+    await until(() => gallery.getAttribute('count') === '0' && status.hasAttribute('status'), 'the empty kit');
+    await expect(form).to.be.accessible();
+  });
+
+  it('refused files listed with their reasons and a dismiss button', async () => {
+    const { form, upload } = await mountKit();
+    upload.maxSize = '1KB';
+    await upload.addFiles([new File([new Uint8Array(5000)], 'big.png', { type: 'image/png' })]);
+    await upload.updateComplete;
+    expect(upload.shadowRoot!.querySelectorAll('[part=rejection]')).to.have.length(1);
+    await expect(form).to.be.accessible();
+  });
+
+  it('offline (fault injected: a closed port): a file saved on the device, waiting to upload', async () => {
+    const { form, upload, gallery, status } = await mountKit(uniqueStoreId('el-off'), 'http://127.0.0.1:9');
+    await upload.addFiles([await pngFile('offline.png')]);
+    await until(() => gallery.getAttribute('count') === '1' && status.getAttribute('status') === 'offline', 'the offline state');
+    await expect(form).to.be.accessible();
+  });
+
+  it('failed: an upload refused for another store, with its reason and retry buttons', async () => {
+    const { form, provider, upload, status } = await mountKit();
+    (await provider.ready).setToken(await devToken(uniqueStoreId('other')));
+    await upload.addFiles([await pngFile('refused.png')]);
+    await until(() => status.getAttribute('status') === 'error', 'the error state');
+    await upload.updateComplete;
+    expect(upload.shadowRoot!.querySelector('button[part~=retry]'), 'a retry button on the file').to.not.equal(null);
+    await expect(form).to.be.accessible();
+  });
+});
+
 describe('elements outside any <ls-file-sync>', () => {
   it('use the page-wide store set with configure()', async () => {
     const { configure } = await import('../../src/elements/index.js');
@@ -276,5 +310,21 @@ describe('a FileSync the page opened itself', () => {
     } finally {
       await sync.close();
     }
+  });
+});
+
+describe('cache-budget on <ls-file-sync>', () => {
+  it('sets the core’s budget from a size, and refuses a value that is not one with ls-sync-error', async () => {
+    const { provider } = await mountKit();
+    const sync = await provider.ready;
+    provider.setAttribute('cache-budget', '1.5MB');
+    await until(() => sync.cacheBudget === 1_500_000, 'the budget to reach the core');
+    provider.setAttribute('cache-budget', '2GiB');
+    await until(() => sync.cacheBudget === 2 * 1024 ** 3, 'the budget in binary units');
+
+    const refused = oneEvent(provider, 'ls-sync-error');
+    provider.setAttribute('cache-budget', 'lots');
+    expect((await refused).detail.error.message).to.include('cache-budget "lots" is not a size');
+    expect(sync.cacheBudget, 'a bad value leaves the budget as it was').to.equal(2 * 1024 ** 3);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { FileSync } from '../../src/core/index.js';
+import { FileSync, type FileView } from '../../src/core/index.js';
 import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, sha256Hex, uniqueStoreId, waitForFiles } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
@@ -87,6 +87,69 @@ describe('FileSync against the local backend', () => {
 
     sync.setToken(await devToken(storeId));
     await waitForFiles(sync, (files) => files[0]?.id === saved.id && files[0].state.kind === 'synced');
+  });
+
+  it('saves a drop of many files with their records committed together, and a file that cannot be saved fails alone', async () => {
+    const sync = track(await openSync(uniqueStoreId()));
+    const files = Array.from({ length: 30 }, (_, i) => new File([randomBytes(2000, i)], `many-${i}.bin`));
+    const results = await sync.saveFiles([...files.slice(0, 10), { blob: new Blob(['x']), options: { name: 'n'.repeat(2000) } }, ...files.slice(10)]);
+    expect(results).to.have.length(31);
+    expect(results[10]).to.deep.include({ ok: false });
+    expect(!results[10]!.ok && results[10]!.error.message).to.match(/longer than 1024/);
+    const saved = results.filter((r) => r.ok).map((r) => (r.ok ? r.file : undefined)!);
+    expect(saved.map((f) => f.name)).to.deep.equal(files.map((f) => f.name), 'in the order given');
+    expect(sync.files.get()).to.have.length(30);
+    for (const [i, file] of saved.entries()) expect(file.hash).to.equal(await sha256Hex(files[i]!));
+    await waitForFiles(sync, (fs) => fs.length === 30 && fs.every((f) => f.state.kind === 'synced'));
+  });
+
+  it('keeps within a cache budget: least recently used synced copies leave the device, stay remote, and come back when asked for', async () => {
+    const storeId = uniqueStoreId();
+    const sync = track(await openSync(storeId));
+    const saved: FileView[] = [];
+    for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) {
+      saved.push(await sync.saveFile(new File([randomBytes(100_000, 40 + i)], `${name}.bin`, { type: 'application/octet-stream' })));
+      await new Promise((r) => setTimeout(r, 5)); // distinct use times, saved in this order
+    }
+    const [a, b, c, d] = saved.map((file) => file.id) as [string, string, string, string];
+    const state = (files: readonly FileView[], id: string) => files.find((f) => f.id === id)?.state.kind;
+    await waitForFiles(sync, (fs) => saved.every((file) => state(fs, file.id) === 'synced'));
+
+    // 400 KB held over a 250 KB budget: the two used longest ago leave; the others stay.
+    sync.setCacheBudget(250_000);
+    const files = await waitForFiles(sync, (fs) => state(fs, a) === 'remote' && state(fs, b) === 'remote');
+    expect([state(files, c), state(files, d)]).to.deep.equal(['synced', 'synced']);
+    expect(await sync.local.read(a)).to.equal(undefined);
+    // Kept remote on purpose: the store reads as synced, not as two downloads pending.
+    expect(sync.summary.get()).to.deep.include({ status: 'synced', pendingDownloads: 0 });
+    for (const file of saved) expect(await remoteStatus(storeId, `${file.id}/${file.hash}`)).to.equal(200);
+
+    // Asked for again (what <ls-file-image> does when it shows it), A is fetched and verified; C, now the
+    // least recently used, makes room. B is not fetched in the background.
+    expect(await sync.getFile(a)).to.equal(undefined);
+    await waitForFiles(sync, (fs) => state(fs, a) === 'synced' && state(fs, c) === 'remote');
+    expect(await sha256Hex((await sync.getFile(a))!)).to.equal(saved[0]!.hash);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(state(sync.files.get(), b)).to.equal('remote');
+  });
+
+  it('never evicts bytes that are not uploaded yet, even over budget (fault injected: a closed port)', async () => {
+    const storeId = uniqueStoreId();
+    const sync = track(
+      await FileSync.open({ endpoint: 'http://127.0.0.1:9', storeId, token: await devToken(storeId), localDirectory: `budget-${storeId}`, cacheBudget: 0 }),
+    );
+    const saved = await sync.saveFile(new File([randomBytes(50_000, 3)], 'only-here.bin'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sync.files.get()[0]?.state.kind).to.equal('local');
+    expect(await sha256Hex((await sync.getFile(saved.id))!)).to.equal(saved.hash);
+  });
+
+  it('refuses a cache budget that is not a number of bytes', async () => {
+    const sync = track(await openSync(uniqueStoreId()));
+    expect(() => sync.setCacheBudget(-1)).to.throw(/number of bytes/);
+    expect(() => sync.setCacheBudget(Number.NaN)).to.throw(/number of bytes/);
+    sync.setCacheBudget(10_000_000);
+    expect(sync.cacheBudget).to.equal(10_000_000);
   });
 });
 

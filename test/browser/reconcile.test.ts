@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { planWork, type VersionIndex } from '../../src/core/reconcile.js';
+import { pickEvictions, planWork, type VersionIndex } from '../../src/core/reconcile.js';
 import type { FileLocalStateRow, FileRow } from '../../src/core/schema.js';
 
 const H1 = '1'.repeat(64);
@@ -21,7 +21,7 @@ const record = (over: Partial<FileRow> = {}): FileRow => ({
   ...over,
 });
 const local = (over: Partial<FileLocalStateRow> = {}): Map<string, FileLocalStateRow> =>
-  new Map([['f', { id: 'f', localHash: null, failure: null, upload: null, remoteDeletePending: false, updatedAt: 1, ...over }]]);
+  new Map([['f', { id: 'f', localHash: null, failure: null, upload: null, remoteDeletePending: false, usedAt: 0, evicted: false, updatedAt: 1, ...over }]]);
 const versions = (entries: Record<string, string | null>): VersionIndex =>
   new Map(Object.entries(entries).map(([hash, remoteKey]) => [`f:${hash}`, { remoteKey, size: 10, type: 'image/png' }]));
 
@@ -66,5 +66,40 @@ describe('planWork: what a device owes, from the records and its local rows', ()
       { kind: 'delete-remote', id: 'f', remoteKey: `f/${H1}` },
     ]);
     expect(planWork([deleted], local())).to.deep.equal([]);
+  });
+
+  it('does not fetch an evicted copy in the background', () => {
+    expect(planWork([record({ remoteKey: `f/${H1}` })], local({ evicted: true }))).to.deep.equal([]);
+  });
+});
+
+describe('pickEvictions: what leaves this device to keep within the cache budget', () => {
+  // Five files of 10 bytes: a-c synced and held here (used at 30, 10, 20), d held but not uploaded, e not held.
+  const files = [
+    record({ id: 'a', remoteKey: `a/${H1}` }),
+    record({ id: 'b', remoteKey: `b/${H1}` }),
+    record({ id: 'c', remoteKey: `c/${H1}` }),
+    record({ id: 'd' }),
+    record({ id: 'e', remoteKey: `e/${H1}` }),
+  ];
+  const row = (id: string, over: Partial<FileLocalStateRow> = {}): [string, FileLocalStateRow] => [
+    id,
+    { id, localHash: H1, failure: null, upload: null, remoteDeletePending: false, usedAt: 0, evicted: false, updatedAt: 1, ...over },
+  ];
+  const locals = new Map([row('a', { usedAt: 30 }), row('b', { usedAt: 10 }), row('c', { usedAt: 20 }), row('d', { usedAt: 1 }), row('e', { localHash: null })]);
+
+  it('removes the least recently used synced copies until the rest fits', () => {
+    expect(pickEvictions(files, locals, 40)).to.deep.equal([]);
+    expect(pickEvictions(files, locals, 25)).to.deep.equal(['b', 'c']);
+  });
+
+  it('never removes bytes that are not uploaded yet, nor files in transfer, even over budget', () => {
+    expect(pickEvictions(files, locals, 0)).to.deep.equal(['b', 'c', 'a']);
+    expect(pickEvictions(files, locals, 0, (id) => id === 'b')).to.deep.equal(['c', 'a']);
+  });
+
+  it('keeps bytes that lost a concurrent edit (they are not the remote content)', () => {
+    const replaced = [record({ id: 'a', hash: H2, remoteKey: `a/${H2}` })];
+    expect(pickEvictions(replaced, new Map([row('a')]), 0)).to.deep.equal([]);
   });
 });

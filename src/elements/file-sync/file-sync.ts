@@ -4,6 +4,7 @@ import { acquireFileSync, type FileSyncLease } from '../../core/registry.js';
 import type { FileSync } from '../../core/file-sync.js';
 import { answerServiceWorker, registerServiceWorker } from '../../core/service-worker-bridge.js';
 import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
+import { parseSize } from '../shared/size.js';
 
 /**
  * @summary Connects the elements inside it to one file store: where the backend is, which store, and the token.
@@ -11,7 +12,7 @@ import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
  * @slot - The kit's elements (and anything else): every `ls-*` element inside uses this store.
  *
  * @event ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`.
- * @event ls-sync-error - The store could not be opened. `detail.error` says why.
+ * @event ls-sync-error - The store could not be opened, or `cache-budget` is not a size. `detail.error` says why.
  */
 export class LsFileSync extends LitElement {
   static override properties = {
@@ -20,6 +21,7 @@ export class LsFileSync extends LitElement {
     token: {},
     serviceWorker: { type: Boolean, attribute: 'service-worker' },
     serviceWorkerScope: { attribute: 'service-worker-scope' },
+    cacheBudget: { attribute: 'cache-budget', reflect: true },
   };
 
   static override styles = css`
@@ -41,6 +43,12 @@ export class LsFileSync extends LitElement {
    * header `Service-Worker-Allowed` on `service-worker.js`.
    */
   declare serviceWorkerScope: string;
+  /**
+   * The most bytes of files to keep on this device, e.g. `500MB` or `2GiB` (default: no limit). Over it,
+   * files that are safe in remote storage leave the device, least recently shown first, and are fetched
+   * again when shown. Files not uploaded yet always stay.
+   */
+  declare cacheBudget: string;
 
   constructor() {
     super();
@@ -49,6 +57,7 @@ export class LsFileSync extends LitElement {
     this.token = '';
     this.serviceWorker = false;
     this.serviceWorkerScope = '/';
+    this.cacheBudget = '';
   }
 
   readonly #provider = new ContextProvider(this, { context: fileSyncContext, initialValue: { kind: 'idle' } });
@@ -113,6 +122,7 @@ export class LsFileSync extends LitElement {
       this.#open();
       if (this.token) this.sync?.setToken(this.token);
     }
+    if (changed.has('cacheBudget')) this.#applyCacheBudget();
     if ((changed.has('serviceWorker') || changed.has('serviceWorkerScope')) && this.serviceWorker) {
       registerServiceWorker({ scope: this.serviceWorkerScope }).catch((error: unknown) => console.warn(`[ls-file-sync] ${String(error)}`));
     }
@@ -145,7 +155,21 @@ export class LsFileSync extends LitElement {
   #provide(sync: FileSync): void {
     this.#stopAnswering = answerServiceWorker(sync);
     this.#set({ kind: 'ready', sync });
+    this.#applyCacheBudget();
     this.dispatchEvent(new CustomEvent('ls-ready', { detail: { sync }, bubbles: true, composed: true }));
+  }
+
+  /** Sets the budget on the open core; an empty attribute leaves the core's own setting alone. */
+  #applyCacheBudget(): void {
+    const sync = this.sync;
+    if (!sync || this.cacheBudget.trim() === '') return;
+    const bytes = parseSize(this.cacheBudget);
+    if (bytes === undefined) {
+      const error = new Error(`cache-budget "${this.cacheBudget}" is not a size (write it like 500MB or 2GiB)`);
+      this.dispatchEvent(new CustomEvent('ls-sync-error', { detail: { error }, bubbles: true, composed: true }));
+      return;
+    }
+    sync.setCacheBudget(bytes);
   }
 
   #close(): void {

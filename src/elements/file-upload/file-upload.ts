@@ -6,6 +6,7 @@ import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { formatBytes, translationFor } from '../shared/localize.js';
+import { parseSize } from '../shared/size.js';
 import { styles } from './file-upload.styles.js';
 
 export type RejectionReason = 'type' | 'size' | 'count' | 'multiple' | 'save-failed';
@@ -40,6 +41,9 @@ export interface FileRejectedDetail {
  * @csspart file - One file of the list.
  * @csspart file-name - A file's name.
  * @csspart file-state - A file's sync state.
+ * @csspart progress - A file's transfer progress bar, while it uploads or downloads.
+ * @csspart retry - The button that tries a failed file again.
+ * @csspart remove - The button that removes a file from the control (and deletes it).
  * @csspart rejections - The list of reasons files of the last drop or pick were refused.
  * @csspart rejection - One refused file's reason.
  * @csspart dismiss - The button that clears the refusals.
@@ -165,14 +169,14 @@ export class LsFileUpload extends LitElement {
     }
     const sync = this.#controller.sync ?? (await new Promise<FileSync>((resolve) => this.#syncWaiters.push(resolve)));
     const saved: FileView[] = [];
-    for (const file of accepted) {
-      try {
-        const view = await sync.saveFile(file);
-        saved.push(view);
-        this.#watch(sync, view.id);
-        this.dispatchEvent(new CustomEvent<FileAddedDetail>('ls-file-added', { detail: { fileId: view.id, file: view }, bubbles: true, composed: true }));
-      } catch (error) {
-        this.#reject(file, 'save-failed', t.saveFailed(file.name, error instanceof Error ? error.message : String(error)));
+    for (const [index, result] of (await sync.saveFiles(accepted)).entries()) {
+      if (result.ok) {
+        saved.push(result.file);
+        this.#watch(sync, result.file.id);
+        this.dispatchEvent(new CustomEvent<FileAddedDetail>('ls-file-added', { detail: { fileId: result.file.id, file: result.file }, bubbles: true, composed: true }));
+      } else {
+        const file = accepted[index]!;
+        this.#reject(file, 'save-failed', t.saveFailed(file.name, result.error.message));
       }
     }
     if (saved.length > 0) {
@@ -266,12 +270,12 @@ export class LsFileUpload extends LitElement {
     const progress = state.kind === 'uploading' || state.kind === 'downloading' ? state : undefined;
     return html`<li part="file" data-state=${state.kind}>
       <span part="file-name" title=${view.name}>${view.name}</span>
-      ${progress ? html`<progress max=${progress.total} .value=${progress.loaded}></progress>` : nothing}
+      ${progress ? html`<progress part="progress" max=${progress.total} .value=${progress.loaded}></progress>` : nothing}
       <span part="file-state">${describeState(state, t)}</span>
       ${state.kind === 'failed'
-        ? html`<button type="button" @click=${() => this.#controller.sync?.retry(view.id)}>${t.retry}</button>`
+        ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry(view.id)}>${t.retry}</button>`
         : nothing}
-      <button type="button" @click=${() => this.removeFile(view.id)}>
+      <button part="remove" type="button" @click=${() => this.removeFile(view.id)}>
         ${t.remove}<span class="visually-hidden"> ${view.name}</span>
       </button>
     </li>`;
@@ -352,16 +356,6 @@ export class LsFileUpload extends LitElement {
       this.#internals.setValidity({});
     }
   }
-}
-
-const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
-
-/** `10MB` → 10,000,000; `2GiB` → 2,147,483,648; `''` or nonsense → undefined (no limit). */
-export function parseSize(value: string): number | undefined {
-  const match = value.trim().toUpperCase().match(/^(\d+(?:\.\d+)?)\s*([KMGT]I?B|B)?$/);
-  if (!match) return undefined;
-  const factor = UNITS[match[2] ?? ''];
-  return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
 }
 
 declare global {

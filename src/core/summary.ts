@@ -1,0 +1,68 @@
+/**
+ * The store's sync state in one line (what `<ls-sync-status>` shows), derived from every file's state and
+ * whether the network and the backend are there. Pure, so each rule is testable on its own.
+ */
+import type { FileView } from './state.js';
+
+export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
+
+export interface SyncSummary {
+  readonly status: SyncStatus;
+  /** The browser believes it has a network. */
+  readonly online: boolean;
+  /** The backend answers (LiveStore's sync connection is up and file requests get answers). */
+  readonly backendReachable: boolean;
+  readonly pendingUploads: number;
+  readonly pendingDownloads: number;
+  /** Files that failed for a reason retrying cannot fix, until `retry()`. */
+  readonly failed: number;
+  /** Bytes moved and to move by the transfers in progress. */
+  readonly bytesLoaded: number;
+  readonly bytesTotal: number;
+}
+
+/**
+ * A failure outranks everything (it needs the user); then being cut off; then work in progress. A file only
+ * in remote storage is a pending download, unless the cache budget keeps it there until it is shown.
+ */
+export function summarize(views: readonly FileView[], { online, backendReachable }: { online: boolean; backendReachable: boolean }): SyncSummary {
+  let pendingUploads = 0;
+  let pendingDownloads = 0;
+  let failed = 0;
+  let bytesLoaded = 0;
+  let bytesTotal = 0;
+  for (const view of views) {
+    const state = view.state;
+    switch (state.kind) {
+      case 'local':
+        pendingUploads++;
+        break;
+      case 'remote':
+        if (!state.onDemand) pendingDownloads++;
+        break;
+      case 'uploading':
+      case 'downloading':
+        if (state.kind === 'uploading') pendingUploads++;
+        else pendingDownloads++;
+        bytesLoaded += state.loaded;
+        bytesTotal += state.total;
+        break;
+      case 'retrying':
+        if (state.direction === 'upload') pendingUploads++;
+        else pendingDownloads++;
+        break;
+      case 'failed':
+        failed++;
+        break;
+      case 'synced':
+      case 'pending-remote':
+        break;
+    }
+  }
+  const status: SyncStatus = failed > 0 ? 'error' : !online || !backendReachable ? 'offline' : pendingUploads + pendingDownloads > 0 ? 'syncing' : 'synced';
+  return { status, online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal };
+}
+
+export function sameSummary(a: SyncSummary, b: SyncSummary): boolean {
+  return (Object.keys(a) as (keyof SyncSummary)[]).every((key) => a[key] === b[key]);
+}

@@ -1,0 +1,25 @@
+import { expect } from '@open-wc/testing';
+import type { FileSyncState, FileView } from '../../src/core/state.js';
+import { summarize } from '../../src/core/summary.js';
+
+const view = (state: FileSyncState, id = crypto.randomUUID()): FileView =>
+  ({ id, name: `${id}.bin`, type: '', size: 10, hash: '', local: false, remoteKey: null, width: null, height: null, preview: null, createdAt: 0, updatedAt: 0, state }) as FileView;
+const up = { online: true, backendReachable: true };
+
+describe('summarize: the store’s sync state in one line', () => {
+  it('is synced when every file is here and remote, or kept remote by the cache budget', () => {
+    expect(summarize([view({ kind: 'synced' }), view({ kind: 'remote', onDemand: true })], up)).to.deep.include({ status: 'synced', pendingDownloads: 0 });
+  });
+
+  it('is syncing while files wait to upload or to be fetched in the background, with bytes in flight', () => {
+    const summary = summarize([view({ kind: 'local' }), view({ kind: 'remote', onDemand: false }), view({ kind: 'uploading', loaded: 3, total: 10 })], up);
+    expect(summary).to.deep.include({ status: 'syncing', pendingUploads: 2, pendingDownloads: 1, bytesLoaded: 3, bytesTotal: 10 });
+  });
+
+  it('is offline when the network or the backend is gone, and error above all when a file failed', () => {
+    expect(summarize([view({ kind: 'local' })], { online: true, backendReachable: false }).status).to.equal('offline');
+    expect(summarize([], { online: false, backendReachable: true }).status).to.equal('offline');
+    const failed = view({ kind: 'failed', failure: { direction: 'upload', code: 'too_large', message: 'too large' } });
+    expect(summarize([failed], { online: false, backendReachable: false })).to.deep.include({ status: 'error', failed: 1 });
+  });
+});

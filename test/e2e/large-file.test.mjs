@@ -1,0 +1,77 @@
+// A 1 GiB file through the whole kit: generated into OPFS (so it is a File on disk, as a dropped file is),
+// saved, uploaded in parts, and checked against remote storage. The bytes are a pure function of their
+// position, so this process computes the expected SHA-256 on its own, with none of the kit's code.
+// The page's memory during the same journey is a figure of `npm run bench` (the memory case), not an
+// assertion here. LARGE_FILE_MB changes the size.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startWorld, waitUntil } from './support.mjs';
+import { readBucket } from '../support/r2.mjs';
+
+const MiB = 1024 * 1024;
+const SIZE = Number(process.env.LARGE_FILE_MB ?? 1024) * MiB;
+const CHUNK = 8 * MiB;
+
+/** Fills `words` with the 32-bit words that start at word `first` of the file (a cheap integer mix). */
+function fillWords(words, first) {
+  for (let i = 0; i < words.length; i++) {
+    let x = Math.imul((first + i) ^ 0x9e3779b9, 0x85ebca6b);
+    x ^= x >>> 13;
+    x = Math.imul(x, 0xc2b2ae35);
+    words[i] = x ^ (x >>> 16);
+  }
+}
+
+function expectedHash() {
+  const hash = createHash('sha256');
+  const words = new Uint32Array(CHUNK / 4);
+  for (let offset = 0; offset < SIZE; offset += CHUNK) {
+    fillWords(words, offset / 4);
+    hash.update(new Uint8Array(words.buffer, 0, Math.min(CHUNK, SIZE - offset)));
+  }
+  return hash.digest('hex');
+}
+
+test(`a ${SIZE / MiB} MiB file is saved, uploaded in parts and stored remotely with exactly its bytes`, { timeout: 15 * 60_000 }, async () => {
+  const world = await startWorld();
+  const storeId = `large-${Date.now().toString(36)}`;
+  try {
+    const { page } = await world.openProfile('large', storeId);
+    const saved = await page.evaluate(
+      async (size, chunk, fillSource) => {
+        const fillWords = new Function(`return (${fillSource})`)();
+        const root = await navigator.storage.getDirectory();
+        const handle = await root.getFileHandle('large-source.bin', { create: true });
+        const writable = await handle.createWritable();
+        const words = new Uint32Array(chunk / 4);
+        for (let offset = 0; offset < size; offset += chunk) {
+          fillWords(words, offset / 4);
+          await writable.write(new Uint8Array(words.buffer, 0, Math.min(chunk, size - offset)));
+        }
+        await writable.close();
+        const source = await handle.getFile();
+        const view = await document.querySelector('ls-file-sync').sync.saveFile(source);
+        return { id: view.id, hash: view.hash, size: view.size };
+      },
+      SIZE,
+      CHUNK,
+      fillWords.toString(),
+    );
+    const expected = expectedHash();
+    assert.equal(saved.size, SIZE);
+    assert.equal(saved.hash, expected, 'the record carries the hash of the bytes the user gave');
+
+    await waitUntil(
+      () => page.evaluate((id) => document.querySelector('ls-file-sync').sync.file(id)?.state.kind, saved.id),
+      (kind) => kind === 'synced',
+      'the upload to be confirmed',
+      10 * 60_000,
+    );
+    await world.backend.stop();
+    const objects = await readBucket(world.stateDir, `stores/${storeId}/files/`);
+    assert.deepEqual([...objects], [[`stores/${storeId}/files/${saved.id}/${expected}`, expected]], 'one object, with exactly the bytes');
+  } finally {
+    await world.close();
+  }
+});
