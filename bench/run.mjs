@@ -17,6 +17,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MB = 1024 * 1024;
 const UPLOAD_MB = Number(process.env.BENCH_UPLOAD_MB ?? 256);
+const MEMORY_MB = Number(process.env.BENCH_MEMORY_MB ?? 1024);
+/** BENCH_CASES=memory,upload runs only those cases (the others keep their last figures in latest.json). */
+const wanted = (name) => !process.env.BENCH_CASES || process.env.BENCH_CASES.split(',').includes(name);
 
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,7 +35,7 @@ function record(entry) {
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
 // bundle: the kit's own code (dependencies external), and all the JavaScript a page of the kit loads.
-{
+if (wanted('bundle')) {
   const own = await build({
     entryPoints: [path.join(root, 'src/index.ts')],
     bundle: true, minify: true, write: false, format: 'esm', packages: 'external', target: 'es2022', logLevel: 'silent',
@@ -52,11 +55,11 @@ const work = mkdtempSync(path.join(tmpdir(), 'ls-bench-'));
 const backend = await startBackend({ port: await freePort(), persistTo: path.join(work, 'state') });
 const demo = await startDemoServer({ port: 0, backendUrl: backend.url });
 const browsers = [];
-const profile = async (name, store) => {
+const profile = async (name, store, site = demo) => {
   const browser = await puppeteer.launch({ executablePath: chromePath(), headless: true, args: CHROME_ARGS, userDataDir: path.join(work, name), protocolTimeout: 600_000 });
   browsers.push(browser);
   const page = await browser.newPage();
-  await page.goto(`${demo.url}/?store=${store}`);
+  await page.goto(`${site.url}/?store=${store}`);
   await page.evaluate(() => document.querySelector('ls-file-sync').ready);
   return page;
 };
@@ -94,6 +97,21 @@ try {
           });
         });
       },
+      /** Resolves once the store holds at least `count` files and every one is synced. */
+      allSynced(count) {
+        return new Promise((resolve) => {
+          const stop = window.bench.sync().files.subscribe((files) => {
+            if (files.length >= count && files.every((f) => f.state.kind === 'synced')) {
+              queueMicrotask(() => stop());
+              resolve();
+            }
+          });
+        });
+      },
+      async sha256Hex(bytes) {
+        const digest = await crypto.subtle.digest('SHA-256', bytes);
+        return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+      },
       /**
        * The same bytes through the same worker with no kit in between: one PUT when they fit in one
        * request, else the same multipart API the kit uses (equal 8 MiB parts, three at a time), with the
@@ -101,8 +119,7 @@ try {
        */
       async rawUpload(bytes) {
         const sync = window.bench.sync();
-        const digest = await crypto.subtle.digest('SHA-256', bytes);
-        const hash = [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+        const hash = await window.bench.sha256Hex(bytes);
         const url = sync.remote.url(`raw-${crypto.randomUUID()}/${hash}`);
         const auth = { authorization: `Bearer ${sync.token}` };
         const blob = new Blob([bytes]);
@@ -154,7 +171,7 @@ try {
   await install(b);
 
   // upload and download: a large generated file through the kit, next to one raw request of the same bytes.
-  {
+  if (wanted('upload') || wanted('download')) {
     const kit = [];
     const raw = [];
     const down = [];
@@ -190,8 +207,48 @@ try {
     record({ case: 'download', ...dn, unit: 'MB/s', baseline: `raw GET into OPFS ${dnRaw.median} MB/s (the download starts once B hears of the file)`, ratio: round(dn.median / dnRaw.median, 2), target: 'ratio >= 0.9', met: dn.median / dnRaw.median >= 0.9 });
   }
 
+  // memory: the page's JS heap while a 1 GB file (disk-backed, written to OPFS beforehand) is saved and uploaded.
+  if (wanted('memory')) {
+    const cdp = await a.createCDPSession();
+    const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    const peaks = [];
+    for (let run = 0; run < RUNS; run++) {
+      await a.evaluate(async (size) => {
+        // The source is streamed into OPFS in 8 MiB pieces, so it is a File on disk, as a dropped file is.
+        const root = await navigator.storage.getDirectory();
+        const handle = await root.getFileHandle(`memory-source-${crypto.randomUUID()}`, { create: true });
+        const writable = await handle.createWritable();
+        for (let offset = 0; offset < size; offset += 8 * 1024 * 1024) await writable.write(window.bench.bytes(Math.min(8 * 1024 * 1024, size - offset)));
+        await writable.close();
+        window.bench.memorySource = await handle.getFile();
+      }, MEMORY_MB * MB);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const idle = await heap();
+      let peak = idle;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, await heap());
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const ok = await a.evaluate(async () => {
+        const view = await window.bench.sync().saveFile(window.bench.memorySource);
+        await window.bench.until(view.id, ['synced']);
+        return view.size === window.bench.memorySource.size;
+      });
+      sampling = false;
+      await sampler;
+      if (!ok) throw new Error('memory: the saved size differs from the source');
+      peaks.push(round((peak - idle) / MB));
+    }
+    await cdp.detach();
+    const s = stats(peaks);
+    record({ case: 'memory', ...s, unit: 'MB', baseline: `a ${MEMORY_MB} MiB file; peak JS heap of the page over idle, sampled every 50 ms (the leader worker's heap not included)`, target: '< 64 MB over idle', met: s.median < 64 });
+  }
+
   // local display: a 5 MB JPEG from addFiles to <ls-file-image status="ready"> painted.
-  {
+  if (wanted('local display')) {
     const kit = [];
     const raw = [];
     for (let run = 0; run < RUNS; run++) {
@@ -221,7 +278,7 @@ try {
   }
 
   // peer display: a 1 MB image saved on A to <ls-file-image status="ready"> on B.
-  {
+  if (wanted('peer display')) {
     const kit = [];
     for (let run = 0; run < RUNS; run++) {
       const id = await a.evaluate(async () => {
@@ -245,6 +302,116 @@ try {
     const s = stats(kit);
     record({ case: 'peer display', ...s, unit: 'ms', baseline: 'two profiles, one machine, local backend', target: 'median < 1000 ms', met: s.median < 1000 });
   }
+
+  // many files: 1,000 files of 20 KB saved while the page is offline (DevTools' network emulation), then
+  // back online: time to all synced, and the longest main-thread task meanwhile.
+  if (wanted('many files')) {
+    const COUNT = Number(process.env.BENCH_MANY_FILES ?? 1000);
+    const kit = [];
+    const raw = [];
+    const longest = [];
+    const saving = [];
+    for (let run = 0; run < RUNS; run++) {
+      const page = await profile(`many-${run}`, `many-${run}-${Date.now().toString(36)}`);
+      await install(page);
+      await page.setOfflineMode(true);
+      saving.push(
+        await page.evaluate(async (count) => {
+          const upload = document.querySelector('ls-file-upload');
+          upload.accept = '';
+          const t0 = performance.now();
+          for (let i = 0; i < count; i += 100) {
+            const batch = [];
+            for (let j = i; j < Math.min(count, i + 100); j++) batch.push(new File([window.bench.bytes(20 * 1024)], `many-${j}.bin`));
+            await upload.addFiles(batch);
+          }
+          return performance.now() - t0;
+        }, COUNT),
+      );
+      await page.evaluate(() => {
+        window.bench.tasks = [];
+        window.bench.observer = new PerformanceObserver((list) => window.bench.tasks.push(...list.getEntries().map((e) => e.duration)));
+        window.bench.observer.observe({ type: 'longtask' });
+        window.bench.t0 = performance.now();
+      });
+      // BENCH_PROFILE=<dir> saves a CPU profile of the page while it syncs (open it in DevTools' Performance panel).
+      const profiler = process.env.BENCH_PROFILE ? await page.createCDPSession() : undefined;
+      if (profiler) {
+        await profiler.send('Profiler.enable');
+        await profiler.send('Profiler.start');
+      }
+      await page.setOfflineMode(false);
+      const r = await page.evaluate(async (count) => {
+        const sync = window.bench.sync();
+        await window.bench.allSynced(count);
+        const ms = performance.now() - window.bench.t0;
+        window.bench.observer.disconnect();
+        // The same count of 20 KB PUTs through the same API, one after another, with nothing else running.
+        const auth = { authorization: `Bearer ${sync.token}` };
+        const bytes = window.bench.bytes(20 * 1024);
+        const hash = await window.bench.sha256Hex(bytes);
+        const r0 = performance.now();
+        for (let i = 0; i < count; i++) {
+          const response = await fetch(sync.remote.url(`raw-many-${i}-${crypto.randomUUID()}/${hash}`), { method: 'PUT', body: bytes, headers: auth });
+          if (!response.ok) throw new Error(`raw PUT ${response.status}`);
+        }
+        return { ms, rawMs: performance.now() - r0, longest: Math.max(0, ...window.bench.tasks) };
+      }, COUNT);
+      if (profiler) {
+        const { profile: cpu } = await profiler.send('Profiler.stop');
+        mkdirSync(process.env.BENCH_PROFILE, { recursive: true });
+        writeFileSync(path.join(process.env.BENCH_PROFILE, `many-files-${run}.cpuprofile`), JSON.stringify(cpu));
+      }
+      kit.push(r.ms);
+      raw.push(r.rawMs);
+      longest.push(r.longest);
+      await page.browser().close();
+    }
+    const s = stats(kit.map((x) => round(x / 1000, 2)));
+    const l = stats(longest.map((x) => round(x)));
+    const rawS = round(stats(raw).median / 1000, 2);
+    record({ case: 'many files', ...s, unit: 's', baseline: `${COUNT} × 20 KB saved offline (in ${round(stats(saving).median / 1000, 1)} s), then online: time to all synced; raw sequential PUTs of as many files ${rawS} s; longest main-thread task while syncing ${l.median} ms [${l.min}–${l.max}] (0: none over 50 ms)`, ratio: round(rawS / s.median, 2), target: 'all synced, longest task < 50 ms', met: l.max < 50 });
+  }
+
+  // cold start: a page with 200 images in its store reloaded, to the first image in view `ready`.
+  if (wanted('cold start')) {
+    const COUNT = 200;
+    const store = `cold-${Date.now().toString(36)}`;
+    const page = await profile('cold', store);
+    await install(page);
+    await page.evaluate(async (count) => {
+      const upload = document.querySelector('ls-file-upload');
+      for (let i = 0; i < count; i += 50) {
+        const batch = [];
+        for (let j = i; j < Math.min(count, i + 50); j++) {
+          batch.push(new File([await window.bench.noiseJpeg(160, 120, 0.8)], `cold-${j}.jpg`, { type: 'image/jpeg' }));
+        }
+        await upload.addFiles(batch);
+      }
+      await window.bench.allSynced(count);
+    }, COUNT);
+    const firstReady = () =>
+      page.waitForFunction(
+        () => {
+          const image = document.querySelector('ls-file-gallery')?.shadowRoot?.querySelector('ls-file-image[status=ready]');
+          return image ? performance.now() : false;
+        },
+        { polling: 'raf', timeout: 60_000 },
+      ).then((handle) => handle.jsonValue());
+    const kit = [];
+    const empty = [];
+    for (let run = 0; run < RUNS; run++) {
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      kit.push(await firstReady());
+      // The baseline: the same page on an empty store, to the store open (nothing to show).
+      await page.goto(`${demo.url}/?store=empty-${run}-${Date.now().toString(36)}`, { waitUntil: 'domcontentloaded' });
+      empty.push(await page.evaluate(async () => (await document.querySelector('ls-file-sync').ready, performance.now())));
+      await page.goto(`${demo.url}/?store=${store}`, { waitUntil: 'domcontentloaded' });
+      await firstReady();
+    }
+    const s = stats(kit.map((x) => round(x)));
+    record({ case: 'cold start', ...s, unit: 'ms', baseline: `reload with ${COUNT} images in the store to the first image ready; the same page on an empty store to its store open: ${round(stats(empty).median)} ms`, target: 'median < 1500 ms', met: s.median < 1500 });
+  }
 } finally {
   await Promise.all(browsers.map((b) => b.close().catch(() => {})));
   await demo.close();
@@ -253,5 +420,12 @@ try {
 }
 
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2) + '\n');
+const latest = path.join(root, 'bench/results/latest.json');
+// A partial run (BENCH_CASES) replaces only its own cases.
+let previous = [];
+try {
+  previous = JSON.parse(readFileSync(latest, 'utf8'));
+} catch {}
+const merged = [...previous.filter((old) => !results.some((r) => r.case === old.case)), ...results];
+writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
 console.log(`\nWrote bench/results/latest.json (${RUNS} runs per case).`);
