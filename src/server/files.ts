@@ -61,8 +61,8 @@ export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | un
   const [, , , storeId, files, fileId, hash, ...rest] = parts;
   if (files !== 'files' || !storeId || !fileId || !hash) return 'invalid';
   // Raw (undecoded) segments: `%2e%2e` or `%2f` never match the pattern, so they are refused, not decoded.
-  if (!SEGMENT.test(storeId) || !SEGMENT.test(fileId) || !SHA256_HEX.test(hash)) return 'invalid';
   const address = { storeId, fileId, hash };
+  if (!isFileAddress(address)) return 'invalid';
   if (rest.length === 0) return { address, route: { kind: 'object' } };
   if (rest.length === 1 && rest[0] === 'restore') return { address, route: { kind: 'restore' } };
   if (rest[0] !== 'uploads') return 'invalid';
@@ -82,6 +82,14 @@ export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | un
   }
   return 'invalid';
 }
+
+export const isFileAddress = (address: { storeId: unknown; fileId: unknown; hash: unknown }): address is FileAddress =>
+  typeof address.storeId === 'string' &&
+  SEGMENT.test(address.storeId) &&
+  typeof address.fileId === 'string' &&
+  SEGMENT.test(address.fileId) &&
+  typeof address.hash === 'string' &&
+  SHA256_HEX.test(address.hash);
 
 export const objectKey = ({ storeId, fileId, hash }: FileAddress): string => `stores/${storeId}/files/${fileId}/${hash}`;
 
@@ -192,8 +200,7 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     }
     throw error;
   }
-  // Uploading content that was deleted brings it back: it is wanted again.
-  await janitorFor(env, address.storeId).restore(key);
+  await janitorFor(env, address.storeId).stored(key);
   return stored(address, object);
 }
 

@@ -1,8 +1,15 @@
 /**
- * Delayed deletion. Deleting a file marks its bytes pending deletion; a Durable Object (one per store)
- * removes them when the grace period ends, from an alarm, never on a request path. Until then the bytes
- * are still served, and an upload of the same content or an explicit restore cancels the deletion:
- * a client that undoes a delete, or that is still offline with an older view, finds its file intact.
+ * What the worker cleans up, from a Durable Object alarm (one object per store), never on a request path:
+ *
+ * - Deleted files. Deleting a file marks its bytes pending deletion; they go when the grace period ends.
+ *   Until then they are still served, and an upload of the same content or an explicit restore cancels
+ *   the deletion: a client that undoes a delete, or that is still offline with an older view, finds its
+ *   file intact.
+ * - Bytes no record names. The sync backend tells the janitor every content a pushed record names
+ *   (`referenced`); bytes stored under a key no record has named are removed after their own grace
+ *   period (a week by default) unless a record naming them arrives first. A client normally pushes its
+ *   record before it uploads, but an offline client, or a push lost to a crash, can deliver it much later.
+ * - Abandoned multipart uploads, aborted when neither completed nor aborted within their lifetime.
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -11,25 +18,39 @@ export interface JanitorEnv {
   readonly FILE_JANITOR: DurableObjectNamespace<FileJanitorDO>;
   /** Seconds between a delete and the removal of the bytes (default one day). */
   readonly DELETE_GRACE_SECONDS?: string;
+  /** Seconds stored bytes wait for a record that names them before they are removed (default a week). */
+  readonly UNREFERENCED_GRACE_SECONDS?: string;
+  /** Seconds a multipart upload may stay incomplete before it is aborted (default a week). */
+  readonly UPLOAD_LIFETIME_SECONDS?: string;
 }
 
-const DEFAULT_GRACE_SECONDS = 24 * 3600;
-/** Objects removed per alarm run, so one run stays short; the next alarm continues. */
+const DAY = 24 * 3600;
+/** Work done per alarm run, per kind, so one run stays short; the next alarm continues. */
 const BATCH = 500;
 
+const seconds = (value: string | undefined, fallback: number): number => {
+  const parsed = Number(value);
+  return value !== undefined && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+};
+
 export class FileJanitorDO extends DurableObject<JanitorEnv> {
+  readonly #sql: SqlStorage;
+
   constructor(ctx: DurableObjectState, env: JanitorEnv) {
     super(ctx, env);
+    this.#sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS pending (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS pending (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS referenced (key TEXT PRIMARY KEY)');
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS unreferenced (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, abort_at INTEGER NOT NULL)');
     });
   }
 
   /** Marks `key` for deletion after the grace period; returns when it will go. */
   async markDeleted(key: string): Promise<number> {
-    const grace = Number(this.env.DELETE_GRACE_SECONDS ?? DEFAULT_GRACE_SECONDS);
-    const deleteAt = Date.now() + grace * 1000;
-    this.ctx.storage.sql.exec(
+    const deleteAt = Date.now() + seconds(this.env.DELETE_GRACE_SECONDS, DAY) * 1000;
+    this.#sql.exec(
       'INSERT INTO pending (key, delete_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET delete_at = excluded.delete_at',
       key,
       deleteAt,
@@ -40,30 +61,86 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
 
   /** Cancels a pending deletion; true when there was one. */
   async restore(key: string): Promise<boolean> {
-    const cursor = this.ctx.storage.sql.exec('DELETE FROM pending WHERE key = ?', key);
+    const cursor = this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
     await this.#schedule();
     return cursor.rowsWritten > 0;
   }
 
+  /**
+   * Bytes were stored under `key`: content uploaded again is wanted again (a pending deletion is cancelled),
+   * and bytes no record has named yet start waiting for one.
+   */
+  async stored(key: string): Promise<void> {
+    this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
+    const named = this.#sql.exec('SELECT 1 FROM referenced WHERE key = ?', key).toArray().length > 0;
+    if (!named) {
+      const deleteAt = Date.now() + seconds(this.env.UNREFERENCED_GRACE_SECONDS, 7 * DAY) * 1000;
+      this.#sql.exec(
+        'INSERT INTO unreferenced (key, delete_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET delete_at = excluded.delete_at',
+        key,
+        deleteAt,
+      );
+    }
+    await this.#schedule();
+  }
+
+  /** Records pushed to the store name these keys: their bytes are no longer waiting for a record. */
+  async referenced(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      this.#sql.exec('INSERT INTO referenced (key) VALUES (?) ON CONFLICT(key) DO NOTHING', key);
+      this.#sql.exec('DELETE FROM unreferenced WHERE key = ?', key);
+    }
+    await this.#schedule();
+  }
+
+  async uploadStarted(key: string, uploadId: string): Promise<void> {
+    const abortAt = Date.now() + seconds(this.env.UPLOAD_LIFETIME_SECONDS, 7 * DAY) * 1000;
+    this.#sql.exec('INSERT OR REPLACE INTO uploads (upload_id, key, abort_at) VALUES (?, ?, ?)', uploadId, key, abortAt);
+    await this.#schedule();
+  }
+
+  /** The upload was completed or aborted by its client. */
+  async uploadEnded(key: string, uploadId: string): Promise<void> {
+    this.#sql.exec('DELETE FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key);
+    await this.#schedule();
+  }
+
   async pendingDeleteAt(key: string): Promise<number | undefined> {
-    const row = this.ctx.storage.sql.exec<{ delete_at: number }>('SELECT delete_at FROM pending WHERE key = ?', key).toArray()[0];
+    const row = this.#sql.exec<{ delete_at: number }>('SELECT delete_at FROM pending WHERE key = ?', key).toArray()[0];
     return row?.delete_at;
   }
 
   override async alarm(): Promise<void> {
-    const due = this.ctx.storage.sql
-      .exec<{ key: string }>('SELECT key FROM pending WHERE delete_at <= ? ORDER BY delete_at LIMIT ?', Date.now(), BATCH)
-      .toArray()
-      .map((row) => row.key);
-    if (due.length > 0) {
+    const now = Date.now();
+    const dueKeys = (table: 'pending' | 'unreferenced') =>
+      this.#sql
+        .exec<{ key: string }>(`SELECT key FROM ${table} WHERE delete_at <= ? ORDER BY delete_at LIMIT ?`, now, BATCH)
+        .toArray()
+        .map((row) => row.key);
+    for (const table of ['pending', 'unreferenced'] as const) {
+      const due = dueKeys(table);
+      if (due.length === 0) continue;
       await this.env.FILES.delete(due);
-      for (const key of due) this.ctx.storage.sql.exec('DELETE FROM pending WHERE key = ?', key);
+      for (const key of due) this.#sql.exec(`DELETE FROM ${table} WHERE key = ?`, key);
+    }
+    const abandoned = this.#sql
+      .exec<{ upload_id: string; key: string }>('SELECT upload_id, key FROM uploads WHERE abort_at <= ? ORDER BY abort_at LIMIT ?', now, BATCH)
+      .toArray();
+    for (const { upload_id: uploadId, key } of abandoned) {
+      // Already completed or aborted elsewhere is as good as aborted here.
+      await this.env.FILES.resumeMultipartUpload(key, uploadId).abort().catch(() => {});
+      this.#sql.exec('DELETE FROM uploads WHERE upload_id = ?', uploadId);
     }
     await this.#schedule();
   }
 
   async #schedule(): Promise<void> {
-    const next = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT MIN(delete_at) AS at FROM pending').toArray()[0]?.at;
+    const next = this.#sql
+      .exec<{ at: number | null }>(
+        `SELECT MIN(at) AS at FROM (SELECT MIN(delete_at) AS at FROM pending UNION ALL SELECT MIN(delete_at) FROM unreferenced
+         UNION ALL SELECT MIN(abort_at) FROM uploads)`,
+      )
+      .toArray()[0]?.at;
     if (next === null || next === undefined) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }

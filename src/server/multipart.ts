@@ -29,18 +29,19 @@ export async function handleMultipart(
 ): Promise<Response> {
   switch (route.kind) {
     case 'uploads':
-      return create(request, env, key);
+      return create(request, env, key, address);
     case 'part':
       return uploadPart(request, env, key, route.uploadId, route.partNumber);
     case 'complete':
       return complete(request, env, key, address, route.uploadId);
     case 'upload':
       await env.FILES.resumeMultipartUpload(key, route.uploadId).abort().catch(() => {});
+      await janitorFor(env, address.storeId).uploadEnded(key, route.uploadId);
       return new Response(null, { status: 204 });
   }
 }
 
-async function create(request: Request, env: FilesEnv, key: string): Promise<Response> {
+async function create(request: Request, env: FilesEnv, key: string, address: FileAddress): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { size?: unknown } | null;
   const size = body?.size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
@@ -52,6 +53,8 @@ async function create(request: Request, env: FilesEnv, key: string): Promise<Res
     httpMetadata: { contentType: contentTypeOf(request) },
     customMetadata: { declaredSize: String(size) },
   });
+  // Aborted by the janitor if its client never completes or aborts it.
+  await janitorFor(env, address.storeId).uploadStarted(key, upload.uploadId);
   return json({ uploadId: upload.uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
 }
 
@@ -80,6 +83,8 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
   } catch (error) {
     return r2Refusal(error) ?? Promise.reject(error);
   }
+  const janitor = janitorFor(env, address.storeId);
+  await janitor.uploadEnded(key, uploadId);
   const declared = Number(object.customMetadata?.declaredSize ?? NaN);
   if (object.size !== declared) {
     await env.FILES.delete(key);
@@ -89,7 +94,7 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', 'The uploaded bytes do not match the declared SHA-256');
   }
-  await janitorFor(env, address.storeId).restore(key);
+  await janitor.stored(key);
   return stored(address, object);
 }
 

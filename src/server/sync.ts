@@ -3,15 +3,35 @@
  * client's token comes in the subprotocol header (`ls-token.<jwt>`) or in its sync payload `{ authToken }`.
  */
 import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livestore/sync-cf/cf-worker';
+import { isFileAddress, objectKey } from './files.js';
 import { errorResponse } from './http.js';
+import { janitorFor, type JanitorEnv } from './janitor.js';
 import { checkToken } from './tokens.js';
 
 export interface SyncEnv {
   readonly SYNC_BACKEND_DO: DurableObjectNamespace;
   readonly AUTH_SECRET: string;
+  /** Optional here: without it (a sync-only deployment) nothing is told which bytes records name. */
+  readonly FILE_JANITOR?: JanitorEnv['FILE_JANITOR'];
 }
 
-const secretHolder = { value: '' };
+/** onPush gets no `env`: the constructor below, which runs first in the DO's isolate, leaves it here. */
+const envHolder: { env?: SyncEnv } = {};
+
+/** The kit's synced events that name a content of a file (see src/core/schema.ts; the worker does not bundle it). */
+const NAMES_CONTENT = new Set(['lsfs.v1.FileCreated', 'lsfs.v1.FileReplaced', 'lsfs.v1.FileUploaded']);
+
+/** The object keys of the contents a pushed batch names; malformed arguments name nothing. */
+export function contentKeysOf(storeId: string, batch: readonly { readonly name: string; readonly args: unknown }[]): string[] {
+  const keys = new Set<string>();
+  for (const { name, args } of batch) {
+    if (!NAMES_CONTENT.has(name) || typeof args !== 'object' || args === null) continue;
+    const { id, hash } = args as { id?: unknown; hash?: unknown };
+    const address = { storeId, fileId: id, hash };
+    if (isFileAddress(address)) keys.add(objectKey(address));
+  }
+  return [...keys];
+}
 
 /** The subprotocol a browser client offers alongside `ls-token.<jwt>`, which the server echoes. */
 const SYNC_SUBPROTOCOL = 'ls-file-sync';
@@ -36,15 +56,20 @@ function tokenOf(protocols: string | null | undefined, payload: unknown): string
  */
 export class SyncBackendDO extends makeDurableObject({
   forwardHeaders: [PROTOCOL_HEADER],
-  onPush: async (_message, { storeId, payload, headers }) => {
-    // onPush gets no `env`: the constructor below, which runs first in the DO's isolate, leaves the secret here.
-    const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: secretHolder.value, storeId, scope: 'write' });
+  onPush: async (message, { storeId, payload, headers }) => {
+    const env = envHolder.env;
+    if (env === undefined) throw new Error('internal_error: the sync backend has no environment');
+    const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: env.AUTH_SECRET, storeId, scope: 'write' });
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+    // Before the events are accepted, so that bytes uploaded before their record arrived are never collected
+    // once it has: a push refused later is pushed again, and naming bytes too early only keeps them longer.
+    const keys = contentKeysOf(storeId, message.batch);
+    if (keys.length > 0 && env.FILE_JANITOR) await janitorFor(env as SyncEnv & JanitorEnv, storeId).referenced(keys);
   },
 }) {
   constructor(state: DurableObjectState, env: SyncEnv) {
     super(state as never, env as never);
-    secretHolder.value = env.AUTH_SECRET;
+    envHolder.env = env;
   }
 }
 

@@ -10,7 +10,7 @@ import { mintToken, type Scope } from './tokens.js';
 export { SyncBackendDO } from './sync.js';
 export { FileJanitorDO } from './janitor.js';
 
-export interface Env extends FilesEnv, SyncEnv {
+export interface Env extends FilesEnv, Omit<SyncEnv, 'FILE_JANITOR'> {
   /** `*` or a comma-separated list of browser origins allowed to call the file API. */
   readonly ALLOWED_ORIGINS?: string;
   /** "true" only on a local development backend: enables `POST /dev/tokens`. */

@@ -4,12 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
 
+const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-node-client-'));
 let backend;
@@ -53,4 +55,47 @@ test('a LiveStore Node client syncs file records with a valid token and is refus
   const refused = await client([backend.url, storeId, await devToken('another-store'), 'read']);
   assert.deepEqual(refused.names, [], 'a token for another store pulls nothing');
   assert.equal(refused.connected, false);
+});
+
+test('bytes no record names are collected after their grace period, bytes a record names are kept (also when the record comes after the upload), and an abandoned multipart upload is aborted', async () => {
+  const quick = await startBackend({
+    port: await freePort(),
+    persistTo: path.join(stateDir, 'collect'),
+    vars: { UNREFERENCED_GRACE_SECONDS: '8', UPLOAD_LIFETIME_SECONDS: '3' },
+  });
+  const storeId = `collect-${Date.now().toString(36)}`;
+  const token = await devToken(storeId);
+  const headers = { authorization: `Bearer ${token}` };
+  const at = (fileId, bytes, suffix = '') => `${quick.url}/api/stores/${storeId}/files/${fileId}/${sha(bytes)}${suffix}`;
+  const put = async (fileId, bytes) => assert.equal((await fetch(at(fileId, bytes), { method: 'PUT', body: bytes, headers })).status, 201);
+  const head = async (fileId, bytes) => (await fetch(at(fileId, bytes), { method: 'HEAD', headers })).status;
+  try {
+    const orphan = randomBytes(500);
+    const early = randomBytes(500);
+    const named = randomBytes(500);
+    await put('orphan', orphan);
+    await put('early', early);
+    const earlyDue = Date.now() + 8_000;
+    const abandoned = randomBytes(100);
+    const created = await fetch(at('abandoned', abandoned, '/uploads'), { method: 'POST', headers, body: JSON.stringify({ size: abandoned.length }) });
+    assert.equal(created.status, 201);
+    const { uploadId } = await created.json();
+
+    const writer = await client([quick.url, storeId, token, 'write', `early:${sha(early)}`, `named:${sha(named)}`]);
+    assert.equal(writer.committed, true);
+    await put('named', named);
+
+    const deadline = Date.now() + 30_000;
+    while ((await head('orphan', orphan)) !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await head('orphan', orphan), 404, 'bytes no record names are removed after the grace period');
+    // Past the moment the early bytes would have gone without their record (alarms are a little late).
+    await new Promise((r) => setTimeout(r, Math.max(0, earlyDue - Date.now()) + 2_000));
+    assert.equal(await head('early', early), 200, 'bytes whose record arrived after the upload are kept');
+    assert.equal(await head('named', named), 200, 'bytes uploaded after their record are kept');
+    const part = await fetch(at('abandoned', abandoned, `/uploads/${encodeURIComponent(uploadId)}/parts/1`), { method: 'PUT', headers, body: abandoned });
+    assert.equal(part.status, 404, 'the abandoned upload was aborted');
+    assert.equal((await part.json()).error.code, 'no_such_upload');
+  } finally {
+    await quick.stop();
+  }
 });

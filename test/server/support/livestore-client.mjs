@@ -1,12 +1,13 @@
-// usage: node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> <write|read>
-// Prints one JSON line: what it committed or what file names it pulled, and whether it connected.
+// usage: node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> <write|read> [<fileId>:<sha256>…]
+// Prints one JSON line: what it committed or what file names it pulled, and whether it connected. `write`
+// records the files given (by default one, `node-file`, with a made-up hash).
 import { makeAdapter } from '@livestore/adapter-node';
 import { createStorePromise, queryDb } from '@livestore/livestore';
 import { makeWsSync } from '@livestore/sync-cf/client';
 import { Effect } from 'effect';
 import { fileSyncEvents, fileSyncSchema, filesTable } from '../../../dist/server/schema.js';
 
-const [backendUrl, storeId, token, mode] = process.argv.slice(2);
+const [backendUrl, storeId, token, mode, ...files] = process.argv.slice(2);
 const adapter = makeAdapter({
   storage: { type: 'in-memory' },
   clientId: `node-${mode}-${Math.random().toString(36).slice(2, 8)}`,
@@ -16,7 +17,10 @@ const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeI
 const connected = async () => (await Effect.runPromise(store.networkStatus.get)).isConnected;
 
 if (mode === 'write') {
-  store.commit(fileSyncEvents.fileCreated({ id: 'node-file', name: 'from-node.txt', type: 'text/plain', size: 1, hash: 'a'.repeat(64), createdAt: Date.now() }));
+  const named = files.length > 0 ? files.map((file) => file.split(':')) : [['node-file', 'a'.repeat(64)]];
+  store.commit(
+    ...named.map(([id, hash]) => fileSyncEvents.fileCreated({ id, name: id === 'node-file' ? 'from-node.txt' : `${id}.bin`, type: 'text/plain', size: 1, hash, createdAt: Date.now() })),
+  );
   // Wait until the backend has the event (the session's pending events reach it through the leader).
   for (let i = 0; i < 100 && !store.syncStatus().isSynced; i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 1500));
