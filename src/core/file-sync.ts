@@ -312,7 +312,8 @@ export class FileSync {
 
   /** The bytes of a file on this device, as a disk-backed File named as saved; undefined when not here (yet). */
   async getFile(id: string): Promise<File | undefined> {
-    const view = this.file(id);
+    // The current view rather than a query: showing a gallery asks this for every image on screen.
+    const view = this.#viewsById.get(id);
     if (view) this.#markUsed(id);
     if (!view?.local) return undefined;
     const file = await this.local.read(id);

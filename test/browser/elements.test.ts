@@ -295,6 +295,24 @@ describe('elements outside any <ls-file-sync>', () => {
   });
 });
 
+describe('<ls-file-image loading>', () => {
+  it('lazy: a local image far below the fold is read only once scrolled near; eager: at once', async () => {
+    const { provider, upload } = await mountKit();
+    const [saved] = await upload.addFiles([await pngFile('far.png')]);
+    const page = document.createElement('div');
+    page.innerHTML = `<div style="height: 5000px"></div>
+      <ls-file-image file-id="${saved!.id}" style="width: 40px"></ls-file-image>
+      <ls-file-image file-id="${saved!.id}" loading="eager" style="width: 40px"></ls-file-image>`;
+    provider.append(page);
+    const [lazy, eager] = page.querySelectorAll<LsFileImage>('ls-file-image');
+    await until(() => eager!.getAttribute('status') === 'ready', 'the eager image');
+    expect(lazy!.getAttribute('status'), 'the lazy image off screen is not read yet').to.equal('loading');
+    expect(lazy!.shadowRoot!.querySelector('img[part=image]')).to.equal(null);
+    lazy!.scrollIntoView();
+    await until(() => lazy!.getAttribute('status') === 'ready', 'the lazy image once near the viewport');
+  });
+});
+
 describe('a FileSync the page opened itself', () => {
   it('is provided to the elements when set as <ls-file-sync>.sync, and left open when they go', async () => {
     const sync = await openOtherDevice(uniqueStoreId('given'), 'given');

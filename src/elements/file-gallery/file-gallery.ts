@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FileView } from '../../core/state.js';
 import '../file-image/define.js';
@@ -60,6 +61,9 @@ export class LsFileGallery extends LitElement {
       display: grid;
       gap: 0.25rem;
       min-width: 0;
+      /* Tiles off screen skip style, layout and paint: a gallery of a thousand files costs what a screen does. */
+      content-visibility: auto;
+      contain-intrinsic-size: auto 14rem;
     }
     ls-file-image {
       width: 100%;
@@ -146,7 +150,8 @@ export class LsFileGallery extends LitElement {
             ${repeat(
               visible.slice(0, this.limit),
               (f) => f.id,
-              (f) => this.#renderItem(f),
+              // The core hands out the same view object while a file is unchanged: one change renders one tile.
+              (f) => guard([f, t], () => this.#renderItem(f)),
             )}
           </ul>`}
       ${visible.length > this.limit
