@@ -267,11 +267,25 @@ try {
   if (wanted('local display')) {
     const kit = [];
     const raw = [];
+    const rawDisplay = [];
     const parts = [];
     for (let run = 0; run < RUNS; run++) {
       const r = await a.evaluate(async () => {
         const jpeg = await window.bench.noiseJpeg(3000, 2250, 0.9);
         const rawMs = await window.bench.rawOpfsWrite(jpeg);
+        // The browser's own floor: a plain <img> of the same bytes in a tile-sized box, loaded and painted.
+        const rawDisplayMs = await new Promise((resolve) => {
+          const r0 = performance.now();
+          const img = Object.assign(document.createElement('img'), { src: URL.createObjectURL(jpeg) });
+          img.style.cssText = 'width: 160px; height: 160px; object-fit: cover; position: fixed; top: 0; left: 0';
+          img.onload = () =>
+            requestAnimationFrame(() => {
+              resolve(performance.now() - r0);
+              URL.revokeObjectURL(img.src);
+              img.remove();
+            });
+          document.body.append(img);
+        });
         const gallery = document.querySelector('ls-file-gallery');
         const t0 = performance.now();
         const [view] = await document.querySelector('ls-file-upload').addFiles([new File([jpeg], 'photo.jpg', { type: 'image/jpeg' })]);
@@ -289,16 +303,17 @@ try {
         });
         parts.ready = performance.now() - t0;
         await new Promise((r) => requestAnimationFrame(() => r()));
-        return { ms: performance.now() - t0, rawMs, size: jpeg.size, parts };
+        return { ms: performance.now() - t0, rawMs, rawDisplayMs, size: jpeg.size, parts };
       });
       kit.push(r.ms);
       raw.push(r.rawMs);
+      rawDisplay.push(r.rawDisplayMs);
       parts.push(r.parts);
       if (run === 0) console.log(`  (local display uses a ${round(r.size / 1e6)} MB JPEG)`);
     }
     const s = stats(kit.map((x) => round(x)));
     const part = (name) => `${name} ${round(stats(parts.map((p) => p[name])).median)} ms`;
-    record({ case: 'local display', ...s, unit: 'ms', baseline: `raw OPFS write ${round(stats(raw).median)} ms; medians from the drop: ${['saved', 'tile', 'source', 'ready'].map(part).join(', ')}`, target: 'median < 100 ms', met: s.median < 100 });
+    record({ case: 'local display', ...s, unit: 'ms', baseline: `raw OPFS write ${round(stats(raw).median)} ms; a plain <img> of the same bytes loaded and painted ${round(stats(rawDisplay).median)} ms; medians from the drop: ${['saved', 'tile', 'source', 'ready'].map(part).join(', ')}`, target: 'median < 100 ms', met: s.median < 100 });
   }
 
   // peer display: a 1 MB image saved on A to <ls-file-image status="ready"> on B.

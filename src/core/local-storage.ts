@@ -49,15 +49,19 @@ export class LocalFileStorage {
       const hash = await createStreamingHash();
       let size = 0;
       // Network chunks are small (16-64 KB); each write is a round trip to the browser's storage process,
-      // so they are gathered into batches of up to 1 MiB first.
+      // so they are gathered into batches of up to 1 MiB first. One batch is written while the next is
+      // read and hashed: waiting for each write before reading on made the two take turns.
       let batch: Uint8Array<ArrayBuffer>[] = [];
       let batched = 0;
+      let writing: Promise<void> = Promise.resolve();
       const flush = async () => {
         if (batched === 0) return;
-        await writable.write(new Blob(batch));
+        const bytes = new Blob(batch);
+        const written = size;
         batch = [];
         batched = 0;
-        options.onProgress?.(size);
+        await writing;
+        writing = writable.write(bytes).then(() => options.onProgress?.(written));
       };
       try {
         for (;;) {
@@ -71,8 +75,11 @@ export class LocalFileStorage {
           if (batched >= WRITE_BATCH) await flush();
         }
         await flush();
+        await writing;
       } catch (error) {
         reader.cancel().catch(() => {});
+        // The write in flight may fail too once the stream is abandoned; the first error is the one to report.
+        writing.catch(() => {});
         throw error;
       }
       const digest = hash.digest();
