@@ -223,46 +223,6 @@ try {
     record({ case: 'download', ...dn, unit: 'MB/s', baseline: `raw GET into OPFS ${dnRaw.median} MB/s (the download starts once B hears of the file)`, ratio: round(dn.median / dnRaw.median, 2), target: 'ratio >= 0.9', met: dn.median / dnRaw.median >= 0.9 });
   }
 
-  // memory: the page's JS heap while a 1 GB file (disk-backed, written to OPFS beforehand) is saved and uploaded.
-  if (wanted('memory')) {
-    const cdp = await a.createCDPSession();
-    const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize;
-    const peaks = [];
-    for (let run = 0; run < RUNS; run++) {
-      await a.evaluate(async (size) => {
-        // The source is streamed into OPFS in 8 MiB pieces, so it is a File on disk, as a dropped file is.
-        const root = await navigator.storage.getDirectory();
-        const handle = await root.getFileHandle(`memory-source-${crypto.randomUUID()}`, { create: true });
-        const writable = await handle.createWritable();
-        for (let offset = 0; offset < size; offset += 8 * 1024 * 1024) await writable.write(window.bench.bytes(Math.min(8 * 1024 * 1024, size - offset)));
-        await writable.close();
-        window.bench.memorySource = await handle.getFile();
-      }, MEMORY_MB * MB);
-      await cdp.send('HeapProfiler.collectGarbage');
-      const idle = await heap();
-      let peak = idle;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          peak = Math.max(peak, await heap());
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      })();
-      const ok = await a.evaluate(async () => {
-        const view = await window.bench.sync().saveFile(window.bench.memorySource);
-        await window.bench.until(view.id, ['synced']);
-        return view.size === window.bench.memorySource.size;
-      });
-      sampling = false;
-      await sampler;
-      if (!ok) throw new Error('memory: the saved size differs from the source');
-      peaks.push(round((peak - idle) / MB));
-    }
-    await cdp.detach();
-    const s = stats(peaks);
-    record({ case: 'memory', ...s, unit: 'MB', baseline: `a ${MEMORY_MB} MiB file; peak JS heap of the page over idle, sampled every 50 ms (the leader worker's heap not included)`, target: '< 64 MB over idle', met: s.median < 64 });
-  }
-
   // local display: a 5 MB JPEG from addFiles to <ls-file-image status="ready"> painted.
   if (wanted('local display')) {
     const kit = [];
@@ -529,6 +489,54 @@ try {
     if (process.env.BENCH_DEBUG) for (const p of phases) console.log('  gallery long tasks:', JSON.stringify({ load: p.load.long, showAll: p.showAll.long, scroll: p.scroll.long, added: p.added.long }));
     record({ case: 'gallery', ...s, unit: 'ms', baseline: `longest main-thread task with ${COUNT} images in the store: ${phase('showAll')}, ${phase('scroll')}, ${phase('added')}; the page's load before them: ${phase('load')}; medians`, target: 'longest task < 50 ms', met: s.median < 50 });
   }
+  // Last: in two full runs, profile B stopped hearing of A's new files after this case had run (once in the
+  // shared store, once in a browser and store of its own), and the peer display case after it waited
+  // forever. Not diagnosed yet (see docs/reliability.md); run alone, every case passes.
+  // memory: the page's JS heap while a 1 GB file (disk-backed, written to OPFS beforehand) is saved and uploaded.
+  if (wanted('memory')) {
+    // A store of its own: in the shared one the other profile would download the gigabyte meanwhile and
+    // slow every case after this one.
+    const page = await profile('memory', `memory-${Date.now().toString(36)}`);
+    await install(page);
+    const cdp = await page.createCDPSession();
+    const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    const peaks = [];
+    for (let run = 0; run < RUNS; run++) {
+      await page.evaluate(async (size) => {
+        // The source is streamed into OPFS in 8 MiB pieces, so it is a File on disk, as a dropped file is.
+        const root = await navigator.storage.getDirectory();
+        const handle = await root.getFileHandle(`memory-source-${crypto.randomUUID()}`, { create: true });
+        const writable = await handle.createWritable();
+        for (let offset = 0; offset < size; offset += 8 * 1024 * 1024) await writable.write(window.bench.bytes(Math.min(8 * 1024 * 1024, size - offset)));
+        await writable.close();
+        window.bench.memorySource = await handle.getFile();
+      }, MEMORY_MB * MB);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const idle = await heap();
+      let peak = idle;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, await heap());
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const ok = await page.evaluate(async () => {
+        const view = await window.bench.sync().saveFile(window.bench.memorySource);
+        await window.bench.until(view.id, ['synced']);
+        return view.size === window.bench.memorySource.size;
+      });
+      sampling = false;
+      await sampler;
+      if (!ok) throw new Error('memory: the saved size differs from the source');
+      peaks.push(round((peak - idle) / MB));
+    }
+    await cdp.detach();
+    await page.browser().close();
+    const s = stats(peaks);
+    record({ case: 'memory', ...s, unit: 'MB', baseline: `a ${MEMORY_MB} MiB file; peak JS heap of the page over idle, sampled every 50 ms (the leader worker's heap not included)`, target: '< 64 MB over idle', met: s.median < 64 });
+  }
+
 } finally {
   await Promise.all(browsers.map((b) => b.close().catch(() => {})));
   await demo.close();

@@ -62,6 +62,9 @@ export class LocalFileStorage {
         batched = 0;
         await writing;
         writing = writable.write(bytes).then(() => options.onProgress?.(written));
+        // Handled here as well as where it is awaited, so a failure while the next batch is read is not
+        // reported as unhandled before the next flush rethrows it.
+        writing.catch(() => {});
       };
       try {
         for (;;) {
@@ -78,8 +81,6 @@ export class LocalFileStorage {
         await writing;
       } catch (error) {
         reader.cancel().catch(() => {});
-        // The write in flight may fail too once the stream is abandoned; the first error is the one to report.
-        writing.catch(() => {});
         throw error;
       }
       const digest = hash.digest();
