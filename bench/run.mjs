@@ -103,6 +103,15 @@ try {
         ctx.putImageData(image, 0, 0);
         return canvas.convertToBlob({ type: 'image/jpeg', quality });
       },
+      /** Adds `count` files through the page's <ls-file-upload>, as drops of `per` files; `make(i)` makes file i. */
+      async addInDrops(count, per, make) {
+        const upload = document.querySelector('ls-file-upload');
+        for (let i = 0; i < count; i += per) {
+          const drop = [];
+          for (let j = i; j < Math.min(count, i + per); j++) drop.push(await make(j));
+          await upload.addFiles(drop);
+        }
+      },
       until(id, kinds) {
         return new Promise((resolve) => {
           const stop = window.bench.sync().watchFile(id, (view) => {
@@ -316,14 +325,9 @@ try {
       await page.setOfflineMode(true);
       saving.push(
         await page.evaluate(async (count) => {
-          const upload = document.querySelector('ls-file-upload');
-          upload.accept = '';
+          document.querySelector('ls-file-upload').accept = '';
           const t0 = performance.now();
-          for (let i = 0; i < count; i += 100) {
-            const batch = [];
-            for (let j = i; j < Math.min(count, i + 100); j++) batch.push(new File([window.bench.bytes(20 * 1024)], `many-${j}.bin`));
-            await upload.addFiles(batch);
-          }
+          await window.bench.addInDrops(count, 100, (j) => new File([window.bench.bytes(20 * 1024)], `many-${j}.bin`));
           return performance.now() - t0;
         }, COUNT),
       );
@@ -368,14 +372,7 @@ try {
     const page = await profile('cold', store);
     await install(page);
     await page.evaluate(async (count) => {
-      const upload = document.querySelector('ls-file-upload');
-      for (let i = 0; i < count; i += 50) {
-        const batch = [];
-        for (let j = i; j < Math.min(count, i + 50); j++) {
-          batch.push(new File([await window.bench.noiseJpeg(160, 120, 0.8)], `cold-${j}.jpg`, { type: 'image/jpeg' }));
-        }
-        await upload.addFiles(batch);
-      }
+      await window.bench.addInDrops(count, 50, async (j) => new File([await window.bench.noiseJpeg(160, 120, 0.8)], `cold-${j}.jpg`, { type: 'image/jpeg' }));
       await window.bench.allSynced(count);
     }, COUNT);
     const firstReady = () =>
@@ -413,12 +410,7 @@ try {
       await install(page);
       await page.evaluate(async (count) => {
         const jpegs = await Promise.all(Array.from({ length: 20 }, () => window.bench.noiseJpeg(160, 120, 0.8)));
-        const upload = document.querySelector('ls-file-upload');
-        for (let i = 0; i < count; i += 100) {
-          const batch = [];
-          for (let j = i; j < Math.min(count, i + 100); j++) batch.push(new File([jpegs[j % jpegs.length]], `gallery-${j}.jpg`, { type: 'image/jpeg' }));
-          await upload.addFiles(batch);
-        }
+        await window.bench.addInDrops(count, 100, (j) => new File([jpegs[j % jpegs.length]], `gallery-${j}.jpg`, { type: 'image/jpeg' }));
         await window.bench.allSynced(count);
       }, COUNT);
       // A fresh load with the files in the store, as a user comes back to the page.
