@@ -55,6 +55,9 @@ export const styles = [
     display: flex;
     gap: 0.5rem;
     align-items: center;
+    /* A drop of a thousand files: the rows out of view skip style and layout as their states change. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 1.75rem;
   }
   [part='file-name'] {
     flex: 1;

@@ -96,6 +96,7 @@ export class LsFileUpload extends LitElement {
   readonly #internals: ElementInternals;
   readonly #controller: FileSyncController;
   #watching = new Map<string, () => void>();
+  #changed = new Map<string, FileView>();
   #syncWaiters: ((sync: FileSync) => void)[] = [];
   #restoredIds: readonly string[] | undefined;
   #announcement = '';
@@ -331,7 +332,15 @@ export class LsFileUpload extends LitElement {
       id,
       sync.watchFile(id, (view) => {
         if (view === undefined) return;
-        this.files = this.files.map((f) => (f.id === id ? view : f));
+        // A sync confirms files in bursts: one new list per burst, not one per file (each a copy of all).
+        if (this.#changed.size === 0) {
+          queueMicrotask(() => {
+            const changed = this.#changed;
+            this.#changed = new Map();
+            this.files = this.files.map((f) => changed.get(f.id) ?? f);
+          });
+        }
+        this.#changed.set(id, view);
       }),
     );
   }
