@@ -4,8 +4,11 @@
  * confirms 1,000 small uploads one commit at a time pays for 1,000 full re-reads, and the cost of each grows
  * with the store. The first confirmation after a quiet spell is committed at once (a lone upload waits for
  * nothing); the ones that follow are committed together when the interval since the last commit ends. The
- * interval is ten times what the last commit took (between `minIntervalMs` and `maxIntervalMs`), so
- * committing confirmations keeps to about a tenth of the main thread however large the store grows.
+ * interval is six times what the last commit took (between `minIntervalMs` and `maxIntervalMs`), so
+ * committing confirmations keeps to about a seventh of the main thread however large the store grows. A
+ * commit takes at most `maxPerCommit` confirmations (the rest wait for the next interval): LiveStore runs
+ * each event's materializer in the page at a millisecond or more apiece, and a commit of twenty was already
+ * a task of 50 ms with 1,000 files.
  *
  * Each confirmation has a key (a job's key): until it is committed, `has(key)` tells the owner that the
  * work is done even though the store does not say so yet, so it is not planned again.
@@ -20,6 +23,7 @@ export class CommitBatcher<E> {
     private readonly commit: (events: E[], keys: readonly string[]) => void,
     private readonly minIntervalMs = 50,
     private readonly maxIntervalMs = 1000,
+    private readonly maxPerCommit = 10,
   ) {
     this.#intervalMs = minIntervalMs;
   }
@@ -28,30 +32,44 @@ export class CommitBatcher<E> {
     const pending = this.#pending.get(key);
     if (pending) pending.push(...events);
     else this.#pending.set(key, events);
-    if (this.#timer !== undefined) return;
-    const wait = this.#lastCommitAt + this.#intervalMs - performance.now();
-    if (wait <= 0) this.flush();
-    else this.#timer = setTimeout(() => this.flush(), wait);
+    this.#schedule();
   }
 
   has(key: string): boolean {
     return this.#pending.has(key);
   }
 
-  /** Commits what is pending now (also before the store closes). */
+  /** Commits everything pending now, together (before the store closes). */
   flush(): void {
+    this.#commit(this.#pending.size);
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#pending.size === 0) return;
+    const wait = this.#lastCommitAt + this.#intervalMs - performance.now();
+    if (wait <= 0) this.#commit(this.maxPerCommit);
+    else
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#commit(this.maxPerCommit);
+      }, wait);
+  }
+
+  /** Commits the `count` oldest pending confirmations, and schedules the rest. */
+  #commit(count: number): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending.size === 0) return;
-    const keys = [...this.#pending.keys()];
-    const events = [...this.#pending.values()].flat();
-    this.#pending.clear();
+    const keys = [...this.#pending.keys()].slice(0, count);
+    const events = keys.flatMap((key) => this.#pending.get(key) ?? []);
+    for (const key of keys) this.#pending.delete(key);
     const start = performance.now();
     try {
       this.commit(events, keys);
     } finally {
       this.#lastCommitAt = performance.now();
-      this.#intervalMs = Math.min(this.maxIntervalMs, Math.max(this.minIntervalMs, 10 * (this.#lastCommitAt - start)));
+      this.#intervalMs = Math.min(this.maxIntervalMs, Math.max(this.minIntervalMs, 6 * (this.#lastCommitAt - start)));
+      this.#schedule();
     }
   }
 }

@@ -5,13 +5,11 @@
 import { queryDb, Schema, type Adapter } from '@livestore/livestore';
 import { Effect, Fiber, Stream } from 'effect';
 import { CommitBatcher } from './commit-batcher.js';
-import { openResumableDownload } from './downloader.js';
-import { FileSyncError, TransferError } from './errors.js';
+import { FileSyncError } from './errors.js';
 import { imageMeta } from './image-meta.js';
 import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
-import { pickEvictions, planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
 import { RemoteFileStorage } from './remote-storage.js';
 import {
   fileSyncEvents as events,
@@ -22,11 +20,12 @@ import {
   type FileRow,
   type FileVersionRow,
 } from './schema.js';
-import { toView, type FileSyncState, type FileView, type TransferActivity, type TransferFailure } from './state.js';
+import { toView, type FileSyncState, type FileView, type TransferActivity } from './state.js';
 import { sameSummary, summarize, type SyncSummary } from './summary.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { provideToken, type TokenProvider } from './token-relay.js';
-import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
+import type { RetryPolicy } from './transfer-queue.js';
+import { idOfKey, Transfers, type ConfirmationEvent } from './transfers.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
 
 export type { SyncStatus, SyncSummary } from './summary.js';
@@ -125,16 +124,16 @@ export class FileSync {
   readonly #cleanups: (() => void)[] = [];
   readonly #channel: BroadcastChannel | undefined;
   readonly #leadership: Leadership;
-  #queue: TransferQueue | undefined;
+  /** This tab's transfer work, once it leads the store (one tab per browser profile does). */
+  #transfers: Transfers | undefined;
   #token: string;
   #online = typeof navigator === 'undefined' ? true : navigator.onLine;
   #socketConnected = false;
-  /** The leader saw requests fail with no answer and is probing the backend until it answers again. */
-  #backendDown = false;
+  /** In a tab that does not lead: the leader said requests get no answer and it is probing the backend. */
+  #leaderReportsDown = false;
   #closed = false;
   #activityTimer: ReturnType<typeof setTimeout> | undefined;
   #cacheBudget: number | undefined;
-  #evicting = false;
   /** Every record, deleted ones too, newest first. */
   #allRecords: readonly FileRow[] = [];
   /** The live records, newest first. */
@@ -165,7 +164,7 @@ export class FileSync {
       if (this.#closed) return;
       this.store.commit(...confirmed);
       // A finished transfer kept showing its progress until the store said it was done.
-      for (const key of keys) if (!this.#queue?.has(key)) this.#setActivity(idOfKey(key), undefined);
+      for (const key of keys) if (!this.#transfers?.has(key)) this.#setActivity(idOfKey(key), undefined);
     });
     this.#channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`lsfs:${this.local.root}:${options.storeId}`);
     this.#leadership = claimLeadership(`lsfs:transfers:${this.local.root}:${options.storeId}`);
@@ -357,7 +356,7 @@ export class FileSync {
   /** Asks the leader tab to fetch this file before other background downloads (a file on screen, say). */
   requestDownload(id: string): void {
     this.#markUsed(id);
-    if (this.#queue) this.#queue.prioritize(workKey({ kind: 'download', id }));
+    if (this.#transfers) this.#transfers.prioritizeDownload(id);
     else this.#post({ type: 'prioritize', id });
   }
 
@@ -366,7 +365,7 @@ export class FileSync {
     const now = Date.now();
     const failed = [...this.#locals.values()].filter((row) => row.failure !== null && (id === undefined || row.id === id));
     if (failed.length > 0) this.#commitAndShow(...failed.map((row) => events.transferFailureCleared({ id: row.id, at: now })));
-    if (this.#queue) this.#queue.retryNow();
+    if (this.#transfers) this.#transfers.retryNow();
     else this.#post({ type: 'retry-now' });
   }
 
@@ -376,7 +375,7 @@ export class FileSync {
       throw new FileSyncError('invalid_budget', `The cache budget must be a number of bytes, not ${bytes}`);
     }
     this.#cacheBudget = bytes;
-    if (this.#queue) this.#reconcile();
+    if (this.#transfers) this.#reconcile();
     else this.#post({ type: 'cache-budget', bytes: bytes ?? null });
   }
 
@@ -413,7 +412,7 @@ export class FileSync {
     if (this.#closed) return;
     this.#confirmations.flush();
     this.#closed = true;
-    this.#queue?.stop();
+    this.#transfers?.stop();
     clearTimeout(this.#activityTimer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#channel?.close();
@@ -470,7 +469,7 @@ export class FileSync {
       const update = () => {
         this.#online = navigator.onLine;
         this.#publishViews();
-        if (this.#online) this.#queue?.retryNow({ unansweredOnly: true });
+        if (this.#online) this.#transfers?.retryNow({ unansweredOnly: true });
       };
       addEventListener('online', update);
       addEventListener('offline', update);
@@ -486,8 +485,8 @@ export class FileSync {
             const wasConnected = this.#socketConnected;
             this.#socketConnected = status.isConnected;
             if (status.isConnected && !wasConnected) {
-              this.#backendDown = false;
-              this.#queue?.retryNow({ unansweredOnly: true });
+              this.#leaderReportsDown = false;
+              this.#transfers?.backendAnswered();
             }
             this.#publishSummary();
           }),
@@ -504,23 +503,23 @@ export class FileSync {
       const message = event.data;
       switch (message.type) {
         case 'activity':
-          if (this.#queue) return; // a leader trusts its own queue
+          if (this.#transfers) return; // a leader trusts its own queue
           this.#activity.clear();
           for (const [id, activity] of message.activity) this.#activity.set(id, activity);
-          this.#backendDown = !message.backendReachable;
+          this.#leaderReportsDown = !message.backendReachable;
           this.#publishViews();
           return;
         case 'hello':
-          if (this.#queue) this.#broadcastActivity();
+          if (this.#transfers) this.#broadcastActivity();
           return;
         case 'prioritize':
-          this.#queue?.prioritize(workKey({ kind: 'download', id: message.id }));
+          this.#transfers?.prioritizeDownload(message.id);
           return;
         case 'retry-now':
-          this.#queue?.retryNow();
+          this.#transfers?.retryNow();
           return;
         case 'cache-budget':
-          if (!this.#queue) return;
+          if (!this.#transfers) return;
           this.#cacheBudget = message.bytes ?? undefined;
           this.#reconcile();
           return;
@@ -533,183 +532,44 @@ export class FileSync {
     if (!this.#closed) this.#channel?.postMessage(message);
   }
 
-  /** Runs in the tab that holds the lock: owns the transfer queue until the tab closes. */
+  /** Runs in the tab that holds the lock: owns the transfers until the tab closes. */
   #lead(options: FileSyncOptions): void {
     if (this.#closed) return;
     this.#isLeader.set(true);
-    this.#queue = new TransferQueue({
-      concurrency: { upload: options.concurrency?.upload ?? 2, download: options.concurrency?.download ?? 3 },
-      ...(options.retry ? { retry: options.retry } : {}),
-      canStart: () => this.#online && !this.#backendDown,
-      onRetryScheduled: (job, attempt, retryAt, error) => {
-        const direction = job.lane === 'download' ? 'download' : 'upload';
-        const message = error instanceof Error ? error.message : String(error);
-        if (job.lane !== 'delete') this.#setActivity(idOfKey(job.key), { kind: 'waiting-retry', direction, attempt, retryAt, message });
+    this.#transfers = new Transfers(
+      {
+        store: this.store,
+        local: this.local,
+        remote: this.remote,
+        uploader: this.#uploader,
+        confirmations: this.#confirmations,
+        records: () => this.#allRecords,
+        locals: () => this.#locals,
+        cacheBudget: () => this.#cacheBudget,
+        online: () => this.#online,
+        setActivity: (id, activity) => this.#setActivity(id, activity),
+        reachabilityChanged: () => {
+          this.#publishViews();
+          this.#broadcastActivity();
+        },
       },
-      onFailure: (job, error) => this.#recordFailure(job, error),
-      onNetworkError: () => this.#probeBackend(),
-      onSettled: (job) => {
-        if (!this.#confirmations.has(job.key)) this.#setActivity(idOfKey(job.key), undefined);
-      },
-    });
+      { ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.retry ? { retry: options.retry } : {}) },
+    );
     this.#reconcile();
     this.#publishSummary();
   }
 
   #reconcile(): void {
-    const queue = this.#queue;
-    if (!queue || this.#closed) return;
-    const records = this.#allRecords;
-    // Work done but not committed yet is not planned again.
-    const plan = planWork(records, this.#locals, this.#heldVersions(records)).filter((work) => !this.#confirmations.has(workKey(work)));
-    queue.sync(plan.map((work) => this.#jobFor(work)));
-    void this.#keepWithinBudget(records);
+    const transfers = this.#transfers;
+    if (!transfers || this.#closed) return;
+    transfers.reconcile();
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
-    for (const id of this.#activity.keys()) if (!this.#inTransfer(id)) this.#setActivity(id, undefined);
+    for (const id of this.#activity.keys()) if (!transfers.inTransfer(id)) this.#setActivity(id, undefined);
   }
 
-  /** A transfer of this file is queued, running, waiting for a retry or done but not committed yet. */
-  #inTransfer(id: string): boolean {
-    return [workKey({ kind: 'upload', id }), workKey({ kind: 'download', id })].some((key) => this.#queue?.has(key) || this.#confirmations.has(key));
-  }
-
-  /**
-   * The versions of the bytes this device holds where they are not the record's current content (a lost
-   * concurrent edit, an older version): the only ones reconciliation asks about. Read when needed rather
-   * than watched, since every write to the versions table also writes the files table, which is watched.
-   */
-  #heldVersions(records: readonly FileRow[]): VersionIndex {
-    const held = new Map<string, FileVersionRow>();
-    for (const record of records) {
-      const localHash = this.#locals.get(record.id)?.localHash;
-      if (localHash == null || localHash === record.hash) continue;
-      const key = `${record.id}:${localHash}`;
-      const row = this.store.query(queryDb(fileVersionsTable.where({ key }).first(), { label: `lsfs-version-${key}`, deps: [key] }));
-      if (row) held.set(key, row);
-    }
-    return held;
-  }
-
-  /** Removes the least recently used local copies that are safe remotely until the budget is met. */
-  async #keepWithinBudget(records: readonly FileRow[]): Promise<void> {
-    if (this.#cacheBudget === undefined || this.#evicting) return;
-    const evict = pickEvictions(records, this.#locals, this.#cacheBudget, (id) => this.#inTransfer(id));
-    if (evict.length === 0) return;
-    this.#evicting = true;
-    const pickedAt = Date.now();
-    try {
-      for (const id of evict) {
-        if (this.#closed) return;
-        // Shown or asked for since it was picked (a tab scrolled to it): it stays.
-        if ((this.#locals.get(id)?.usedAt ?? 0) >= pickedAt) continue;
-        await this.local.remove(id);
-        this.store.commit(events.localCopyEvicted({ id, at: Date.now() }));
-      }
-    } catch (error) {
-      console.warn('[ls-file-sync] could not keep within the cache budget', error);
-    } finally {
-      this.#evicting = false;
-    }
-  }
-
-  #jobFor(work: Work): Job {
-    const key = workKey(work);
-    switch (work.kind) {
-      case 'upload':
-        return { key, lane: 'upload', run: (signal) => this.#upload(work, signal) };
-      case 'download':
-        return { key, lane: 'download', run: (signal) => this.#download(work, signal) };
-      case 'remove-local':
-        return {
-          key,
-          lane: 'delete',
-          run: async () => {
-            await this.local.remove(work.id);
-            this.store.commit(events.localCopyRemoved({ id: work.id, at: Date.now() }));
-          },
-        };
-      case 'delete-remote':
-        return {
-          key,
-          lane: 'delete',
-          run: async (signal) => {
-            await this.#uploader.abandon(work.id, signal);
-            await this.remote.delete(work.remoteKey, { signal });
-            this.store.commit(events.remoteDeleteDone({ id: work.id, at: Date.now() }));
-          },
-        };
-    }
-  }
-
-  async #upload(work: Extract<Work, { kind: 'upload' }>, signal: AbortSignal): Promise<void> {
-    const blob = await this.local.read(work.id);
-    if (blob === undefined) {
-      // The bytes this device recorded are gone (storage cleared by the user or the browser).
-      this.store.commit(events.localCopyRemoved({ id: work.id, at: Date.now() }));
-      return;
-    }
-    const remoteKey = remoteKeyOf(work.id, work.hash);
-    this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded: 0, total: work.size });
-    await this.#uploader.upload({ id: work.id, hash: work.hash, type: work.type, remoteKey, blob }, signal, (loaded) =>
-      this.#setActivity(work.id, { kind: 'transferring', direction: 'upload', loaded, total: work.size }),
-    );
-    this.#backendDown = false;
-    this.#confirmations.add(workKey(work), events.fileUploaded({ id: work.id, hash: work.hash, remoteKey, uploadedAt: Date.now() }));
-  }
-
-  async #download(work: Extract<Work, { kind: 'download' }>, signal: AbortSignal): Promise<void> {
-    this.#setActivity(work.id, { kind: 'transferring', direction: 'download', loaded: 0, total: work.size });
-    const body = await openResumableDownload(this.remote, work.remoteKey, work.size, signal);
-    try {
-      await this.local.write(work.id, body, {
-        expectedHash: work.hash,
-        signal,
-        onProgress: (loaded) => this.#setActivity(work.id, { kind: 'transferring', direction: 'download', loaded, total: work.size }),
-      });
-    } catch (error) {
-      // Corrupted in transit: discarded (the write was never committed); fetch it again.
-      if (error instanceof FileSyncError && error.code === 'hash_mismatch') throw new TransferError('hash_mismatch', error.message, 200, true);
-      throw error;
-    }
-    this.#backendDown = false;
-    this.#confirmations.add(workKey(work), events.localCopyStored({ id: work.id, hash: work.hash, at: Date.now() }));
-  }
-
-  #recordFailure(job: Job, error: unknown): void {
-    if (job.lane === 'delete') {
-      // Deletion is retried until done; a refusal (a revoked token) waits for the next change or retry().
-      console.warn(`[ls-file-sync] ${job.key} failed`, error);
-      return;
-    }
-    const failure: TransferFailure = {
-      direction: job.lane,
-      code: error instanceof FileSyncError ? error.code : 'unknown',
-      message: error instanceof Error ? error.message : String(error),
-      ...(error instanceof TransferError ? { status: error.status } : {}),
-    };
-    this.store.commit(events.transferFailed({ id: idOfKey(job.key), failure: JSON.stringify(failure), at: Date.now() }));
-  }
-
-  /** Requests get no answer: hold the queue and ask the backend, with backoff, until it answers. */
-  #probeBackend(): void {
-    if (this.#backendDown || this.#closed) return;
-    this.#backendDown = true;
-    this.#publishViews();
-    this.#broadcastActivity();
-    let delay = 500;
-    const probe = async () => {
-      if (this.#closed || !this.#backendDown) return;
-      if (await this.remote.reachable()) {
-        this.#backendDown = false;
-        this.#publishViews();
-        this.#queue?.retryNow({ unansweredOnly: true });
-        this.#broadcastActivity();
-        return;
-      }
-      delay = Math.min(delay * 2, 15_000);
-      setTimeout(probe, delay);
-    };
-    setTimeout(probe, delay);
+  /** Whether the backend answers, as far as the leader knows (this tab, or the one that told it). */
+  #backendAnswers(): boolean {
+    return this.#transfers ? this.#transfers.backendReachable : !this.#leaderReportsDown;
   }
 
   /**
@@ -718,7 +578,7 @@ export class FileSync {
    */
   #shownActivity(id: string): TransferActivity | undefined {
     const activity = this.#activity.get(id);
-    return activity?.kind === 'waiting-retry' && (!this.#online || this.#backendDown) ? undefined : activity;
+    return activity?.kind === 'waiting-retry' && (!this.#online || !this.#backendAnswers()) ? undefined : activity;
   }
 
   #setActivity(id: string, activity: TransferActivity | undefined): void {
@@ -737,7 +597,7 @@ export class FileSync {
   }
 
   #broadcastActivity(): void {
-    this.#post({ type: 'activity', activity: [...this.#activity], backendReachable: !this.#backendDown });
+    this.#post({ type: 'activity', activity: [...this.#activity], backendReachable: this.#backendAnswers() });
   }
 
   #publishViews(): void {
@@ -764,7 +624,7 @@ export class FileSync {
   }
 
   #computeSummary(): SyncSummary {
-    return summarize(this.#files.get(), { online: this.#online, backendReachable: this.#socketConnected && !this.#backendDown });
+    return summarize(this.#files.get(), { online: this.#online, backendReachable: this.#socketConnected && this.#backendAnswers() });
   }
 }
 
@@ -796,11 +656,9 @@ function sameState(a: FileSyncState, b: FileSyncState): boolean {
   return true;
 }
 
-const idOfKey = (key: string): string => key.slice(key.indexOf(':') + 1);
-
 /** A local row as SQLite stores it: booleans are 0 or 1. */
 type StoredLocalRow = Omit<FileLocalStateRow, 'remoteDeletePending' | 'evicted'> & { readonly remoteDeletePending: number; readonly evicted: number };
 
 type FileSyncEvent = ReturnType<(typeof events)[keyof typeof events]>;
 
-type ConfirmationEvent = ReturnType<typeof events.fileUploaded | typeof events.localCopyStored | typeof events.imageMetaSet>;
+

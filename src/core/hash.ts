@@ -10,12 +10,27 @@ export interface StreamingHash {
   digest(): string;
 }
 
+/**
+ * Hashers done with, for the next write. Each `createSHA256()` instantiates a WebAssembly module with memory
+ * of its own: saving 1,000 small files made 1,000 of them, and collecting their memory made pauses of over
+ * 100 ms. A few are kept (as many as run at once: a save, some downloads); the rest go.
+ */
+const idle: IHasher[] = [];
+const KEEP_IDLE = 4;
+
 export async function createStreamingHash(): Promise<StreamingHash> {
-  const hasher: IHasher = await createSHA256();
+  const hasher: IHasher = idle.pop() ?? (await createSHA256());
   hasher.init();
+  let digested = false;
   return {
     update: (chunk) => void hasher.update(chunk),
-    digest: () => hasher.digest('hex'),
+    digest: () => {
+      const hex = hasher.digest('hex');
+      // Back to the pool once, after its last use: nothing updates a hash after reading its digest.
+      if (!digested && idle.length < KEEP_IDLE) idle.push(hasher);
+      digested = true;
+      return hex;
+    },
   };
 }
 
