@@ -25,7 +25,7 @@ import { sameSummary, summarize, type SyncSummary } from './summary.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { provideToken, type TokenProvider } from './token-relay.js';
 import type { RetryPolicy } from './transfer-queue.js';
-import { idOfKey, Transfers, type ConfirmationEvent } from './transfers.js';
+import { Transfers, type ConfirmationEvent } from './transfers.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
 
 export type { SyncStatus, SyncSummary } from './summary.js';
@@ -163,8 +163,7 @@ export class FileSync {
     this.#confirmations = new CommitBatcher((confirmed, keys) => {
       if (this.#closed) return;
       this.store.commit(...confirmed);
-      // A finished transfer kept showing its progress until the store said it was done.
-      for (const key of keys) if (!this.#transfers?.has(key)) this.#setActivity(idOfKey(key), undefined);
+      this.#transfers?.committed(keys);
     });
     this.#channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`lsfs:${this.local.root}:${options.storeId}`);
     this.#leadership = claimLeadership(`lsfs:transfers:${this.local.root}:${options.storeId}`);
@@ -220,7 +219,8 @@ export class FileSync {
   }
 
   file(id: string): FileView | undefined {
-    return this.#freshViews([id]).get(id);
+    const record = this.store.query(filesTable.where({ id, deletedAt: null }).first());
+    return record && toView(record, this.#locals.get(id), this.#shownActivity(id));
   }
 
   /**
@@ -245,10 +245,10 @@ export class FileSync {
     let committedAt = Date.now();
     const commit = () => {
       if (batch.length === 0) return;
+      // The store's subscriptions run within the commit, so the views just published hold the batch.
       this.#commitAndShow(...batch.flatMap((saved) => saved.events));
-      const views = this.#freshViews(batch.map((saved) => saved.id));
       for (const saved of batch) {
-        const view = views.get(saved.id);
+        const view = this.#viewsById.get(saved.id);
         results[saved.index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
         this.#describeImage(saved.id, saved.hash, saved.blob);
       }
@@ -283,12 +283,6 @@ export class FileSync {
     }
     commit();
     return results;
-  }
-
-  /** The views of these live files as the store has them now, in one query (a drop's files, just committed). */
-  #freshViews(ids: readonly string[]): Map<string, FileView> {
-    const records = this.store.query(filesTable.where({ id: { op: 'IN', value: ids }, deletedAt: null }));
-    return new Map(records.map((record) => [record.id, toView(record, this.#locals.get(record.id), this.#shownActivity(record.id))]));
   }
 
   /**

@@ -88,12 +88,20 @@ export class Transfers {
 
   /** An upload or download of this file is queued, running, waiting for a retry, or done but not committed. */
   inTransfer(id: string): boolean {
-    return [workKey({ kind: 'upload', id }), workKey({ kind: 'download', id })].some((key) => this.#queue.has(key) || this.host.confirmations.has(key));
+    const busy = (key: string) => this.#queue.has(key) || this.host.confirmations.has(key);
+    return busy(workKey({ kind: 'upload', id })) || busy(workKey({ kind: 'download', id }));
   }
 
-  /** A transfer with this key is queued, running or waiting for a retry. */
-  has(key: string): boolean {
-    return this.#queue.has(key);
+  /**
+   * Confirmations with these keys were committed. A finished transfer kept showing its progress until then
+   * (see onSettled); now the store says it is done. Other keys (an image description) are not transfers.
+   */
+  committed(keys: readonly string[]): void {
+    for (const key of keys) {
+      const id = idOfKey(key);
+      if (key !== workKey({ kind: 'upload', id }) && key !== workKey({ kind: 'download', id })) continue;
+      if (!this.#queue.has(key)) this.host.setActivity(id, undefined);
+    }
   }
 
   prioritizeDownload(id: string): void {
