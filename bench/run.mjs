@@ -12,6 +12,7 @@ import puppeteer from 'puppeteer-core';
 import { startBackend, freePort } from '../scripts/backend.mjs';
 import { startDemoServer } from '../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../scripts/chrome.mjs';
+import { installContentHash } from '../test/support/page-content-hash.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -59,6 +60,7 @@ const profile = async (name, store, site = demo) => {
   const browser = await puppeteer.launch({ executablePath: chromePath(), headless: true, args: CHROME_ARGS, userDataDir: path.join(work, name), protocolTimeout: 600_000 });
   browsers.push(browser);
   const page = await browser.newPage();
+  await installContentHash(page);
   await page.goto(`${site.url}/?store=${store}`);
   await page.evaluate(() => document.querySelector('ls-file-sync').ready);
   return page;
@@ -151,6 +153,10 @@ try {
         const digest = await crypto.subtle.digest('SHA-256', bytes);
         return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
       },
+      /** What the kit sends with a file: its content hash (the key) and, for one request, its plain SHA-256. */
+      async hashes(bytes) {
+        return { hash: await window.contentHashOfBytes(bytes), sha256: await window.bench.sha256Hex(bytes) };
+      },
       /**
        * The same bytes through the same worker with no kit in between: one PUT when they fit in one
        * request, else the same multipart API the kit uses (equal 8 MiB parts, three at a time), with the
@@ -158,13 +164,13 @@ try {
        */
       async rawUpload(bytes) {
         const sync = window.bench.sync();
-        const hash = await window.bench.sha256Hex(bytes);
+        const { hash, sha256 } = await window.bench.hashes(bytes);
         const url = sync.remote.url(`raw-${crypto.randomUUID()}/${hash}`);
         const auth = { authorization: `Bearer ${sync.token}` };
         const blob = new Blob([bytes]);
         const t0 = performance.now();
         if (blob.size <= 32 * 1024 * 1024) {
-          const response = await fetch(url, { method: 'PUT', body: blob, headers: auth });
+          const response = await fetch(url, { method: 'PUT', body: blob, headers: { ...auth, 'x-content-sha256': sha256 } });
           if (!response.ok) throw new Error(`raw PUT ${response.status}`);
           return performance.now() - t0;
         }
@@ -363,10 +369,10 @@ try {
         // The same count of 20 KB PUTs through the same API, one after another, with nothing else running.
         const auth = { authorization: `Bearer ${sync.token}` };
         const bytes = window.bench.bytes(20 * 1024);
-        const hash = await window.bench.sha256Hex(bytes);
+        const { hash, sha256 } = await window.bench.hashes(bytes);
         const r0 = performance.now();
         for (let i = 0; i < count; i++) {
-          const response = await fetch(sync.remote.url(`raw-many-${i}-${crypto.randomUUID()}/${hash}`), { method: 'PUT', body: bytes, headers: auth });
+          const response = await fetch(sync.remote.url(`raw-many-${i}-${crypto.randomUUID()}/${hash}`), { method: 'PUT', body: bytes, headers: { ...auth, 'x-content-sha256': sha256 } });
           if (!response.ok) throw new Error(`raw PUT ${response.status}`);
         }
         return { ms, rawMs: performance.now() - r0, longest: Math.max(0, ...window.bench.tasks) };

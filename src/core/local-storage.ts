@@ -6,7 +6,7 @@
  * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind.
  */
 import { FileSyncError, isQuotaError } from './errors.js';
-import { createStreamingHash, hashBlob } from './hash.js';
+import { createContentHasher, hashBlob } from './hash.js';
 
 /** The kit's OPFS directory unless told otherwise. */
 export const DEFAULT_LOCAL_DIRECTORY = 'ls-file-sync';
@@ -46,7 +46,7 @@ export class LocalFileStorage {
   write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>>, options: WriteOptions = {}): Promise<WriteResult> {
     const reader = source.getReader();
     return this.#replace(id, async (writable) => {
-      const hash = await createStreamingHash();
+      const hash = createContentHasher();
       let size = 0;
       // Network chunks are small (16-64 KB); each write is a round trip to the browser's storage process,
       // so they are gathered into batches of up to 1 MiB first. One batch is written while the next is
@@ -71,7 +71,7 @@ export class LocalFileStorage {
           options.signal?.throwIfAborted();
           const { done, value } = await reader.read();
           if (done) break;
-          hash.update(value);
+          await hash.update(value);
           batch.push(value);
           batched += value.byteLength;
           size += value.byteLength;
@@ -83,7 +83,7 @@ export class LocalFileStorage {
         reader.cancel().catch(() => {});
         throw error;
       }
-      const digest = hash.digest();
+      const digest = await hash.digest();
       if (options.expectedHash !== undefined && digest !== options.expectedHash) {
         throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
       }

@@ -3,6 +3,7 @@
  * retrying can help; bodies stream (a disk-backed Blob up, a ReadableStream down), never whole in memory.
  */
 import { TransferError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { sha256Hex } from './hash.js';
 
 export interface RemoteConfig {
   /** The worker's origin (and optional base path), e.g. `https://files.example.com`. */
@@ -31,7 +32,7 @@ export class RemoteFileStorage {
     return this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   }
 
-  /** `remoteKey` is `<fileId>/<sha256>`, as recorded in the synced `files` table. */
+  /** `remoteKey` is `<fileId>/<content hash>`, as recorded in the synced `files` table. */
   url(remoteKey: string): string {
     const base = this.config.endpoint.replace(/\/+$/, '');
     return `${base}/api/stores/${encodeURIComponent(this.config.storeId)}/files/${remoteKey}`;
@@ -41,9 +42,15 @@ export class RemoteFileStorage {
     return { authorization: `Bearer ${this.config.token()}` };
   }
 
-  /** Uploads a blob under `remoteKey` in one request; the server refuses bytes that do not hash to the key's SHA-256. */
+  /**
+   * Uploads a blob under `remoteKey` in one request; the server refuses bytes that do not hash to the key's
+   * content hash. The request also carries the bytes' plain SHA-256, which R2 checks as it stores them, so a
+   * body damaged on the way never replaces what the key held. The blob is read whole for it: one request's
+   * worth (the multipart threshold), natively hashed.
+   */
   async upload(remoteKey: string, blob: Blob, type: string, options: UploadOptions = {}): Promise<void> {
-    await this.#put(this.url(remoteKey), blob, type, options);
+    const sha256 = await sha256Hex(await blob.arrayBuffer());
+    await this.#put(this.url(remoteKey), blob, { 'content-type': type || 'application/octet-stream', 'x-content-sha256': sha256 }, options);
   }
 
   /** Starts a multipart upload of `size` bytes; returns its id. */
@@ -59,7 +66,7 @@ export class RemoteFileStorage {
 
   /** Uploads part `partNumber` (from 1) and returns the etag R2 gave it. */
   async uploadPart(remoteKey: string, uploadId: string, partNumber: number, blob: Blob, options: UploadOptions = {}): Promise<string> {
-    const body = await this.#put(`${this.#uploadUrl(remoteKey, uploadId)}/parts/${partNumber}`, blob, 'application/octet-stream', options);
+    const body = await this.#put(`${this.#uploadUrl(remoteKey, uploadId)}/parts/${partNumber}`, blob, { 'content-type': 'application/octet-stream' }, options);
     return (JSON.parse(body) as { etag: string }).etag;
   }
 
@@ -102,9 +109,9 @@ export class RemoteFileStorage {
   }
 
   /** PUTs a blob, with upload progress where XHR exists; resolves with the response text. */
-  #put(url: string, blob: Blob, type: string, options: UploadOptions): Promise<string> {
+  #put(url: string, blob: Blob, headers: Record<string, string>, options: UploadOptions): Promise<string> {
     // XHR, not fetch: fetch has no upload progress, and a streamed fetch body needs HTTP/2.
-    if (typeof XMLHttpRequest === 'undefined') return this.#putWithFetch(url, blob, type, options);
+    if (typeof XMLHttpRequest === 'undefined') return this.#putWithFetch(url, blob, headers, options);
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       let stalled = false;
@@ -118,8 +125,7 @@ export class RemoteFileStorage {
       };
       xhr.onloadend = () => clearTimeout(idle);
       xhr.open('PUT', url);
-      for (const [name, value] of Object.entries(this.#auth())) xhr.setRequestHeader(name, value);
-      xhr.setRequestHeader('content-type', type || 'application/octet-stream');
+      for (const [name, value] of Object.entries({ ...this.#auth(), ...headers })) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (event) => {
         watch();
         options.onProgress?.(event.loaded);
@@ -139,11 +145,11 @@ export class RemoteFileStorage {
     });
   }
 
-  async #putWithFetch(url: string, blob: Blob, type: string, options: UploadOptions): Promise<string> {
+  async #putWithFetch(url: string, blob: Blob, headers: Record<string, string>, options: UploadOptions): Promise<string> {
     const response = await this.#fetch(url, {
       method: 'PUT',
       body: blob,
-      headers: { ...this.#auth(), 'content-type': type || 'application/octet-stream' },
+      headers: { ...this.#auth(), ...headers },
       ...(options.signal ? { signal: options.signal } : {}),
     });
     options.onProgress?.(blob.size);

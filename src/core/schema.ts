@@ -18,7 +18,7 @@ export const filesTable = State.SQLite.table({
     name: State.SQLite.text({ default: '' }),
     type: State.SQLite.text({ default: '' }),
     size: State.SQLite.integer({ default: 0 }),
-    /** SHA-256 of the content, lowercase hex. */
+    /** Content hash of the bytes (SHA-256 over the SHA-256 digests of 4 MiB blocks, see hash.ts), lowercase hex. */
     hash: State.SQLite.text({ default: '' }),
     /** Key of the uploaded bytes relative to the store (`<fileId>/<hash>`); null until the upload is confirmed. */
     remoteKey: State.SQLite.text({ nullable: true }),
@@ -56,7 +56,7 @@ export const fileLocalStateTable = State.SQLite.table({
   name: 'file_local_state',
   columns: {
     id: State.SQLite.text({ primaryKey: true }),
-    /** SHA-256 of the bytes this device holds in OPFS; null when it holds none. */
+    /** Content hash of the bytes this device holds in OPFS; null when it holds none. */
     localHash: State.SQLite.text({ nullable: true }),
     /** A transfer that failed for a reason retrying cannot fix; JSON of `TransferFailure`. */
     failure: State.SQLite.text({ nullable: true }),

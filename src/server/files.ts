@@ -1,9 +1,11 @@
 /**
  * The file API over an R2 bucket.
  *
- *   PUT|GET|HEAD|DELETE  /api/stores/<storeId>/files/<fileId>/<sha256>
+ *   PUT|GET|HEAD|DELETE  /api/stores/<storeId>/files/<fileId>/<hash>
  *
- * Object keys are built here from validated segments (`stores/<storeId>/files/<fileId>/<sha256>`), never
+ * `<hash>` is the content hash of the bytes (SHA-256 over the SHA-256 digests of 4 MiB blocks, see
+ * src/core/hash.ts), checked on every upload. Object keys are built here from validated segments
+ * (`stores/<storeId>/files/<fileId>/<hash>`), never
  * taken from the client's path, so no path can reach another store's objects. A key names one version of
  * one file's content: bytes under a key never change, which makes downloads cacheable forever and means a
  * replaced file never overwrites bytes another client is still reading.
@@ -12,6 +14,7 @@ import { checkToken, type Scope } from './tokens.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
 import { handleMultipart } from './multipart.js';
+import { hashStream } from '../core/hash.js';
 
 export interface FilesEnv extends JanitorEnv {
   readonly FILES: R2Bucket;
@@ -52,7 +55,7 @@ const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
 const PART_NUMBER = /^[1-9]\d{0,4}$/;
 
 /**
- * Parses `/api/stores/<storeId>/files/<fileId>/<sha256>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`;
+ * Parses `/api/stores/<storeId>/files/<fileId>/<hash>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`;
  * undefined when the path is not under `/api/stores/`, `'invalid'` when it is but is malformed.
  */
 export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | undefined {
@@ -188,17 +191,33 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
   }
   if (request.body === null) return errorResponse(400, 'bad_request', 'The request has no body');
 
-  const contentType = contentTypeOf(request);
+  const sha256 = request.headers.get('x-content-sha256');
+  if (sha256 !== null && !SHA256_HEX.test(sha256)) {
+    return errorResponse(400, 'bad_request', 'x-content-sha256 must be the SHA-256 of the body, 64 lowercase hex digits');
+  }
+
+  // The bytes are stored and content-hashed side by side. R2 needs a stream of known length, which a
+  // tee's branch is not, hence the fixed-length stream between them.
+  const [toStore, toHash] = request.body.tee();
+  const sized = new FixedLengthStream(length);
+  const piping = toStore.pipeTo(sized.writable).catch(() => {});
+  const hashing = hashStream(toHash).catch(() => undefined);
   let object: R2Object;
   try {
-    // R2 hashes what it receives and refuses the write when it differs from the declared SHA-256,
-    // so a corrupted or truncated upload leaves nothing behind.
-    object = await env.FILES.put(key, request.body, { sha256: address.hash, httpMetadata: { contentType } });
+    // With the plain SHA-256 given, R2 checks it as it stores and refuses a damaged body before it
+    // replaces anything under the key.
+    object = await env.FILES.put(key, sized.readable, { ...(sha256 !== null ? { sha256 } : {}), httpMetadata: { contentType: contentTypeOf(request) } });
   } catch (error) {
+    await toHash.cancel().catch(() => {});
     if (String(error).includes('BadDigest') || String(error).includes('SHA-256')) {
       return errorResponse(422, 'hash_mismatch', 'The uploaded bytes do not match the declared SHA-256');
     }
     throw error;
+  }
+  await piping;
+  if ((await hashing) !== address.hash) {
+    await env.FILES.delete(key);
+    return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
   await janitorFor(env, address.storeId).stored(key);
   return stored(address, object);

@@ -54,7 +54,7 @@ export function preflight(request: Request, options: CorsOptions): Response {
     status: 204,
     headers: {
       'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, OPTIONS',
-      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match',
+      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match, X-Content-SHA256',
       'access-control-max-age': '86400',
     },
   });

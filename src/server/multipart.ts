@@ -1,18 +1,19 @@
 /**
  * Multipart uploads over R2, for files too large for one request and for uploads that must resume:
  *
- *   POST   …/files/<fileId>/<sha256>/uploads                     { size } → { uploadId, partSize… }
- *   PUT    …/files/<fileId>/<sha256>/uploads/<uploadId>/parts/<n>  bytes  → { partNumber, etag }
- *   POST   …/files/<fileId>/<sha256>/uploads/<uploadId>/complete  { parts: [{ partNumber, etag }] }
- *   DELETE …/files/<fileId>/<sha256>/uploads/<uploadId>           (abort)
+ *   POST   …/files/<fileId>/<hash>/uploads                     { size } → { uploadId, partSize… }
+ *   PUT    …/files/<fileId>/<hash>/uploads/<uploadId>/parts/<n>  bytes  → { partNumber, etag }
+ *   POST   …/files/<fileId>/<hash>/uploads/<uploadId>/complete  { parts: [{ partNumber, etag }] }
+ *   DELETE …/files/<fileId>/<hash>/uploads/<uploadId>           (abort)
  *
- * R2 checks no hash across parts, so on completion the worker streams the assembled object through
- * SHA-256 and deletes it unless it matches the key's hash: a corrupted upload leaves nothing behind.
+ * R2 checks no hash across parts, so on completion the worker streams the assembled object through the
+ * content hash and deletes it unless it matches the key's: a corrupted upload leaves nothing behind.
  */
 import type { FileAddress, FileRoute, FilesEnv } from './files.js';
 import { contentTypeOf, MAX_PARTS, maxFileSize, stored } from './files.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
+import { hashStream } from '../core/hash.js';
 
 /** R2: every part but the last at least 5 MiB (and all the same size); a part at most 5 GiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -90,9 +91,9 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
     await env.FILES.delete(key);
     return errorResponse(422, 'size_mismatch', `The parts add up to ${object.size} bytes, not the ${declared} declared`);
   }
-  if ((await sha256Of(env, key)) !== address.hash) {
+  if ((await contentHashOf(env, key)) !== address.hash) {
     await env.FILES.delete(key);
-    return errorResponse(422, 'hash_mismatch', 'The uploaded bytes do not match the declared SHA-256');
+    return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
   await janitor.stored(key);
   return stored(address, object);
@@ -109,12 +110,9 @@ function parseParts(value: unknown): R2UploadedPart[] | undefined {
   return parts;
 }
 
-async function sha256Of(env: FilesEnv, key: string): Promise<string | undefined> {
+async function contentHashOf(env: FilesEnv, key: string): Promise<string | undefined> {
   const object = await env.FILES.get(key);
-  if (object === null) return undefined;
-  const digest = new crypto.DigestStream('SHA-256');
-  await object.body.pipeTo(digest);
-  return [...new Uint8Array(await digest.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return object === null ? undefined : hashStream(object.body);
 }
 
 /** R2's refusals of a multipart step, as the API's JSON errors; undefined for anything else. */

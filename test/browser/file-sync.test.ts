@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync, type FileView } from '../../src/core/index.js';
-import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, sha256Hex, uniqueStoreId, waitForFiles } from './helpers.js';
+import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
   const opened: FileSync[] = [];
@@ -16,16 +16,33 @@ describe('FileSync against the local backend', () => {
     const saved = await a.saveFile(new File([bytes], 'photo.jpg', { type: 'image/jpeg' }));
     expect(saved.local).to.equal(true);
     expect(saved.name).to.equal('photo.jpg');
-    expect(saved.hash).to.equal(await sha256Hex(new Blob([bytes])));
+    expect(saved.hash).to.equal(await contentHashOf(new Blob([bytes])));
     const local = await a.getFile(saved.id);
     expect(local?.size).to.equal(bytes.length);
-    expect(await sha256Hex(local!)).to.equal(saved.hash);
+    expect(await contentHashOf(local!)).to.equal(saved.hash);
 
     const [synced] = await waitForFiles(a, (files) => files[0]?.state.kind === 'synced');
     const remote = await fetchRemote(storeId, synced!.remoteKey!);
     expect(remote.status).to.equal(200);
     expect(remote.headers.get('content-type')).to.equal('image/jpeg');
-    expect(await sha256Hex(await remote.blob())).to.equal(saved.hash);
+    expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
+  });
+
+  it('names files by their content hash on both sides of the 4 MiB block boundary, and another device verifies its copies against it', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    const b = track(await openOtherDevice(storeId));
+    const MiB = 1024 * 1024;
+    const sizes = [0, 1, 4 * MiB - 1, 4 * MiB, 4 * MiB + 1, 9 * MiB + 5];
+    const files = sizes.map((size, i) => new File([randomBytes(size, 100 + i)], `f${size}.bin`));
+    const saved: FileView[] = [];
+    for (const file of files) saved.push(await a.saveFile(file));
+    for (const [i, view] of saved.entries()) expect(view.hash, `${sizes[i]} bytes`).to.equal(await contentHashOf(files[i]!));
+    // No blocks at all: the SHA-256 of nothing, as the definition says.
+    expect(saved[0]!.hash).to.equal('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+
+    await waitForFiles(b, (views) => saved.every((s) => views.some((v) => v.id === s.id && v.state.kind === 'synced')));
+    for (const view of saved) expect(await contentHashOf((await b.getFile(view.id))!)).to.equal(view.hash);
   });
 
   it('shows a file saved on one device on another, which downloads and verifies it', async () => {
@@ -39,7 +56,7 @@ describe('FileSync against the local backend', () => {
     expect(seen?.name).to.equal('one-megabyte.bin');
     const copy = await b.getFile(saved.id);
     expect(copy?.size).to.equal(bytes.length);
-    expect(await sha256Hex(copy!)).to.equal(saved.hash);
+    expect(await contentHashOf(copy!)).to.equal(saved.hash);
   });
 
   it('deletes a file on every device and in remote storage', async () => {
@@ -99,7 +116,7 @@ describe('FileSync against the local backend', () => {
     const saved = results.filter((r) => r.ok).map((r) => (r.ok ? r.file : undefined)!);
     expect(saved.map((f) => f.name)).to.deep.equal(files.map((f) => f.name), 'in the order given');
     expect(sync.files.get()).to.have.length(30);
-    for (const [i, file] of saved.entries()) expect(file.hash).to.equal(await sha256Hex(files[i]!));
+    for (const [i, file] of saved.entries()) expect(file.hash).to.equal(await contentHashOf(files[i]!));
     await waitForFiles(sync, (fs) => fs.length === 30 && fs.every((f) => f.state.kind === 'synced'));
   });
 
@@ -128,7 +145,7 @@ describe('FileSync against the local backend', () => {
     // least recently used, makes room. B is not fetched in the background.
     expect(await sync.getFile(a)).to.equal(undefined);
     await waitForFiles(sync, (fs) => state(fs, a) === 'synced' && state(fs, c) === 'remote');
-    expect(await sha256Hex((await sync.getFile(a))!)).to.equal(saved[0]!.hash);
+    expect(await contentHashOf((await sync.getFile(a))!)).to.equal(saved[0]!.hash);
     await new Promise((r) => setTimeout(r, 500));
     expect(state(sync.files.get(), b)).to.equal('remote');
   });
@@ -141,7 +158,7 @@ describe('FileSync against the local backend', () => {
     const saved = await sync.saveFile(new File([randomBytes(50_000, 3)], 'only-here.bin'));
     await new Promise((r) => setTimeout(r, 1000));
     expect(sync.files.get()[0]?.state.kind).to.equal('local');
-    expect(await sha256Hex((await sync.getFile(saved.id))!)).to.equal(saved.hash);
+    expect(await contentHashOf((await sync.getFile(saved.id))!)).to.equal(saved.hash);
   });
 
   it('refuses a cache budget that is not a number of bytes', async () => {

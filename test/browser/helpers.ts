@@ -1,6 +1,7 @@
 /** Shared by the browser tests: the local backend the test runner started, and dev tokens for it. */
 import { FileSync, type FileSyncOptions } from '../../src/core/index.js';
 import type { FileView } from '../../src/core/state.js';
+import { contentHashOfBytes } from '../support/page-content-hash.mjs';
 
 interface TestConfig {
   readonly backendUrl: string;
@@ -81,9 +82,9 @@ export function waitForFiles(sync: FileSync, predicate: (files: readonly FileVie
   });
 }
 
-export async function sha256Hex(blob: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** The kit's content hash of a blob, computed apart from the kit (test/support/page-content-hash.mjs). */
+export async function contentHashOf(blob: Blob): Promise<string> {
+  return contentHashOfBytes(await blob.arrayBuffer());
 }
 
 /** Deterministic pseudo-random bytes (incompressible, unlike zeros). */

@@ -10,7 +10,7 @@ import {
   proxyUrl,
   randomBytes,
   setFaults,
-  sha256Hex,
+  contentHashOf,
   uniqueStoreId,
   useSyncs,
   waitForFiles,
@@ -45,7 +45,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     const parts = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.path.includes('/parts/'));
     expect(parts.map((e) => e.path.split('/').at(-1)).sort()).to.deep.equal(['1', '2', '3']);
     const remote = await fetchRemote(storeId, `${saved.id}/${saved.hash}`);
-    expect(await sha256Hex(await remote.blob())).to.equal(saved.hash);
+    expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
   });
 
   it('resumes a multipart upload after lost connections at the next missing part, never resending acknowledged ones', async () => {
@@ -61,7 +61,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect([sent(1), sent(2), sent(3)]).to.deep.equal([1, 1, 4]);
     expect(report.log.filter((e) => e.path.endsWith('/uploads') && e.method === 'POST').length).to.equal(1);
     const remote = await fetchRemote(storeId, `${saved.id}/${saved.hash}`);
-    expect(await sha256Hex(await remote.blob())).to.equal(saved.hash);
+    expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
   });
 
   it('retries a 503 with Retry-After and a dropped connection, then uploads once', async () => {
@@ -106,7 +106,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     await waitForFiles(b, (files) => files.some((f) => f.id === saved.id));
     b.requestDownload(saved.id);
     await waitForFiles(b, synced(saved.id), 30_000);
-    expect(await sha256Hex((await b.getFile(saved.id))!)).to.equal(saved.hash);
+    expect(await contentHashOf((await b.getFile(saved.id))!)).to.equal(saved.hash);
   });
 
   it('sends a burst of small files up once each, its confirmations committed together (the proxy only counts)', async () => {
@@ -140,7 +140,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     // The corrupted download is fetched again whole; the cut one continues where it stopped.
     const gets = report.log.filter((e) => e.method === 'GET' && e.path.includes(saved.id));
     expect(gets.map((e) => e.status)).to.deep.equal([200, 200, 206]);
-    expect(await sha256Hex((await b.getFile(saved.id))!)).to.equal(saved.hash);
+    expect(await contentHashOf((await b.getFile(saved.id))!)).to.equal(saved.hash);
   });
 
   it('waits while the backend cannot be reached, then uploads once it answers again', async () => {

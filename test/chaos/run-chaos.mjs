@@ -55,14 +55,14 @@ async function addFiles(page, batch) {
 const states = (page) =>
   page.evaluate(() => Object.fromEntries(document.querySelector('ls-file-sync').sync.files.get().map((f) => [f.id, f.state.kind])));
 
-/** The SHA-256 of a page's local copy of each file (undefined when it has none). */
+/** The content hash of a page's local copy of each file (undefined when it has none). */
 const localHashes = (page, ids) =>
   page.evaluate(async (ids) => {
     const sync = document.querySelector('ls-file-sync').sync;
     const out = {};
     for (const id of ids) {
       const file = await sync.getFile(id);
-      out[id] = file ? [...new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()))].map((x) => x.toString(16).padStart(2, '0')).join('') : null;
+      out[id] = file ? await window.contentHashOfBytes(await file.arrayBuffer()) : null;
     }
     return out;
   }, ids);

@@ -7,6 +7,7 @@ import { startBackend, freePort } from '../../scripts/backend.mjs';
 import { startDemoServer } from '../../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
+import { installContentHash } from '../support/page-content-hash.mjs';
 
 /** A backend (with a fault proxy in front when `proxied`), a demo server, and Chromium profiles; `close()` ends all. */
 export async function startWorld({ proxied = false } = {}) {
@@ -30,6 +31,7 @@ export async function startWorld({ proxied = false } = {}) {
     },
     async openPage(browser, storeId, name = 'page') {
       const page = await browser.newPage();
+      await installContentHash(page);
       page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message));
       await openDemo(page, this.demo.url, storeId);
       return page;
@@ -86,8 +88,7 @@ export function addGeneratedFile(page, { size, name = 'data.bin', type = 'applic
     async (size, name, type) => {
       const bytes = new Uint8Array(size);
       for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
-      const digest = await crypto.subtle.digest('SHA-256', bytes);
-      const hash = [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+      const hash = await window.contentHashOfBytes(bytes);
       const upload = document.querySelector('ls-file-upload');
       upload.accept = '';
       const [view] = await upload.addFiles([new File([bytes], name, { type })]);

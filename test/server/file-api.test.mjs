@@ -1,11 +1,12 @@
 // The worker's file API under workerd (wrangler dev): tokens, path tricks, limits, multipart uploads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
+import { contentHash, sha256 } from '../support/content-hash.mjs';
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-api-'));
 let backend;
@@ -22,13 +23,14 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-const sha = (buf) => createHash('sha256').update(buf).digest('hex');
 const fileUrl = (fileId, hash, suffix = '', s = store) => `${backend.url}/api/stores/${s}/files/${fileId}/${hash}${suffix}`;
 const auth = (t = token) => ({ authorization: `Bearer ${t}` });
 const errorCode = async (res) => (await res.json()).error.code;
 
-async function put(fileId, bytes, { hash = sha(bytes), t = token, type = 'application/octet-stream' } = {}) {
-  return fetch(fileUrl(fileId, hash), { method: 'PUT', body: bytes, headers: { ...auth(t), 'content-type': type } });
+/** A single PUT as the kit sends it: the key holds the content hash, `x-content-sha256` the plain SHA-256 (null: left out). */
+async function put(fileId, bytes, { hash = contentHash(bytes), plain = sha256(bytes), t = token, type = 'application/octet-stream' } = {}) {
+  const headers = { ...auth(t), 'content-type': type, ...(plain === null ? {} : { 'x-content-sha256': plain }) };
+  return fetch(fileUrl(fileId, hash), { method: 'PUT', body: bytes, headers });
 }
 
 test('a token that is missing, malformed, expired, for another store or read-only is refused with its reason', async () => {
@@ -39,7 +41,7 @@ test('a token that is missing, malformed, expired, for another store or read-onl
   const otherStore = await devToken('another-store');
   const forged = await mintToken({ secret: 'x'.repeat(40), storeId: store, scopes: ['read', 'write'] });
   const cases = [
-    [await fetch(fileUrl('f1', sha(bytes)), { method: 'PUT', body: bytes }), 401, 'token_missing'],
+    [await fetch(fileUrl('f1', contentHash(bytes)), { method: 'PUT', body: bytes }), 401, 'token_missing'],
     [await put('f1', bytes, { t: 'not.a.jwt' }), 401, 'token_invalid'],
     [await put('f1', bytes, { t: forged }), 401, 'token_invalid'],
     [await put('f1', bytes, { t: expired }), 401, 'token_expired'],
@@ -50,13 +52,13 @@ test('a token that is missing, malformed, expired, for another store or read-onl
     assert.equal(res.status, status);
     assert.equal(await errorCode(res), code);
   }
-  assert.equal((await fetch(fileUrl('f1', sha(bytes)), { method: 'HEAD', headers: auth() })).status, 404, 'nothing was stored');
+  assert.equal((await fetch(fileUrl('f1', contentHash(bytes)), { method: 'HEAD', headers: auth() })).status, 404, 'nothing was stored');
   assert.equal((await put('f1', bytes, { t: await devToken(store) })).status, 201);
-  assert.equal((await fetch(fileUrl('f1', sha(bytes)), { headers: auth(readOnly) })).status, 200, 'read-only can read');
+  assert.equal((await fetch(fileUrl('f1', contentHash(bytes)), { headers: auth(readOnly) })).status, 200, 'read-only can read');
 });
 
 test('paths that try to leave the store are refused before any storage is touched', async () => {
-  const hash = sha('x');
+  const hash = contentHash('x');
   for (const p of [
     `/api/stores/${store}/files/..%2f..%2fother/${hash}`,
     `/api/stores/${store}/files/%2e%2e/${hash}`,
@@ -74,7 +76,7 @@ test('paths that try to leave the store are refused before any storage is touche
 
 test('uploads need a length, must match their hash, and are stored with safe download headers', async () => {
   const bytes = Buffer.from('<html><script>alert(1)</script></html>');
-  const streamed = await fetch(fileUrl('html', sha(bytes)), {
+  const streamed = await fetch(fileUrl('html', contentHash(bytes)), {
     method: 'PUT',
     body: new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }),
     duplex: 'half',
@@ -83,39 +85,53 @@ test('uploads need a length, must match their hash, and are stored with safe dow
   assert.equal(streamed.status, 411);
   assert.equal(await errorCode(streamed), 'length_required');
 
-  const wrong = await put('html', Buffer.from('something else'), { hash: sha(bytes) });
-  assert.equal(wrong.status, 422);
-  assert.equal(await errorCode(wrong), 'hash_mismatch');
-  assert.equal((await fetch(fileUrl('html', sha(bytes)), { method: 'HEAD', headers: auth() })).status, 404);
+  // Bytes that are not the key's content, whether or not the request declares their plain SHA-256.
+  for (const plain of [undefined, null]) {
+    const wrong = await put('html', Buffer.from('something else'), { hash: contentHash(bytes), plain });
+    assert.equal(wrong.status, 422);
+    assert.equal(await errorCode(wrong), 'hash_mismatch');
+    assert.equal((await fetch(fileUrl('html', contentHash(bytes)), { method: 'HEAD', headers: auth() })).status, 404);
+  }
+  const badHeader = await put('html', bytes, { plain: 'not-hex' });
+  assert.equal(badHeader.status, 400);
 
   assert.equal((await put('html', bytes, { type: 'text/html' })).status, 201);
-  const got = await fetch(fileUrl('html', sha(bytes)), { headers: auth() });
+  const got = await fetch(fileUrl('html', contentHash(bytes)), { headers: auth() });
   assert.equal(got.headers.get('content-disposition'), 'attachment');
   assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
   assert.match(got.headers.get('content-security-policy'), /sandbox/);
-  assert.equal(sha(Buffer.from(await got.arrayBuffer())), sha(bytes));
+  assert.equal(contentHash(Buffer.from(await got.arrayBuffer())), contentHash(bytes));
 
   const etag = got.headers.get('etag');
-  assert.equal((await fetch(fileUrl('html', sha(bytes)), { headers: { ...auth(), 'if-none-match': etag } })).status, 304);
-  const ranged = await fetch(fileUrl('html', sha(bytes)), { headers: { ...auth(), range: 'bytes=1-4' } });
+  assert.equal((await fetch(fileUrl('html', contentHash(bytes)), { headers: { ...auth(), 'if-none-match': etag } })).status, 304);
+  const ranged = await fetch(fileUrl('html', contentHash(bytes)), { headers: { ...auth(), range: 'bytes=1-4' } });
   assert.equal(ranged.status, 206);
   assert.equal(await ranged.text(), 'html');
+
+  // Sent again, damaged on the way (the declared SHA-256 is the right bytes'): refused before it replaces them.
+  const damaged = Buffer.from(bytes);
+  damaged[3] ^= 1;
+  const resent = await put('html', damaged, { plain: sha256(bytes) });
+  assert.equal(resent.status, 422);
+  assert.equal(await errorCode(resent), 'hash_mismatch');
+  const still = await fetch(fileUrl('html', contentHash(bytes)), { headers: auth() });
+  assert.equal(contentHash(Buffer.from(await still.arrayBuffer())), contentHash(bytes), 'the stored bytes are intact');
 });
 
 test('files over the configured size limit are refused with 413, in one request or in parts', async () => {
   const small = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'small'), vars: { MAX_FILE_SIZE: String(MiB) } });
   try {
     const bytes = randomBytes(MiB + 1);
-    const res = await fetch(`${small.url}/api/stores/${store}/files/big/${sha(bytes)}`, { method: 'PUT', body: bytes, headers: auth() });
+    const res = await fetch(`${small.url}/api/stores/${store}/files/big/${contentHash(bytes)}`, { method: 'PUT', body: bytes, headers: auth() });
     assert.equal(res.status, 413);
     assert.equal(await errorCode(res), 'too_large');
-    const parts = await fetch(`${small.url}/api/stores/${store}/files/big/${sha(bytes)}/uploads`, {
+    const parts = await fetch(`${small.url}/api/stores/${store}/files/big/${contentHash(bytes)}/uploads`, {
       method: 'POST',
       body: JSON.stringify({ size: MiB + 1 }),
       headers: auth(),
     });
     assert.equal(parts.status, 413);
-    assert.equal((await fetch(`${small.url}/api/stores/${store}/files/big/${sha(bytes)}`, { method: 'HEAD', headers: auth() })).status, 404);
+    assert.equal((await fetch(`${small.url}/api/stores/${store}/files/big/${contentHash(bytes)}`, { method: 'HEAD', headers: auth() })).status, 404);
   } finally {
     await small.stop();
   }
@@ -137,7 +153,7 @@ const completeUpload = (fileId, hash, uploadId, parts) =>
 
 test('a multipart upload assembles its parts, verifies the whole hash and serves the file', async () => {
   const bytes = randomBytes(5 * MiB + 1234);
-  const hash = sha(bytes);
+  const hash = contentHash(bytes);
   const uploadId = await startUpload('mp', hash, bytes.length);
   const p1 = await putPart('mp', hash, uploadId, 1, bytes.subarray(0, 5 * MiB));
   const p2 = await putPart('mp', hash, uploadId, 2, bytes.subarray(5 * MiB));
@@ -145,12 +161,12 @@ test('a multipart upload assembles its parts, verifies the whole hash and serves
   assert.equal(done.status, 201);
   const got = await fetch(fileUrl('mp', hash), { headers: auth() });
   assert.equal(got.headers.get('content-type'), 'image/png');
-  assert.equal(sha(Buffer.from(await got.arrayBuffer())), hash);
+  assert.equal(contentHash(Buffer.from(await got.arrayBuffer())), hash);
 });
 
 test('a multipart upload whose bytes do not match its hash or size is deleted, not stored', async () => {
   const bytes = randomBytes(5 * MiB + 10);
-  const claimed = sha('not these bytes');
+  const claimed = contentHash('not these bytes');
   let uploadId = await startUpload('mp-bad', claimed, bytes.length);
   let parts = [await putPart('mp-bad', claimed, uploadId, 1, bytes.subarray(0, 5 * MiB)), await putPart('mp-bad', claimed, uploadId, 2, bytes.subarray(5 * MiB))];
   let res = await completeUpload('mp-bad', claimed, uploadId, parts);
@@ -158,7 +174,7 @@ test('a multipart upload whose bytes do not match its hash or size is deleted, n
   assert.equal(await errorCode(res), 'hash_mismatch');
   assert.equal((await fetch(fileUrl('mp-bad', claimed), { method: 'HEAD', headers: auth() })).status, 404);
 
-  const hash = sha(bytes);
+  const hash = contentHash(bytes);
   uploadId = await startUpload('mp-size', hash, bytes.length + 1);
   parts = [await putPart('mp-size', hash, uploadId, 1, bytes.subarray(0, 5 * MiB)), await putPart('mp-size', hash, uploadId, 2, bytes.subarray(5 * MiB))];
   res = await completeUpload('mp-size', hash, uploadId, parts);
@@ -169,7 +185,7 @@ test('a multipart upload whose bytes do not match its hash or size is deleted, n
 
 test('completing with a missing or out-of-order part, or an unknown upload, is refused and stores nothing', async () => {
   const bytes = randomBytes(10 * MiB + 5);
-  const hash = sha(bytes);
+  const hash = contentHash(bytes);
   const uploadId = await startUpload('mp-gap', hash, bytes.length);
   const p1 = await putPart('mp-gap', hash, uploadId, 1, bytes.subarray(0, 5 * MiB));
   const p3 = await putPart('mp-gap', hash, uploadId, 3, bytes.subarray(10 * MiB));
@@ -201,20 +217,20 @@ test('a deleted file keeps its bytes through the grace period, goes after it, an
     const gone = randomBytes(1000);
     const kept = randomBytes(1000);
     for (const [id, bytes] of [['gone', gone], ['kept', kept]]) {
-      assert.equal((await fetch(at(id, sha(bytes)), { method: 'PUT', body: bytes, headers: auth() })).status, 201);
-      const deleted = await fetch(at(id, sha(bytes)), { method: 'DELETE', headers: auth() });
+      assert.equal((await fetch(at(id, contentHash(bytes)), { method: 'PUT', body: bytes, headers: auth() })).status, 201);
+      const deleted = await fetch(at(id, contentHash(bytes)), { method: 'DELETE', headers: auth() });
       assert.equal(deleted.status, 202);
       assert.ok(Date.parse((await deleted.json()).pendingDeleteAt) > Date.now());
     }
-    assert.equal(await head('gone', sha(gone)), 200, 'still there during the grace period');
-    const restored = await fetch(at('kept', sha(kept), '/restore'), { method: 'POST', headers: auth() });
+    assert.equal(await head('gone', contentHash(gone)), 200, 'still there during the grace period');
+    const restored = await fetch(at('kept', contentHash(kept), '/restore'), { method: 'POST', headers: auth() });
     assert.equal(restored.status, 200);
 
     const deadline = Date.now() + 15_000;
-    while ((await head('gone', sha(gone))) !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    assert.equal(await head('gone', sha(gone)), 404, 'removed after the grace period');
-    assert.equal(await head('kept', sha(kept)), 200, 'the restored file was kept');
-    const late = await fetch(at('gone', sha(gone), '/restore'), { method: 'POST', headers: auth() });
+    while ((await head('gone', contentHash(gone))) !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await head('gone', contentHash(gone)), 404, 'removed after the grace period');
+    assert.equal(await head('kept', contentHash(kept)), 200, 'the restored file was kept');
+    const late = await fetch(at('gone', contentHash(gone), '/restore'), { method: 'POST', headers: auth() });
     assert.equal(late.status, 404);
   } finally {
     await quick.stop();
@@ -223,7 +239,7 @@ test('a deleted file keeps its bytes through the grace period, goes after it, an
 
 test('every route refuses a missing token, another store’s token, and a read-only token where it writes', async () => {
   const bytes = randomBytes(100);
-  const hash = sha(bytes);
+  const hash = contentHash(bytes);
   const readOnly = await devToken(store, ['read']);
   const otherStore = await devToken('another-store');
   const routes = [
@@ -251,13 +267,13 @@ test('every route refuses a missing token, another store’s token, and a read-o
 test('an unsatisfiable range is answered 416, and CORS names only allowed origins', async () => {
   const bytes = randomBytes(100);
   assert.equal((await put('ranged', bytes)).status, 201);
-  const res = await fetch(fileUrl('ranged', sha(bytes)), { headers: { ...auth(), range: 'bytes=500-600' } });
+  const res = await fetch(fileUrl('ranged', contentHash(bytes)), { headers: { ...auth(), range: 'bytes=500-600' } });
   assert.equal(res.status, 416);
   await res.body?.cancel();
 
   const strict = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'cors'), vars: { ALLOWED_ORIGINS: 'https://app.example' } });
   try {
-    const at = `${strict.url}/api/stores/${store}/files/ranged/${sha(bytes)}`;
+    const at = `${strict.url}/api/stores/${store}/files/ranged/${contentHash(bytes)}`;
     const allowed = await fetch(at, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } });
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example');
     const refused = await fetch(at, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
@@ -271,7 +287,7 @@ test('malformed conditional and range headers are ignored, as HTTP says, not ans
   const bytes = Buffer.from('conditional bytes');
   assert.equal((await put('cond', bytes)).status, 201);
   for (const headers of [{ 'if-none-match': '!' }, { 'if-match': 'nope' }, { 'if-modified-since': 'yesterday' }, { range: 'bytes=5-1' }, { range: 'bytes=0-1,4-5' }, { range: 'lines=1-2' }]) {
-    const got = await fetch(fileUrl('cond', sha(bytes)), { headers: { ...auth(), ...headers } });
+    const got = await fetch(fileUrl('cond', contentHash(bytes)), { headers: { ...auth(), ...headers } });
     assert.equal(got.status, 200, JSON.stringify(headers));
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), bytes);
   }

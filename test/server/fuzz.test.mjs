@@ -3,7 +3,6 @@
 // code, nothing stored, and the store's Durable Object still syncs afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
 import { readBucket } from '../support/r2.mjs';
+import { contentHash } from '../support/content-hash.mjs';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 // A fixed seed inside `npm test`, so a red CI is reproducible and never a coin toss; FUZZ_SEED=random
@@ -33,7 +33,7 @@ before(async () => {
     await mintToken({ secret: 'not-the-secret-'.repeat(3), storeId: store, scopes: ['read', 'write'] }),
   ];
   // One object stored on purpose, in a store the fuzzer never names: proof that the final listing sees R2.
-  const stored = await fetch(`${backend.url}/api/stores/control-store/files/control/${sha('control')}`, {
+  const stored = await fetch(`${backend.url}/api/stores/control-store/files/control/${contentHash('control')}`, {
     method: 'PUT',
     body: 'control',
     headers: { authorization: `Bearer ${await devToken('control-store')}` },
@@ -46,12 +46,11 @@ after(async () => {
   console.log(`fuzz: ${seen.requests} requests, by status ${JSON.stringify(seen.byStatus)}`);
 });
 
-const sha = (text) => createHash('sha256').update(text).digest('hex');
 
 // Path segments an attacker would try, and plain junk.
 const segment = fc.oneof(
   fc.constantFrom(store, 'other-store', 'file-1', '..', '.', '%2e%2e', '..%2F..', '%2F', '%00', '%E2%80%AE', 'ａｂｃ', '\u202Eexe', 'a'.repeat(300), ''),
-  fc.constantFrom(sha('x'), '0'.repeat(64), 'F'.repeat(64), sha('x').slice(0, 63)),
+  fc.constantFrom(contentHash('x'), '0'.repeat(64), 'F'.repeat(64), contentHash('x').slice(0, 63)),
   fc.stringMatching(/^[A-Za-z0-9_%.-]{0,40}$/),
 );
 const tail = fc.oneof(
@@ -146,5 +145,5 @@ test('after the fuzzing, the store still syncs and R2 holds only the control obj
   const upgraded = await send({ method: 'GET', path: `/sync?storeId=${store}&transport=ws`, token: 0, tokenIn: 'protocol', upgrade: true, headers: {}, body: undefined });
   assert.equal(upgraded.status, 101);
   await backend.stop();
-  assert.deepEqual([...(await readBucket(stateDir)).keys()], [`stores/control-store/files/control/${sha('control')}`]);
+  assert.deepEqual([...(await readBucket(stateDir)).keys()], [`stores/control-store/files/control/${contentHash('control')}`]);
 });

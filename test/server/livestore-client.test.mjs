@@ -4,14 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
+import { contentHash } from '../support/content-hash.mjs';
 
-const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-node-client-'));
 let backend;
@@ -66,7 +66,7 @@ test('bytes no record names are collected after their grace period, bytes a reco
   const storeId = `collect-${Date.now().toString(36)}`;
   const token = await devToken(storeId);
   const headers = { authorization: `Bearer ${token}` };
-  const at = (fileId, bytes, suffix = '') => `${quick.url}/api/stores/${storeId}/files/${fileId}/${sha(bytes)}${suffix}`;
+  const at = (fileId, bytes, suffix = '') => `${quick.url}/api/stores/${storeId}/files/${fileId}/${contentHash(bytes)}${suffix}`;
   const put = async (fileId, bytes) => assert.equal((await fetch(at(fileId, bytes), { method: 'PUT', body: bytes, headers })).status, 201);
   const head = async (fileId, bytes) => (await fetch(at(fileId, bytes), { method: 'HEAD', headers })).status;
   try {
@@ -81,7 +81,7 @@ test('bytes no record names are collected after their grace period, bytes a reco
     assert.equal(created.status, 201);
     const { uploadId } = await created.json();
 
-    const writer = await client([quick.url, storeId, token, 'write', `early:${sha(early)}`, `named:${sha(named)}`]);
+    const writer = await client([quick.url, storeId, token, 'write', `early:${contentHash(early)}`, `named:${contentHash(named)}`]);
     assert.equal(writer.committed, true);
     await put('named', named);
 

@@ -1,10 +1,10 @@
 // Reads the local backend's R2 bucket from its persisted state (the backend stopped), with Miniflare:
 // what tests check to know what remote storage really holds.
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
+import { ContentHash } from './content-hash.mjs';
 
-/** Every object under `prefix` as key -> SHA-256 of its bytes. `stateDir` is the backend's `persistTo`. */
+/** Every object under `prefix` as key -> the content hash of its bytes (the kit's file hash). `stateDir` is the backend's `persistTo`. */
 export async function readBucket(stateDir, prefix = '') {
   const mf = new Miniflare({
     modules: true,
@@ -20,7 +20,7 @@ export async function readBucket(stateDir, prefix = '') {
     do {
       const page = await bucket.list({ prefix, cursor });
       for (const { key } of page.objects) {
-        const hash = createHash('sha256');
+        const hash = new ContentHash();
         for await (const chunk of (await bucket.get(key)).body) hash.update(chunk);
         objects.set(key, hash.digest('hex'));
       }

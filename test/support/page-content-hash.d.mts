@@ -1,0 +1,1 @@
+export function contentHashOfBytes(bytes: Uint8Array | ArrayBuffer): Promise<string>;
