@@ -223,7 +223,7 @@ try {
     const down = [];
     const rawDown = [];
     for (let run = 0; run < RUNS; run++) {
-      const { ms, rawMs, savedMs, id, remoteKey } = await a.evaluate(async (size) => {
+      const { ms, rawMs, savedMs, id, remoteKey } = await profiled(a, `upload-${run}`, () => a.evaluate(async (size) => {
         const bytes = window.bench.bytes(size);
         const rawMs = await window.bench.rawUpload(bytes);
         const blob = new Blob([bytes]);
@@ -232,17 +232,17 @@ try {
         const savedMs = performance.now() - t0;
         const t1 = await window.bench.until(view.id, ['synced']);
         return { ms: t1 - t0, rawMs, savedMs, id: view.id, remoteKey: `${view.id}/${view.hash}` };
-      }, UPLOAD_MB * MB);
+      }, UPLOAD_MB * MB));
       kit.push(ms);
       raw.push(rawMs);
       saved.push(savedMs);
-      const downloaded = await b.evaluate(async (id, remoteKey) => {
+      const downloaded = await profiled(b, `download-${run}`, () => b.evaluate(async (id, remoteKey) => {
         const t0 = performance.now();
         window.bench.sync().requestDownload(id);
         const t1 = await window.bench.until(id, ['synced']);
         const rawMs = await window.bench.rawGet(remoteKey);
         return { ms: t1 - t0, rawMs };
-      }, id, remoteKey);
+      }, id, remoteKey));
       down.push(downloaded.ms);
       rawDown.push(downloaded.rawMs);
     }

@@ -11,7 +11,14 @@ import { createContentHasher, hashBlob } from './hash.js';
 /** The kit's OPFS directory unless told otherwise. */
 export const DEFAULT_LOCAL_DIRECTORY = 'ls-file-sync';
 
-const WRITE_BATCH = 1024 * 1024;
+/** Bytes gathered before each write to OPFS. */
+const WRITE_BATCH = 4 * 1024 * 1024;
+
+/** What `write` reads from: a ReadableStream's reader, or anything that reads the same way. */
+export interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array<ArrayBuffer>>>;
+  cancel(reason?: unknown): Promise<void>;
+}
 
 export interface WriteResult {
   readonly hash: string;
@@ -23,6 +30,8 @@ export interface WriteOptions {
   readonly expectedHash?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (written: number) => void;
+  /** The size expected, if known: a small file then gets a small write buffer. */
+  readonly sizeHint?: number;
 }
 
 export class LocalFileStorage {
@@ -43,22 +52,28 @@ export class LocalFileStorage {
   }
 
   /** Streams `source` into the file `id`; the previous bytes stay until the new ones are complete and verified. */
-  write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>>, options: WriteOptions = {}): Promise<WriteResult> {
-    const reader = source.getReader();
+  write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>> | ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
+    const reader = source instanceof ReadableStream ? source.getReader() : source;
     return this.#replace(id, async (writable) => {
       const hash = createContentHasher();
       let size = 0;
       // Network chunks are small (16-64 KB); each write is a round trip to the browser's storage process,
-      // so they are gathered into batches of up to 1 MiB first. One batch is written while the next is
-      // read and hashed: waiting for each write before reading on made the two take turns.
-      let batch: Uint8Array<ArrayBuffer>[] = [];
+      // so they are copied into batches of 4 MiB first (a Blob of the chunks per batch cost the main
+      // thread more than the copy). One batch is written while the next is read and hashed: waiting for
+      // each write before reading on made the two take turns.
+      // Allocated when bytes come, no larger than what is still expected, so a small file gets a small one.
+      let batch: Uint8Array<ArrayBuffer> | undefined;
       let batched = 0;
+      let flushed = 0;
+      const capacity = () => Math.max(64 * 1024, Math.min(WRITE_BATCH, (options.sizeHint ?? WRITE_BATCH) - flushed));
       let writing: Promise<void> = Promise.resolve();
       const flush = async () => {
-        if (batched === 0) return;
-        const bytes = new Blob(batch);
-        const written = size;
-        batch = [];
+        if (batch === undefined || batched === 0) return;
+        const bytes = batch.subarray(0, batched);
+        flushed += batched;
+        const written = flushed;
+        // The next batch gets a fresh buffer: the one just handed to write() may still be read.
+        batch = undefined;
         batched = 0;
         await writing;
         writing = writable.write(bytes).then(() => options.onProgress?.(written));
@@ -66,16 +81,24 @@ export class LocalFileStorage {
         // reported as unhandled before the next flush rethrows it.
         writing.catch(() => {});
       };
+      const add = async (chunk: Uint8Array) => {
+        for (let offset = 0; offset < chunk.byteLength; ) {
+          batch ??= new Uint8Array(capacity());
+          const n = Math.min(batch.byteLength - batched, chunk.byteLength - offset);
+          batch.set(chunk.subarray(offset, offset + n), batched);
+          batched += n;
+          offset += n;
+          if (batched === batch.byteLength) await flush();
+        }
+      };
       try {
         for (;;) {
           options.signal?.throwIfAborted();
           const { done, value } = await reader.read();
           if (done) break;
           await hash.update(value);
-          batch.push(value);
-          batched += value.byteLength;
           size += value.byteLength;
-          if (batched >= WRITE_BATCH) await flush();
+          await add(value);
         }
         await flush();
         await writing;

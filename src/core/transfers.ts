@@ -216,7 +216,7 @@ export class Transfers {
     progress(0);
     const body = await openResumableDownload(host.remote, work.remoteKey, work.size, signal);
     try {
-      await host.local.write(work.id, body, { expectedHash: work.hash, signal, onProgress: progress });
+      await host.local.write(work.id, body, { expectedHash: work.hash, signal, onProgress: progress, sizeHint: work.size });
     } catch (error) {
       // Corrupted in transit: discarded (the write was never committed); fetch it again.
       if (error instanceof FileSyncError && error.code === 'hash_mismatch') throw new TransferError('hash_mismatch', error.message, 200, true);
