@@ -262,7 +262,7 @@ try {
     const rawDisplay = [];
     const parts = [];
     for (let run = 0; run < RUNS; run++) {
-      const r = await a.evaluate(async () => {
+      const r = await profiled(a, `local-display-${run}`, () => a.evaluate(async () => {
         const jpeg = await window.bench.noiseJpeg(3000, 2250, 0.9);
         const rawMs = await window.bench.rawOpfsWrite(jpeg);
         // The browser's own floor: a plain <img> of the same bytes in a tile-sized box, loaded and painted.
@@ -296,7 +296,7 @@ try {
         parts.ready = performance.now() - t0;
         await new Promise((r) => requestAnimationFrame(() => r()));
         return { ms: performance.now() - t0, rawMs, rawDisplayMs, size: jpeg.size, parts };
-      });
+      }));
       kit.push(r.ms);
       raw.push(r.rawMs);
       rawDisplay.push(r.rawDisplayMs);
