@@ -46,6 +46,7 @@ export async function openResumableDownload(
           const range = response.headers.get('content-range');
           if (response.status !== 206 || !range?.startsWith(`bytes ${received}-`)) {
             await response.body?.cancel();
+            watch.stop();
             throw new TransferError('range_unsupported', 'The backend did not resume the download where it stopped', response.status, true);
           }
           reader = bodyReader(response, remaining);

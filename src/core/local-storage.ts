@@ -121,8 +121,13 @@ export class LocalFileStorage {
    */
   writeBlob(id: string, blob: Blob): Promise<WriteResult> {
     return this.#replace(id, async (writable) => {
-      const [hash] = await Promise.all([hashBlob(blob), writable.write(blob)]);
-      return { hash, size: blob.size };
+      const [hashed, written] = await Promise.allSettled([hashBlob(blob), writable.write(blob)]);
+      // The write's failure is the one to report: on a full disk, reading the blob for its hash can fail
+      // too (NotReadableError, when the browser could not keep the blob's bytes), and which of the two
+      // fails first is a race. What the user must hear is that the disk is full.
+      if (written.status === 'rejected') throw written.reason;
+      if (hashed.status === 'rejected') throw hashed.reason;
+      return { hash: hashed.value, size: blob.size };
     });
   }
 
