@@ -49,6 +49,7 @@ export default defineConfig({
         'leader-worker': 'src/core/leader-worker.ts',
         'shared-worker': 'src/core/shared-worker.ts',
         'service-worker': 'src/core/service-worker.ts',
+        'download-worker': 'src/core/download-worker.ts',
       },
       preserveEntrySignatures: 'exports-only',
       output: {

@@ -13,6 +13,7 @@ export interface KitAssetUrls {
   readonly leaderWorker: URL;
   readonly sharedWorker: URL;
   readonly serviceWorker: URL;
+  readonly downloadWorker: URL;
 }
 
 export function kitAssetUrls(): KitAssetUrls {
@@ -20,5 +21,6 @@ export function kitAssetUrls(): KitAssetUrls {
     leaderWorker: new URL(`./leader-worker${ext}`, base),
     sharedWorker: new URL(`./shared-worker${ext}`, base),
     serviceWorker: new URL(`./service-worker${ext}`, base),
+    downloadWorker: new URL(`./download-worker${ext}`, base),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { queryDb } from '@livestore/livestore';
 import type { CommitBatcher } from './commit-batcher.js';
-import { openResumableDownload } from './downloader.js';
+import type { DownloadTarget } from './download-job.js';
 import { FileSyncError, TransferError } from './errors.js';
 import type { LocalFileStorage } from './local-storage.js';
 import { pickEvictions, planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
@@ -33,6 +33,8 @@ export interface TransfersHost {
   cacheBudget(): number | undefined;
   online(): boolean;
   setActivity(id: string, activity: TransferActivity | undefined): void;
+  /** Fetches a file's bytes into a verified local copy (in a worker where there is one; see download-job.ts). */
+  download(target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void>;
   /** The backend stopped answering, or answers again. */
   reachabilityChanged(): void;
 }
@@ -214,14 +216,7 @@ export class Transfers {
     const { host } = this;
     const progress = (loaded: number) => host.setActivity(work.id, { kind: 'transferring', direction: 'download', loaded, total: work.size });
     progress(0);
-    const body = await openResumableDownload(host.remote, work.remoteKey, work.size, signal);
-    try {
-      await host.local.write(work.id, body, { expectedHash: work.hash, signal, onProgress: progress, sizeHint: work.size });
-    } catch (error) {
-      // Corrupted in transit: discarded (the write was never committed); fetch it again.
-      if (error instanceof FileSyncError && error.code === 'hash_mismatch') throw new TransferError('hash_mismatch', error.message, 200, true);
-      throw error;
-    }
+    await host.download({ id: work.id, remoteKey: work.remoteKey, size: work.size, hash: work.hash }, signal, progress);
     this.#answered();
     host.confirmations.add(workKey(work), events.localCopyStored({ id: work.id, hash: work.hash, at: Date.now() }));
   }

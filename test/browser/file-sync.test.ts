@@ -59,6 +59,16 @@ describe('FileSync against the local backend', () => {
     expect(await contentHashOf(copy!)).to.equal(saved.hash);
   });
 
+  it('downloads in the page itself, verified the same way, when the download worker is turned off', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    const b = track(await openOtherDevice(storeId, 'in-page', { downloadWorker: false }));
+    const bytes = randomBytes(5 * 1024 * 1024 + 3, 13);
+    const saved = await a.saveFile(new File([bytes], 'in-page.bin'));
+    await waitForFiles(b, (files) => files.some((f) => f.id === saved.id && f.state.kind === 'synced'));
+    expect(await contentHashOf((await b.getFile(saved.id))!)).to.equal(saved.hash);
+  });
+
   it('deletes a file on every device and in remote storage', async () => {
     const storeId = uniqueStoreId();
     const a = track(await openSync(storeId));

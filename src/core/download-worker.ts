@@ -1,0 +1,32 @@
+/**
+ * The leader's download worker: runs `runDownload` for the page, off its main thread (see download-job.ts).
+ * One per leading `FileSync`; jobs arrive with what they need (the token of the moment included) and
+ * report progress, then done or failed.
+ */
+import { runDownload, toWire, type DownloadReport, type DownloadRequest } from './download-job.js';
+import { LocalFileStorage } from './local-storage.js';
+import { RemoteFileStorage } from './remote-storage.js';
+
+const running = new Map<number, AbortController>();
+const post = (report: DownloadReport) => self.postMessage(report);
+
+self.onmessage = async (event: MessageEvent<DownloadRequest>) => {
+  const request = event.data;
+  if (request.type === 'abort') {
+    running.get(request.jobId)?.abort(new DOMException('Aborted', 'AbortError'));
+    return;
+  }
+  const { jobId, job } = request;
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  const remote = new RemoteFileStorage({ endpoint: job.endpoint, storeId: job.storeId, token: () => job.token, idleTimeoutMs: job.idleTimeoutMs });
+  const local = new LocalFileStorage(job.storeId, job.localDirectory);
+  try {
+    await runDownload(remote, local, job, controller.signal, (loaded) => post({ type: 'progress', jobId, loaded }));
+    post({ type: 'done', jobId });
+  } catch (error) {
+    post({ type: 'failed', jobId, error: toWire(error) });
+  } finally {
+    running.delete(jobId);
+  }
+};
