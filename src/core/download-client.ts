@@ -1,10 +1,15 @@
 /**
  * The page's side of the download worker: starts it on the first download, hands it jobs, and turns its
- * reports back into progress, results and the errors the retry policy expects.
+ * reports back into progress, results and the errors the retry policy expects. Where the worker cannot run
+ * (its script is not served next to the kit, as when an app bundles the core itself, or it crashed), its
+ * downloads and every later one run in the page instead.
  */
 import { fromWire, type DownloadJob, type DownloadReport, type DownloadRequest } from './download-job.js';
 
+type RunDownload = (job: DownloadJob, signal: AbortSignal, onProgress: (loaded: number) => void) => Promise<void>;
+
 interface Pending {
+  readonly job: DownloadJob;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
   readonly onProgress: (loaded: number) => void;
@@ -15,11 +20,16 @@ export class DownloadWorkerClient {
   #worker: Worker | undefined;
   #pending = new Map<number, Pending>();
   #nextId = 1;
+  #broken = false;
 
-  constructor(private readonly url: URL) {}
+  constructor(
+    private readonly url: URL,
+    private readonly inPage: RunDownload,
+  ) {}
 
   run(job: DownloadJob, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
     signal.throwIfAborted();
+    if (this.#broken) return this.inPage(job, signal, onProgress);
     const worker = (this.#worker ??= this.#start());
     const jobId = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
@@ -30,6 +40,7 @@ export class DownloadWorkerClient {
         this.#pending.delete(jobId);
       };
       this.#pending.set(jobId, {
+        job,
         resolve: () => (settle(), resolve()),
         reject: (error) => (settle(), reject(error)),
         onProgress,
@@ -60,13 +71,15 @@ export class DownloadWorkerClient {
       else if (report.type === 'done') pending.resolve();
       else pending.reject(fromWire(report.error, pending.signal));
     };
-    // The worker could not start or crashed: what it was running fails like a lost connection (retried),
-    // and the next download starts a new one.
     worker.onerror = (event) => {
       event.preventDefault();
-      if (this.#worker === worker) this.#worker = undefined;
+      console.warn('[ls-file-sync] the download worker failed; downloads run in the page', event.message);
+      this.#broken = true;
+      this.#worker = undefined;
       worker.terminate();
-      for (const pending of [...this.#pending.values()]) pending.reject(new TypeError(`The download worker failed: ${event.message}`));
+      for (const pending of [...this.#pending.values()]) {
+        this.inPage(pending.job, pending.signal, pending.onProgress).then(pending.resolve, pending.reject);
+      }
     };
     return worker;
   }

@@ -172,7 +172,10 @@ export class FileSync {
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     });
     this.#uploader = new Uploader(store, this.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
-    this.#downloads = options.downloadWorker !== false && typeof Worker === 'function' ? new DownloadWorkerClient(kitAssetUrls().downloadWorker) : undefined;
+    this.#downloads =
+      options.downloadWorker !== false && typeof Worker === 'function'
+        ? new DownloadWorkerClient(kitAssetUrls().downloadWorker, (job, signal, onProgress) => runDownload(this.remote, this.local, job, signal, onProgress))
+        : undefined;
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
     this.#confirmations = new CommitBatcher((confirmed, keys) => {
       if (this.#closed) return;
