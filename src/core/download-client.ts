@@ -4,9 +4,9 @@
  * (its script is not served next to the kit, as when an app bundles the core itself, or it crashed), its
  * downloads and every later one run in the page instead.
  */
-import { fromWire, type DownloadJob, type DownloadReport, type DownloadRequest } from './download-job.js';
+import { fromWire, type DownloadJob, type DownloadReport, type DownloadRequest, type DownloadTarget } from './download-job.js';
 
-type RunDownload = (job: DownloadJob, signal: AbortSignal, onProgress: (loaded: number) => void) => Promise<void>;
+type RunDownload = (target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void) => Promise<void>;
 
 interface Pending {
   readonly job: DownloadJob;
@@ -33,7 +33,7 @@ export class DownloadWorkerClient {
     const worker = (this.#worker ??= this.#start());
     const jobId = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
-      const abort = () => this.#send(worker, { type: 'abort', jobId });
+      const abort = () => worker.postMessage({ type: 'abort', jobId } satisfies DownloadRequest);
       signal.addEventListener('abort', abort, { once: true });
       const settle = () => {
         signal.removeEventListener('abort', abort);
@@ -46,7 +46,7 @@ export class DownloadWorkerClient {
         onProgress,
         signal,
       });
-      this.#send(worker, { type: 'start', jobId, job });
+      worker.postMessage({ type: 'start', jobId, job } satisfies DownloadRequest);
     });
   }
 
@@ -55,10 +55,6 @@ export class DownloadWorkerClient {
     this.#worker?.terminate();
     this.#worker = undefined;
     for (const pending of [...this.#pending.values()]) pending.reject(new DOMException('The file sync was closed', 'AbortError'));
-  }
-
-  #send(worker: Worker, request: DownloadRequest): void {
-    worker.postMessage(request);
   }
 
   #start(): Worker {

@@ -8,6 +8,15 @@ import { LocalFileStorage } from './local-storage.js';
 import { RemoteFileStorage } from './remote-storage.js';
 
 const running = new Map<number, AbortController>();
+
+/** One per store directory, so its OPFS directory is looked up once, not for each of many small downloads. */
+const locals = new Map<string, LocalFileStorage>();
+function localStorageFor(storeId: string, directory: string): LocalFileStorage {
+  const key = `${directory}/${storeId}`;
+  let local = locals.get(key);
+  if (local === undefined) locals.set(key, (local = new LocalFileStorage(storeId, directory)));
+  return local;
+}
 const post = (report: DownloadReport) => self.postMessage(report);
 
 self.onmessage = async (event: MessageEvent<DownloadRequest>) => {
@@ -20,7 +29,7 @@ self.onmessage = async (event: MessageEvent<DownloadRequest>) => {
   const controller = new AbortController();
   running.set(jobId, controller);
   const remote = new RemoteFileStorage({ endpoint: job.endpoint, storeId: job.storeId, token: () => job.token, idleTimeoutMs: job.idleTimeoutMs });
-  const local = new LocalFileStorage(job.storeId, job.localDirectory);
+  const local = localStorageFor(job.storeId, job.localDirectory);
   try {
     await runDownload(remote, local, job, controller.signal, (loaded) => post({ type: 'progress', jobId, loaded }));
     post({ type: 'done', jobId });

@@ -173,9 +173,7 @@ export class FileSync {
     });
     this.#uploader = new Uploader(store, this.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#downloads =
-      options.downloadWorker !== false && typeof Worker === 'function'
-        ? new DownloadWorkerClient(kitAssetUrls().downloadWorker, (job, signal, onProgress) => runDownload(this.remote, this.local, job, signal, onProgress))
-        : undefined;
+      options.downloadWorker !== false && typeof Worker === 'function' ? new DownloadWorkerClient(kitAssetUrls().downloadWorker, this.#downloadInPage) : undefined;
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
     this.#confirmations = new CommitBatcher((confirmed, keys) => {
       if (this.#closed) return;
@@ -554,7 +552,7 @@ export class FileSync {
    * every byte cost the main thread 1.6 s per 256 MiB. In place elsewhere, or when `downloadWorker` is off.
    */
   #download(target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
-    if (this.#downloads === undefined) return runDownload(this.remote, this.local, target, signal, onProgress);
+    if (this.#downloads === undefined) return this.#downloadInPage(target, signal, onProgress);
     const job: DownloadJob = {
       ...target,
       endpoint: this.remote.config.endpoint,
@@ -565,6 +563,9 @@ export class FileSync {
     };
     return this.#downloads.run(job, signal, onProgress);
   }
+
+  #downloadInPage = (target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> =>
+    runDownload(this.remote, this.local, target, signal, onProgress);
 
   /** Runs in the tab that holds the lock: owns the transfers until the tab closes. */
   #lead(options: FileSyncOptions): void {

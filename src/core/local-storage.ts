@@ -51,17 +51,16 @@ export class LocalFileStorage {
     return this.#dir;
   }
 
-  /** Streams `source` into the file `id`; the previous bytes stay until the new ones are complete and verified. */
-  write(id: string, source: ReadableStream<Uint8Array<ArrayBuffer>> | ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
-    const reader = source instanceof ReadableStream ? source.getReader() : source;
+  /** Streams what `reader` reads into the file `id`; the previous bytes stay until the new ones are complete and verified. */
+  write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
     return this.#replace(id, async (writable) => {
       const hash = createContentHasher();
       let size = 0;
-      // Network chunks are small (16-64 KB); each write is a round trip to the browser's storage process,
-      // so they are copied into batches of 4 MiB first (a Blob of the chunks per batch cost the main
-      // thread more than the copy). One batch is written while the next is read and hashed: waiting for
-      // each write before reading on made the two take turns.
-      // Allocated when bytes come, no larger than what is still expected, so a small file gets a small one.
+      // Each write is a round trip to the browser's storage process, so chunks are copied into batches of
+      // up to 4 MiB first (a Blob of the chunks per batch cost the main thread more than the copy). A batch
+      // is allocated when bytes come, no larger than what is still expected (a small file gets a small
+      // one), and written while the next is read and hashed: waiting for each write before reading on
+      // made the two take turns.
       let batch: Uint8Array<ArrayBuffer> | undefined;
       let batched = 0;
       let flushed = 0;
