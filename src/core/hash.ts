@@ -24,6 +24,8 @@ export interface ContentHasher {
   update(chunk: Uint8Array): Promise<void> | undefined;
   /** Lowercase hex; call once, after the last update. */
   digest(): Promise<string>;
+  /** Instead of `digest`: the blocks' SHA-256 digests, concatenated (32 bytes per block). */
+  blocks(): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 export function createContentHasher(): ContentHasher {
@@ -35,6 +37,13 @@ export function createContentHasher(): ContentHasher {
   const finishBlock = () => {
     digests.push(crypto.subtle.digest('SHA-256', block.subarray(0, filled)));
     filled = 0;
+  };
+  const blocks = async () => {
+    if (filled > 0) finishBlock();
+    const all = await Promise.all(digests);
+    const joined = new Uint8Array(all.length * 32);
+    all.forEach((digest, i) => joined.set(new Uint8Array(digest), i * 32));
+    return joined;
   };
   return {
     update(chunk) {
@@ -55,24 +64,36 @@ export function createContentHasher(): ContentHasher {
       const waitFor = digests[digests.length - MAX_IN_FLIGHT];
       return waitFor?.then(() => undefined);
     },
-    async digest() {
-      // An empty file has no blocks: its hash is the SHA-256 of nothing, as in Dropbox's definition.
-      if (filled > 0) finishBlock();
-      const blocks = await Promise.all(digests);
-      const joined = new Uint8Array(blocks.length * 32);
-      blocks.forEach((digest, i) => joined.set(new Uint8Array(digest), i * 32));
-      return toHex(await crypto.subtle.digest('SHA-256', joined));
-    },
+    blocks,
+    digest: async () => contentHashOfBlocks(await blocks()),
   };
+}
+
+/**
+ * The content hash of bytes whose block digests are known (see `blocks`), in order: how the worker checks
+ * a multipart upload from its parts' digests, each taken as the part streamed in, without reading the
+ * assembled file back. An empty file has no blocks: its hash is the SHA-256 of nothing, as in Dropbox's.
+ */
+export async function contentHashOfBlocks(blocks: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', blocks));
 }
 
 /** The content hash of a stream of bytes, read to its end. */
 export async function hashStream(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return (await feed(stream)).digest();
+}
+
+/** The block digests of a stream of bytes, read to its end (see `ContentHasher.blocks`). */
+export async function hashStreamBlocks(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  return (await feed(stream)).blocks();
+}
+
+async function feed(stream: ReadableStream<Uint8Array>): Promise<ContentHasher> {
   const hasher = createContentHasher();
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return hasher.digest();
+    if (done) return hasher;
     await hasher.update(value);
   }
 }

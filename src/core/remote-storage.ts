@@ -84,8 +84,9 @@ export class RemoteFileStorage {
         headers: { ...this.#auth(), 'content-type': 'application/json' },
         ...(signal ? { signal } : {}),
       },
-      // The worker reads the whole assembled object back to check its hash before it answers: for a file of
-      // gigabytes that is minutes of silence that is not a stall.
+      // Parts that are not whole 4 MiB blocks (a `minPartSize` of another size) make the worker read the
+      // whole assembled object back to check its hash before it answers: for a file of gigabytes that is
+      // minutes of silence that is not a stall.
       COMPLETE_TIMEOUT_MS,
     );
     await response.body?.cancel();

@@ -7,6 +7,7 @@
  */
 import { queryDb } from '@livestore/livestore';
 import { TransferError } from './errors.js';
+import { CONTENT_BLOCK_SIZE } from './hash.js';
 import { remoteKeyOf } from './reconcile.js';
 import type { RemoteFileStorage } from './remote-storage.js';
 import { fileLocalStateTable, fileSyncEvents as events, uploadPartsTable } from './schema.js';
@@ -15,7 +16,11 @@ import type { FileSyncStore } from './store.js';
 export interface MultipartOptions {
   /** Files larger than this go up in parts. */
   readonly threshold: number;
-  /** Smallest part; R2 needs at least 5 MiB for every part but the last. */
+  /**
+   * Smallest part; R2 needs at least 5 MiB for every part but the last. Rounded up to whole 4 MiB blocks of
+   * the content hash, so the worker checks each part's bytes as they arrive instead of reading the whole
+   * file back once it is assembled.
+   */
   readonly minPartSize: number;
   /** Parts in flight at once, per file. */
   readonly concurrency: number;
@@ -26,9 +31,10 @@ const MAX_PARTS = 10_000;
 
 export const DEFAULT_MULTIPART: MultipartOptions = { threshold: 32 * MiB, minPartSize: 8 * MiB, concurrency: 3 };
 
-/** The part size for a file: at least `minPartSize`, and large enough that it needs at most 10,000 parts. */
+/** The part size for a file: whole content-hash blocks, at least `minPartSize`, and few enough parts (10,000). */
 export function partSizeFor(size: number, minPartSize: number): number {
-  return Math.max(minPartSize, Math.ceil(Math.ceil(size / MAX_PARTS) / MiB) * MiB);
+  const least = Math.max(minPartSize, Math.ceil(size / MAX_PARTS), 1);
+  return Math.ceil(least / CONTENT_BLOCK_SIZE) * CONTENT_BLOCK_SIZE;
 }
 
 export interface UploadRequest {

@@ -10,6 +10,9 @@
  *   period (a week by default) unless a record naming them arrives first. A client normally pushes its
  *   record before it uploads, but an offline client, or a push lost to a crash, can deliver it much later.
  * - Abandoned multipart uploads, aborted when neither completed nor aborted within their lifetime.
+ *
+ * It also keeps, for each multipart upload in progress, the block digests of its parts as they were
+ * streamed in (see multipart.ts), and forgets them when the upload ends.
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -22,6 +25,14 @@ export interface JanitorEnv {
   readonly UNREFERENCED_GRACE_SECONDS?: string;
   /** Seconds a multipart upload may stay incomplete before it is aborted (default a week). */
   readonly UPLOAD_LIFETIME_SECONDS?: string;
+}
+
+/** A part of a multipart upload as it was streamed in: its length and its blocks' digests (see core/hash.ts). */
+export interface StoredPart {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+  readonly blocks: Uint8Array<ArrayBuffer>;
 }
 
 const DAY = 24 * 3600;
@@ -44,6 +55,10 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       this.#sql.exec('CREATE TABLE IF NOT EXISTS referenced (key TEXT PRIMARY KEY)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS unreferenced (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, abort_at INTEGER NOT NULL)');
+      this.#sql.exec(
+        `CREATE TABLE IF NOT EXISTS upload_parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL,
+         size INTEGER NOT NULL, blocks BLOB NOT NULL, PRIMARY KEY (upload_id, part_number))`,
+      );
     });
   }
 
@@ -101,8 +116,35 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
 
   /** The upload was completed or aborted by its client. */
   async uploadEnded(key: string, uploadId: string): Promise<void> {
-    this.#sql.exec('DELETE FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key);
+    const cursor = this.#sql.exec('DELETE FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key);
+    if (cursor.rowsWritten > 0) this.#sql.exec('DELETE FROM upload_parts WHERE upload_id = ?', uploadId);
     await this.#schedule();
+  }
+
+  /** Part `partNumber` of an upload in progress was stored as `etag`; a part sent again replaces it. */
+  async partStored(key: string, uploadId: string, part: StoredPart): Promise<void> {
+    // Only for an upload this janitor knows (one it would abort, and so forget): nothing is kept for good.
+    if (this.#sql.exec('SELECT 1 FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray().length === 0) return;
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO upload_parts (upload_id, part_number, etag, size, blocks) VALUES (?, ?, ?, ?, ?)',
+      uploadId,
+      part.partNumber,
+      part.etag,
+      part.size,
+      part.blocks,
+    );
+  }
+
+  /** What `partStored` kept of an upload's parts, by part number. */
+  async storedParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    if (this.#sql.exec('SELECT 1 FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray().length === 0) return [];
+    return this.#sql
+      .exec<{ part_number: number; etag: string; size: number; blocks: ArrayBuffer }>(
+        'SELECT part_number, etag, size, blocks FROM upload_parts WHERE upload_id = ? ORDER BY part_number',
+        uploadId,
+      )
+      .toArray()
+      .map((row) => ({ partNumber: row.part_number, etag: row.etag, size: row.size, blocks: new Uint8Array(row.blocks) }));
   }
 
   async pendingDeleteAt(key: string): Promise<number | undefined> {
@@ -130,6 +172,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       // Already completed or aborted elsewhere is as good as aborted here.
       await this.env.FILES.resumeMultipartUpload(key, uploadId).abort().catch(() => {});
       this.#sql.exec('DELETE FROM uploads WHERE upload_id = ?', uploadId);
+      this.#sql.exec('DELETE FROM upload_parts WHERE upload_id = ?', uploadId);
     }
     await this.#schedule();
   }

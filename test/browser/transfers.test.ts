@@ -35,10 +35,11 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     return track(await openSync(storeId, { endpoint: await proxyUrl(), localDirectory: `proxied-${storeId}`, ...fast, ...extra }));
   }
 
-  it('uploads a large file in equal parts and the stored object has its hash', async () => {
+  it('uploads a large file in parts of whole 4 MiB hash blocks and the stored object has its hash', async () => {
     const storeId = uniqueStoreId();
+    // 5 MiB is rounded up to 8 (two blocks), so the worker checks parts as they arrive: three parts, not four.
     const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 5 * MiB } });
-    const bytes = randomBytes(12 * MiB + 77, 3);
+    const bytes = randomBytes(16 * MiB + 77, 3);
     const saved = await sync.saveFile(new File([bytes], 'big.bin'));
     await waitForFiles(sync, synced(saved.id), 60_000);
 
@@ -51,8 +52,8 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
   it('resumes a multipart upload after lost connections at the next missing part, never resending acknowledged ones', async () => {
     const storeId = uniqueStoreId();
     await setFaults([{ method: 'PUT', path: '/parts/3$', action: 'refuse', times: 3 }]);
-    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 5 * MiB, concurrency: 1 } });
-    const saved = await sync.saveFile(new File([randomBytes(14 * MiB, 5)], 'resumed.bin'));
+    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 8 * MiB, concurrency: 1 } });
+    const saved = await sync.saveFile(new File([randomBytes(20 * MiB, 5)], 'resumed.bin'));
     await waitForFiles(sync, synced(saved.id), 60_000);
 
     const report = await faultReport();
