@@ -9,7 +9,7 @@ import { CommitBatcher } from './commit-batcher.js';
 import { DownloadWorkerClient } from './download-client.js';
 import { runDownload, type DownloadJob, type DownloadTarget } from './download-job.js';
 import { FileSyncError } from './errors.js';
-import { imageMeta } from './image-meta.js';
+import { ImageDescriber } from './image-describer.js';
 import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
@@ -31,8 +31,6 @@ import type { RetryPolicy } from './transfer-queue.js';
 import { Transfers, type ConfirmationEvent } from './transfers.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
 
-/** How long after a save an image is described for other devices (see `#describeImage`). */
-const DESCRIBE_DELAY_MS = 1000;
 
 export type { SyncStatus, SyncSummary } from './summary.js';
 
@@ -138,6 +136,7 @@ export class FileSync {
   readonly #leadership: Leadership;
   /** This tab's transfer work, once it leads the store (one tab per browser profile does). */
   #transfers: Transfers | undefined;
+  #describer: ImageDescriber | undefined;
   readonly #downloads: DownloadWorkerClient | undefined;
   #token: string;
   #online = typeof navigator === 'undefined' ? true : navigator.onLine;
@@ -256,7 +255,7 @@ export class FileSync {
   async saveFiles(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
     this.#assertOpen();
     const results: SaveResult[] = [];
-    let batch: { readonly index: number; readonly id: string; readonly hash: string; readonly blob: Blob; readonly events: readonly ReturnType<typeof events.fileCreated | typeof events.localCopyStored>[] }[] = [];
+    let batch: { readonly index: number; readonly id: string; readonly events: readonly ReturnType<typeof events.fileCreated | typeof events.localCopyStored>[] }[] = [];
     let committedAt = Date.now();
     const commit = () => {
       if (batch.length === 0) return;
@@ -265,7 +264,6 @@ export class FileSync {
       for (const saved of batch) {
         const view = this.#viewsById.get(saved.id);
         results[saved.index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
-        this.#describeImage(saved.id, saved.hash, saved.blob);
       }
       batch = [];
       committedAt = Date.now();
@@ -284,8 +282,6 @@ export class FileSync {
         batch.push({
           index,
           id,
-          hash,
-          blob,
           events: [
             events.fileCreated({ id, name: displayName, type: options.type ?? blob.type, size, hash, createdAt: now }),
             events.localCopyStored({ id, hash, at: now }),
@@ -298,25 +294,6 @@ export class FileSync {
     }
     commit();
     return results;
-  }
-
-  /**
-   * Records an image's size and preview for other devices a second after the save, once the page is idle.
-   * Describing decodes the whole image; started at once, that decode ran beside the one showing the same
-   * image here and took 170 ms of the 300 to its display (bench case `local display`, 3000×2250 JPEG).
-   * Peers need the description before the bytes, and the bytes take the upload's time to reach them.
-   */
-  #describeImage(id: string, hash: string, blob: Blob): void {
-    if (!blob.type.startsWith('image/')) return;
-    const describe = () =>
-      void imageMeta(blob).then((meta) => {
-        if (meta && !this.#closed) this.#confirmations.add(`describe:${id}`, events.imageMetaSet({ id, hash, ...meta }));
-      });
-    setTimeout(() => {
-      if (this.#closed) return;
-      if (typeof requestIdleCallback === 'function') requestIdleCallback(describe, { timeout: 2000 });
-      else describe();
-    }, DESCRIBE_DELAY_MS);
   }
 
   /**
@@ -336,7 +313,6 @@ export class FileSync {
       events.fileReplaced({ id, name, type: options.type ?? (blob.type || current.type), size, hash, replacedAt: now }),
       events.localCopyStored({ id, hash, at: now }),
     );
-    this.#describeImage(id, hash, blob);
     return this.file(id) as FileView;
   }
 
@@ -427,6 +403,7 @@ export class FileSync {
     this.#confirmations.flush();
     this.#closed = true;
     this.#transfers?.stop();
+    this.#describer?.stop();
     this.#downloads?.close();
     clearTimeout(this.#activityTimer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
@@ -591,6 +568,12 @@ export class FileSync {
       },
       { ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.retry ? { retry: options.retry } : {}) },
     );
+    this.#describer = new ImageDescriber({
+      local: this.local,
+      records: () => this.#allRecords,
+      locals: () => this.#locals,
+      describe: (id, hash, meta) => this.#confirmations.add(`describe:${id}`, events.imageMetaSet({ id, hash, ...meta })),
+    });
     this.#reconcile();
     this.#publishSummary();
   }
@@ -599,6 +582,7 @@ export class FileSync {
     const transfers = this.#transfers;
     if (!transfers || this.#closed) return;
     transfers.reconcile();
+    this.#describer?.reconcile();
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
     for (const id of this.#activity.keys()) if (!transfers.inTransfer(id)) this.#setActivity(id, undefined);
   }

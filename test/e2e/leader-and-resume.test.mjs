@@ -1,5 +1,5 @@
-// One transferring tab per browser profile, and uploads that resume after a reload, through the built
-// demo page. The proxy in front of the backend stalls requests on purpose (a slow network, injected).
+// One transferring tab per browser profile, and uploads and image descriptions that survive a reload,
+// through the built demo page. The proxy in front of the backend stalls requests on purpose (a slow network, injected).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { devToken } from '../../scripts/backend.mjs';
@@ -57,4 +57,28 @@ test('a reload in the middle of a multipart upload resumes at the next missing p
   });
   assert.equal(contentHash(Buffer.from(await response.arrayBuffer())), added.hash);
   assert.ok((await tile(page, added.id)).state === 'synced');
+});
+
+test('an image saved just before a reload is still described for other devices (its size and preview) after it', async () => {
+  const storeId = `describe-${Date.now().toString(36)}`;
+  world.proxy.reset();
+  const { page } = await world.openProfile('describe', storeId);
+  const id = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(6, 4);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#0a0';
+    context.fillRect(0, 0, 6, 4);
+    const file = new File([await canvas.convertToBlob({ type: 'image/png' })], 'green.png', { type: 'image/png' });
+    const [view] = await document.querySelector('ls-file-upload').addFiles([file]);
+    return view.id;
+  });
+  // At once: an image is described a second after it is saved, so the page that saved it does not.
+  await openDemo(page, world.demo.url, storeId);
+  const described = await waitUntil(
+    () => page.evaluate((id) => document.querySelector('ls-file-sync').sync.file(id), id),
+    (view) => view?.preview != null,
+    'a description after the reload',
+  );
+  assert.deepEqual([described.width, described.height], [6, 4]);
+  assert.match(described.preview, /^data:image\/jpeg;base64,/);
 });
