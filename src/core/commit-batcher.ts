@@ -7,8 +7,9 @@
  * interval is six times what the last commit took (between `minIntervalMs` and `maxIntervalMs`), so
  * committing confirmations keeps to about a seventh of the main thread however large the store grows. A
  * commit takes at most `maxPerCommit` confirmations (the rest wait for the next interval): LiveStore runs
- * each event's materializer in the page at a millisecond or more apiece, and a commit of twenty was already
- * a task of 50 ms with 1,000 files.
+ * each event's materializer in the page at a millisecond or more apiece. With 1,000 files a commit of
+ * twenty was a task of 50 ms and one of ten 30-60 ms; with five, six runs of the bench's `many files` case
+ * had one task over 50 ms (52) where three of five runs with ten had one (87-132), and all synced as soon.
  *
  * Each confirmation has a key (a job's key): until it is committed, `has(key)` tells the owner that the
  * work is done even though the store does not say so yet, so it is not planned again.
@@ -23,7 +24,7 @@ export class CommitBatcher<E> {
     private readonly commit: (events: E[], keys: readonly string[]) => void,
     private readonly minIntervalMs = 50,
     private readonly maxIntervalMs = 1000,
-    private readonly maxPerCommit = 10,
+    private readonly maxPerCommit = 5,
   ) {
     this.#intervalMs = minIntervalMs;
   }
