@@ -31,7 +31,6 @@ import type { RetryPolicy } from './transfer-queue.js';
 import { Transfers, type ConfirmationEvent } from './transfers.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
 
-
 export type { SyncStatus, SyncSummary } from './summary.js';
 
 export interface FileSyncOptions {
@@ -136,6 +135,7 @@ export class FileSync {
   readonly #leadership: Leadership;
   /** This tab's transfer work, once it leads the store (one tab per browser profile does). */
   #transfers: Transfers | undefined;
+  /** Describes for other devices the images this device holds, once this tab leads (see image-describer.ts). */
   #describer: ImageDescriber | undefined;
   readonly #downloads: DownloadWorkerClient | undefined;
   #token: string;
