@@ -475,6 +475,8 @@ try {
             more.click();
             await frame();
           }
+          // Tiles come in a few per frame: the phase ends when the last is there.
+          for (const t0 = performance.now(); tiles() < count && performance.now() - t0 < 10_000; ) await frame();
         });
         if (tiles() !== count) throw new Error(`gallery: ${tiles()} tiles, not ${count}`);
         // Down the page a screen at a time, as someone looking through it: each screen until its images
