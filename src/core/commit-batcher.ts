@@ -9,7 +9,7 @@
  * commit takes at most `maxPerCommit` confirmations (the rest wait for the next interval): LiveStore runs
  * each event's materializer in the page at a millisecond or more apiece. With 1,000 files a commit of
  * twenty was a task of 50 ms and one of ten 30-60 ms; with five, six runs of the bench's `many files` case
- * had one task over 50 ms (52) where three of five runs with ten had one (87-132), and all synced as soon.
+ * had one task over 50 ms (52) where three of five runs with ten had one (87-132), and the sync took as long.
  *
  * Each confirmation has a key (a job's key): until it is committed, `has(key)` tells the owner that the
  * work is done even though the store does not say so yet, so it is not planned again.

@@ -139,12 +139,12 @@ export class LsFileGallery extends LitElement {
     }),
   );
 
+  // Not cancelled when the gallery leaves the page: the frame only moves a count, and a gallery put back
+  // in the page mid-page then still fills in.
   #nextTiles: number | undefined;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.#nextTiles !== undefined) cancelAnimationFrame(this.#nextTiles);
-    this.#nextTiles = undefined;
     // Leaving the page (or re-rendering it) confirms what was deleted here.
     for (const id of [...this.pendingDeletes.keys()]) this.#commitDelete(id);
   }
