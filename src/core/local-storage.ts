@@ -125,7 +125,12 @@ export class LocalFileStorage {
       // too (NotReadableError, when the browser could not keep the blob's bytes), and which of the two
       // fails first is a race. What the user must hear is that the disk is full.
       if (written.status === 'rejected') throw written.reason;
-      if (hashed.status === 'rejected') throw hashed.reason;
+      if (hashed.status === 'rejected') {
+        // And the read alone can fail on a full disk while the write has not noticed yet (seen in one CI
+        // run of the storage-full test): what the user must hear is still that the disk is full.
+        if (await lacksSpaceFor(blob.size)) throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
+        throw hashed.reason;
+      }
       return { hash: hashed.value, size: blob.size };
     });
   }
@@ -170,5 +175,15 @@ export class LocalFileStorage {
     await dir.removeEntry(id).catch((error: unknown) => {
       if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
     });
+  }
+}
+
+/** Whether this origin's storage has less room left than `bytes`, as far as the browser says. */
+async function lacksSpaceFor(bytes: number): Promise<boolean> {
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    return usage !== undefined && quota !== undefined && quota - usage < bytes;
+  } catch {
+    return false;
   }
 }
