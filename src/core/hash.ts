@@ -40,10 +40,7 @@ export function createContentHasher(): ContentHasher {
   };
   const blocks = async () => {
     if (filled > 0) finishBlock();
-    const all = await Promise.all(digests);
-    const joined = new Uint8Array(all.length * 32);
-    all.forEach((digest, i) => joined.set(new Uint8Array(digest), i * 32));
-    return joined;
+    return concatBytes((await Promise.all(digests)).map((digest) => new Uint8Array(digest)));
   };
   return {
     update(chunk) {
@@ -104,6 +101,17 @@ export const hashBlob = (blob: Blob): Promise<string> => hashStream(blob.stream(
 /** A plain SHA-256 of bytes held in memory, for requests that carry one (R2 checks it as it stores). */
 export async function sha256Hex(bytes: BufferSource): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** The byte arrays one after another, in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined;
 }
 
 const toHex = (digest: ArrayBuffer): string => {

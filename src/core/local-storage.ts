@@ -121,17 +121,13 @@ export class LocalFileStorage {
   writeBlob(id: string, blob: Blob): Promise<WriteResult> {
     return this.#replace(id, async (writable) => {
       const [hashed, written] = await Promise.allSettled([hashBlob(blob), writable.write(blob)]);
-      // The write's failure is the one to report: on a full disk, reading the blob for its hash can fail
-      // too (NotReadableError, when the browser could not keep the blob's bytes), and which of the two
-      // fails first is a race. What the user must hear is that the disk is full.
+      // On a full disk either can fail, in either order: the write with a quota error, or the read for the
+      // hash with NotReadableError (the browser could not keep the blob's bytes), sometimes before the
+      // write has noticed. What the user must hear is that the disk is full.
       if (written.status === 'rejected') throw written.reason;
-      if (hashed.status === 'rejected') {
-        // And the read alone can fail on a full disk while the write has not noticed yet (seen in one CI
-        // run of the storage-full test): what the user must hear is still that the disk is full.
-        if (await lacksSpaceFor(blob.size)) throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
-        throw hashed.reason;
-      }
-      return { hash: hashed.value, size: blob.size };
+      if (hashed.status === 'fulfilled') return { hash: hashed.value, size: blob.size };
+      if (await lacksSpaceFor(blob.size)) throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
+      throw hashed.reason;
     });
   }
 

@@ -124,7 +124,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
   /** Part `partNumber` of an upload in progress was stored as `etag`; a part sent again replaces it. */
   async partStored(key: string, uploadId: string, part: StoredPart): Promise<void> {
     // Only for an upload this janitor knows (one it would abort, and so forget): nothing is kept for good.
-    if (this.#sql.exec('SELECT 1 FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray().length === 0) return;
+    if (!this.#knowsUpload(key, uploadId)) return;
     this.#sql.exec(
       'INSERT OR REPLACE INTO upload_parts (upload_id, part_number, etag, size, blocks) VALUES (?, ?, ?, ?, ?)',
       uploadId,
@@ -137,7 +137,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
 
   /** What `partStored` kept of an upload's parts, by part number. */
   async storedParts(key: string, uploadId: string): Promise<StoredPart[]> {
-    if (this.#sql.exec('SELECT 1 FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray().length === 0) return [];
+    if (!this.#knowsUpload(key, uploadId)) return [];
     return this.#sql
       .exec<{ part_number: number; etag: string; size: number; blocks: ArrayBuffer }>(
         'SELECT part_number, etag, size, blocks FROM upload_parts WHERE upload_id = ? ORDER BY part_number',
@@ -145,6 +145,10 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       )
       .toArray()
       .map((row) => ({ partNumber: row.part_number, etag: row.etag, size: row.size, blocks: new Uint8Array(row.blocks) }));
+  }
+
+  #knowsUpload(key: string, uploadId: string): boolean {
+    return this.#sql.exec('SELECT 1 FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray().length > 0;
   }
 
   async pendingDeleteAt(key: string): Promise<number | undefined> {

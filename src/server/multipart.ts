@@ -18,7 +18,7 @@ import type { FileAddress, FileRoute, FilesEnv } from './files.js';
 import { contentTypeOf, MAX_PARTS, maxFileSize, stored } from './files.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
-import { CONTENT_BLOCK_SIZE, contentHashOfBlocks, hashStream, hashStreamBlocks } from '../core/hash.js';
+import { CONTENT_BLOCK_SIZE, concatBytes, contentHashOfBlocks, hashStream, hashStreamBlocks } from '../core/hash.js';
 import type { StoredPart } from './janitor.js';
 
 /** R2: every part but the last at least 5 MiB (and all the same size); a part at most 5 GiB. */
@@ -143,13 +143,7 @@ async function hashFromParts(parts: readonly R2UploadedPart[], streamedIn: reado
     if (i < parts.length - 1 && part.size % CONTENT_BLOCK_SIZE !== 0) return undefined;
     blocks.push(part.blocks);
   }
-  const joined = new Uint8Array(blocks.reduce((sum, b) => sum + b.byteLength, 0));
-  let offset = 0;
-  for (const b of blocks) {
-    joined.set(b, offset);
-    offset += b.byteLength;
-  }
-  return contentHashOfBlocks(joined);
+  return contentHashOfBlocks(concatBytes(blocks));
 }
 
 async function contentHashOf(env: FilesEnv, key: string): Promise<string | undefined> {
