@@ -9,11 +9,16 @@
  * taken from the client's path, so no path can reach another store's objects. A key names one version of
  * one file's content: bytes under a key never change, which makes downloads cacheable forever and means a
  * replaced file never overwrites bytes another client is still reading.
+ *
+ * A multipart upload may also go to a staging address, `…/files/<fileId>/u-<token>`, when its client starts
+ * sending before it knows the hash (it is still saving the file): its completion names the hash, and the
+ * content key then holds a pointer to the staged bytes (see multipart.ts), which reads follow.
  */
 import { checkToken, type Scope } from './tokens.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
 import { handleMultipart } from './multipart.js';
+import { pointerTarget } from './pointer.js';
 import { hashStream } from '../core/hash.js';
 
 export interface FilesEnv extends JanitorEnv {
@@ -37,6 +42,14 @@ export interface FileAddress {
   readonly hash: string;
 }
 
+/** Where a multipart upload begun before its content hash was known puts its bytes (see multipart.ts). */
+export interface StagingAddress {
+  readonly storeId: string;
+  readonly fileId: string;
+  /** `u-` and the client's random token. */
+  readonly staging: string;
+}
+
 /** What a file path asks for: the object itself, or a step of a multipart upload of it. */
 export type FileRoute =
   | { readonly kind: 'object' }
@@ -46,30 +59,44 @@ export type FileRoute =
   | { readonly kind: 'complete'; readonly uploadId: string }
   | { readonly kind: 'part'; readonly uploadId: string; readonly partNumber: number };
 
-export interface ParsedFilePath {
-  readonly address: FileAddress;
-  readonly route: FileRoute;
-}
+export type MultipartRoute = Exclude<FileRoute, { kind: 'object' | 'restore' }>;
+
+export type ParsedFilePath =
+  | { readonly address: FileAddress; readonly route: FileRoute }
+  | { readonly address: StagingAddress; readonly route: MultipartRoute };
 
 const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
+/** A staging segment: never a content hash, which is hex only. */
+const STAGING = /^u-[A-Za-z0-9_-]{16,64}$/;
 const PART_NUMBER = /^[1-9]\d{0,4}$/;
 
 /**
- * Parses `/api/stores/<storeId>/files/<fileId>/<hash>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`;
- * undefined when the path is not under `/api/stores/`, `'invalid'` when it is but is malformed.
+ * Parses `/api/stores/<storeId>/files/<fileId>/<hash>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`, or a
+ * multipart route under a staging address instead of `<hash>`; undefined when the path is not under
+ * `/api/stores/`, `'invalid'` when it is but is malformed.
  */
 export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | undefined {
   const parts = pathname.split('/');
   if (parts[1] !== 'api' || parts[2] !== 'stores') return undefined;
-  const [, , , storeId, files, fileId, hash, ...rest] = parts;
-  if (files !== 'files' || !storeId || !fileId || !hash) return 'invalid';
+  const [, , , storeId, files, fileId, last, ...rest] = parts;
+  if (files !== 'files' || !storeId || !fileId || !last) return 'invalid';
   // Raw (undecoded) segments: `%2e%2e` or `%2f` never match the pattern, so they are refused, not decoded.
-  const address = { storeId, fileId, hash };
+  if (STAGING.test(last)) {
+    const route = uploadRoute(rest);
+    return SEGMENT.test(storeId) && SEGMENT.test(fileId) && route !== 'invalid' ? { address: { storeId, fileId, staging: last }, route } : 'invalid';
+  }
+  const address = { storeId, fileId, hash: last };
   if (!isFileAddress(address)) return 'invalid';
   if (rest.length === 0) return { address, route: { kind: 'object' } };
   if (rest.length === 1 && rest[0] === 'restore') return { address, route: { kind: 'restore' } };
+  const route = uploadRoute(rest);
+  return route === 'invalid' ? route : { address, route };
+}
+
+/** `uploads[/<uploadId>[/complete|/parts/<n>]]`, the path segments after a file's address. */
+function uploadRoute(rest: readonly string[]): MultipartRoute | 'invalid' {
   if (rest[0] !== 'uploads') return 'invalid';
-  if (rest.length === 1) return { address, route: { kind: 'uploads' } };
+  if (rest.length === 1) return { kind: 'uploads' };
   let uploadId: string;
   try {
     uploadId = decodeURIComponent(rest[1] ?? '');
@@ -77,11 +104,11 @@ export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | un
     return 'invalid';
   }
   if (!UPLOAD_ID.test(uploadId)) return 'invalid';
-  if (rest.length === 2) return { address, route: { kind: 'upload', uploadId } };
-  if (rest.length === 3 && rest[2] === 'complete') return { address, route: { kind: 'complete', uploadId } };
+  if (rest.length === 2) return { kind: 'upload', uploadId };
+  if (rest.length === 3 && rest[2] === 'complete') return { kind: 'complete', uploadId };
   if (rest.length === 4 && rest[2] === 'parts' && PART_NUMBER.test(rest[3] ?? '')) {
     const partNumber = Number(rest[3]);
-    if (partNumber <= MAX_PARTS) return { address, route: { kind: 'part', uploadId, partNumber } };
+    if (partNumber <= MAX_PARTS) return { kind: 'part', uploadId, partNumber };
   }
   return 'invalid';
 }
@@ -94,7 +121,9 @@ export const isFileAddress = (address: { storeId: unknown; fileId: unknown; hash
   typeof address.hash === 'string' &&
   SHA256_HEX.test(address.hash);
 
-export const objectKey = ({ storeId, fileId, hash }: FileAddress): string => `stores/${storeId}/files/${fileId}/${hash}`;
+export const objectKey = (address: FileAddress | StagingAddress): string =>
+  `stores/${address.storeId}/files/${address.fileId}/${'hash' in address ? address.hash : address.staging}`;
+
 
 /** A Worker request body is capped at 100 MB on the smaller plans: above that, files go in parts. */
 export const MAX_SINGLE_PUT = 100 * 1024 * 1024;
@@ -138,7 +167,8 @@ const ALLOWED: Record<FileRoute['kind'], readonly string[]> = {
   part: ['PUT'],
 };
 
-export async function handleFileRequest(request: Request, env: FilesEnv, { address, route }: ParsedFilePath): Promise<Response> {
+export async function handleFileRequest(request: Request, env: FilesEnv, parsed: ParsedFilePath): Promise<Response> {
+  const { address, route } = parsed;
   const method = request.method;
   const allowed = ALLOWED[route.kind];
   if (!allowed.includes(method)) {
@@ -148,20 +178,22 @@ export async function handleFileRequest(request: Request, env: FilesEnv, { addre
   const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId: address.storeId, scope });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
 
-  const key = objectKey(address);
-  if (route.kind === 'restore') return restore(env, key, address);
-  if (route.kind !== 'object') return handleMultipart(request, env, key, address, route);
+  if (!('hash' in parsed.address)) return handleMultipart(request, env, parsed.address, parsed.route as MultipartRoute);
+  const content = parsed.address;
+  const key = objectKey(content);
+  if (route.kind === 'restore') return restore(env, key, content);
+  if (route.kind !== 'object') return handleMultipart(request, env, content, route);
   switch (method) {
     case 'PUT':
-      return put(request, env, key, address);
+      return put(request, env, key, content);
     case 'DELETE': {
       // The bytes stay until the grace period ends (see janitor.ts); deleting twice is harmless.
       if ((await env.FILES.head(key)) === null) return new Response(null, { status: 204 });
-      const deleteAt = await janitorFor(env, address.storeId).markDeleted(key);
+      const deleteAt = await janitorFor(env, content.storeId).markDeleted(key);
       return json({ pendingDeleteAt: new Date(deleteAt).toISOString() }, 202);
     }
     case 'HEAD': {
-      const object = await env.FILES.head(key);
+      const object = await headFollowing(env, key);
       if (object === null) return new Response(null, { status: 404 });
       const headers = contentHeaders(object);
       headers.set('content-length', String(object.size));
@@ -170,6 +202,13 @@ export async function handleFileRequest(request: Request, env: FilesEnv, { addre
     default:
       return get(request, env, key);
   }
+}
+
+/** The object under `key`, or the staged object it points to. */
+async function headFollowing(env: FilesEnv, key: string): Promise<R2Object | null> {
+  const object = await env.FILES.head(key);
+  const target = pointerTarget(object);
+  return target === undefined ? object : env.FILES.head(target);
 }
 
 /** Cancels a pending deletion, while the bytes are still there. */
@@ -252,7 +291,12 @@ function readConditions(request: Request): Headers {
 
 async function get(request: Request, env: FilesEnv, key: string): Promise<Response> {
   const conditions = readConditions(request);
-  const object = await env.FILES.get(key, { range: conditions, onlyIf: conditions });
+  let object = await env.FILES.get(key, { range: conditions, onlyIf: conditions });
+  const target = pointerTarget(object);
+  if (target !== undefined) {
+    if (object !== null && 'body' in object) await object.body.cancel();
+    object = await env.FILES.get(target, { range: conditions, onlyIf: conditions });
+  }
   if (object === null) return errorResponse(404, 'not_found', 'No such file');
   const headers = contentHeaders(object);
   if (!('body' in object)) {

@@ -15,6 +15,7 @@
  * streamed in (see multipart.ts), and forgets them when the upload ends.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { pointerTarget } from './pointer.js';
 
 export interface JanitorEnv {
   readonly FILES: R2Bucket;
@@ -166,7 +167,9 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     for (const table of ['pending', 'unreferenced'] as const) {
       const due = dueKeys(table);
       if (due.length === 0) continue;
-      await this.env.FILES.delete(due);
+      // A content uploaded to a staging key is a pointer and the staged bytes (see multipart.ts): both go.
+      const staged = (await Promise.all(due.map(async (key) => pointerTarget(await this.env.FILES.head(key))))).filter((key) => key !== undefined);
+      await this.env.FILES.delete([...due, ...staged]);
       for (const key of due) this.#sql.exec(`DELETE FROM ${table} WHERE key = ?`, key);
     }
     const abandoned = this.#sql

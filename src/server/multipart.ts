@@ -13,9 +13,20 @@
  * leaves nothing behind. When blocks and parts do not line up (a part size that is not a multiple of the
  * 4 MiB block) or a part's digests are missing, the worker streams the assembled object through the hash
  * instead, as it did for every upload before: reading a file of gigabytes back took most of a minute.
+ *
+ * A client that starts uploading while it is still saving the file (and hashing it) does not know the key
+ * yet, and R2 fixes an object's key when its multipart upload is created. Such an upload goes to a staging
+ * address, `…/files/<fileId>/u-<token>` (the same routes), and names the hash in its completion:
+ *
+ *   POST   …/files/<fileId>/u-<token>/uploads/<uploadId>/complete  { parts, hash }
+ *
+ * Once the parts are checked against that hash, the content key gets a pointer to the staged bytes (an
+ * empty object whose metadata names them, see files.ts) unless the content is already stored there, in
+ * which case the staged copy is deleted. Staged bytes are never served under their staging key.
  */
-import type { FileAddress, FileRoute, FilesEnv } from './files.js';
-import { contentTypeOf, MAX_PARTS, maxFileSize, stored } from './files.js';
+import type { FileAddress, FilesEnv, MultipartRoute, StagingAddress } from './files.js';
+import { contentTypeOf, isFileAddress, MAX_PARTS, maxFileSize, objectKey, stored } from './files.js';
+import { STORED_AT } from './pointer.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
 import { CONTENT_BLOCK_SIZE, concatBytes, contentHashOfBlocks, hashStream, hashStreamBlocks } from '../core/hash.js';
@@ -25,15 +36,8 @@ import type { StoredPart } from './janitor.js';
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 100 * 1024 * 1024;
 
-type MultipartRoute = Exclude<FileRoute, { kind: 'object' | 'restore' }>;
-
-export async function handleMultipart(
-  request: Request,
-  env: FilesEnv,
-  key: string,
-  address: FileAddress,
-  route: MultipartRoute,
-): Promise<Response> {
+export async function handleMultipart(request: Request, env: FilesEnv, address: FileAddress | StagingAddress, route: MultipartRoute): Promise<Response> {
+  const key = objectKey(address);
   switch (route.kind) {
     case 'uploads':
       return create(request, env, key, address);
@@ -48,7 +52,7 @@ export async function handleMultipart(
   }
 }
 
-async function create(request: Request, env: FilesEnv, key: string, address: FileAddress): Promise<Response> {
+async function create(request: Request, env: FilesEnv, key: string, address: FileAddress | StagingAddress): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { size?: unknown } | null;
   const size = body?.size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
@@ -65,7 +69,7 @@ async function create(request: Request, env: FilesEnv, key: string, address: Fil
   return json({ uploadId: upload.uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
 }
 
-async function uploadPart(request: Request, env: FilesEnv, key: string, address: FileAddress, uploadId: string, partNumber: number): Promise<Response> {
+async function uploadPart(request: Request, env: FilesEnv, key: string, address: FileAddress | StagingAddress, uploadId: string, partNumber: number): Promise<Response> {
   const lengthHeader = request.headers.get('content-length');
   if (lengthHeader === null || !/^\d+$/.test(lengthHeader)) return errorResponse(411, 'length_required', 'Content-Length is required');
   const size = Number(lengthHeader);
@@ -89,11 +93,16 @@ async function uploadPart(request: Request, env: FilesEnv, key: string, address:
   return json({ partNumber: part.partNumber, etag: part.etag }, 200);
 }
 
-async function complete(request: Request, env: FilesEnv, key: string, address: FileAddress, uploadId: string): Promise<Response> {
-  const body = (await request.json().catch(() => null)) as { parts?: unknown } | null;
+async function complete(request: Request, env: FilesEnv, key: string, address: FileAddress | StagingAddress, uploadId: string): Promise<Response> {
+  const body = (await request.json().catch(() => null)) as { parts?: unknown; hash?: unknown } | null;
   const parts = parseParts(body?.parts);
   if (parts === undefined) {
     return errorResponse(400, 'invalid_parts', 'The body must list the parts in order: { "parts": [{ "partNumber", "etag" }] }');
+  }
+  // The content this upload is of: named by its path, or by its completion when it went to a staging address.
+  const content = { storeId: address.storeId, fileId: address.fileId, hash: 'hash' in address ? address.hash : body?.hash };
+  if (!isFileAddress(content) || (body?.hash !== undefined && body.hash !== content.hash)) {
+    return errorResponse(400, 'bad_request', 'The body must name the content hash of the file, 64 lowercase hex digits, as its path does if it has one: { "parts", "hash" }');
   }
   let object: R2Object;
   try {
@@ -109,12 +118,26 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
     await env.FILES.delete(key);
     return errorResponse(422, 'size_mismatch', `The parts add up to ${object.size} bytes, not the ${declared} declared`);
   }
-  if (((await hashFromParts(parts, streamedIn)) ?? (await contentHashOf(env, key))) !== address.hash) {
+  if (((await hashFromParts(parts, streamedIn)) ?? (await contentHashOf(env, key))) !== content.hash) {
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  await janitor.stored(key);
-  return stored(address, object);
+  if ('staging' in address) await pointTo(env, objectKey(content), key, object);
+  await janitor.stored(objectKey(content));
+  return stored(content, object);
+}
+
+/** Makes `contentKey` name the bytes just staged under `stagingKey`, or drops them when it already has them. */
+async function pointTo(env: FilesEnv, contentKey: string, stagingKey: string, staged: R2Object): Promise<void> {
+  if ((await env.FILES.head(contentKey)) !== null) {
+    // The same content, uploaded before (or twice at once): one copy is enough.
+    await env.FILES.delete(stagingKey);
+    return;
+  }
+  await env.FILES.put(contentKey, new Uint8Array(0), {
+    ...(staged.httpMetadata ? { httpMetadata: staged.httpMetadata } : {}),
+    customMetadata: { [STORED_AT]: stagingKey },
+  });
 }
 
 function parseParts(value: unknown): R2UploadedPart[] | undefined {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
 import { contentHash, sha256 } from '../support/content-hash.mjs';
+import { readBucket } from '../support/r2.mjs';
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-api-'));
 let backend;
@@ -218,6 +219,73 @@ test('parts in whole 4 MiB blocks are checked as they stream in: right bytes sto
   assert.equal(res.status, 422);
   assert.equal(await errorCode(res), 'hash_mismatch');
   assert.equal((await fetch(fileUrl('blocks-damaged', hash), { method: 'HEAD', headers: auth() })).status, 404);
+});
+
+test('an upload begun before its hash was known is staged, served under its content key once completed, and goes with it', async () => {
+  const dir = path.join(stateDir, 'staged');
+  const quick = await startBackend({ port: await freePort(), persistTo: dir, vars: { DELETE_GRACE_SECONDS: '2' } });
+  const at = (fileId, last, suffix = '') => `${quick.url}/api/stores/${store}/files/${fileId}/${last}${suffix}`;
+  const bytes = randomBytes(8 * MiB + 4321);
+  const hash = contentHash(bytes);
+  /** Sends `bytes` to a new staging address of `fileId` and completes with `body` (the hash named, or not). */
+  const staged = async (fileId, body) => {
+    const staging = `u-${randomBytes(12).toString('hex')}`;
+    const created = await fetch(at(fileId, staging, '/uploads'), { method: 'POST', body: JSON.stringify({ size: bytes.length }), headers: { ...auth(), 'content-type': 'image/png' } });
+    assert.equal(created.status, 201);
+    const { uploadId } = await created.json();
+    const upload = `/uploads/${encodeURIComponent(uploadId)}`;
+    const parts = [];
+    for (const [i, slice] of [bytes.subarray(0, 8 * MiB), bytes.subarray(8 * MiB)].entries()) {
+      const res = await fetch(at(fileId, staging, `${upload}/parts/${i + 1}`), { method: 'PUT', body: slice, headers: auth() });
+      assert.equal(res.status, 200);
+      parts.push(await res.json());
+    }
+    const complete = (extra) => fetch(at(fileId, staging, `${upload}/complete`), { method: 'POST', body: JSON.stringify({ parts, ...extra }), headers: auth() });
+    const unnamed = await complete({});
+    assert.equal(unnamed.status, 400, 'a staged upload must name its hash');
+    assert.equal(await errorCode(unnamed), 'bad_request');
+    return { staging, res: await complete(body) };
+  };
+  try {
+    const { staging, res } = await staged('kept', { hash });
+    assert.equal(res.status, 201);
+    assert.equal((await res.json()).key, `kept/${hash}`);
+    const got = await fetch(at('kept', hash), { headers: auth() });
+    assert.equal(got.headers.get('content-type'), 'image/png');
+    assert.equal(contentHash(Buffer.from(await got.arrayBuffer())), hash);
+    const head = await fetch(at('kept', hash), { method: 'HEAD', headers: auth() });
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    const range = await fetch(at('kept', hash), { headers: { ...auth(), range: `bytes=${8 * MiB}-${8 * MiB + 9}` } });
+    assert.equal(range.status, 206);
+    assert.deepEqual(Buffer.from(await range.arrayBuffer()), bytes.subarray(8 * MiB, 8 * MiB + 10));
+    const cached = await fetch(at('kept', hash), { headers: { ...auth(), 'if-none-match': got.headers.get('etag') } });
+    assert.equal(cached.status, 304);
+    const direct = await fetch(at('kept', staging), { headers: auth() });
+    assert.equal(direct.status, 400, 'staged bytes are not served under their staging key');
+    await direct.body?.cancel();
+
+    // The same content staged again: stored once.
+    assert.equal((await staged('kept', { hash })).res.status, 201);
+
+    const wrong = await staged('wrong', { hash: contentHash('not these bytes') });
+    assert.equal(wrong.res.status, 422);
+    assert.equal(await errorCode(wrong.res), 'hash_mismatch');
+    assert.equal((await fetch(at('wrong', contentHash('not these bytes')), { method: 'HEAD', headers: auth() })).status, 404);
+
+    assert.equal((await staged('gone', { hash })).res.status, 201);
+    assert.equal((await fetch(at('gone', hash), { method: 'DELETE', headers: auth() })).status, 202);
+    const deadline = Date.now() + 15_000;
+    while ((await fetch(at('gone', hash), { method: 'HEAD', headers: auth() })).status !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await quick.stop();
+    const objects = await readBucket(dir, `stores/${store}/files/`);
+    assert.deepEqual(
+      [...objects].sort(),
+      [[`stores/${store}/files/kept/${hash}`, contentHash(Buffer.alloc(0))], [`stores/${store}/files/kept/${staging}`, hash]].sort(),
+      'the kept file as a pointer and its staged bytes, once; nothing of the wrong upload or the deleted file',
+    );
+  } finally {
+    await quick.stop();
+  }
 });
 
 test('completing with a missing or out-of-order part, or an unknown upload, is refused and stores nothing', async () => {
