@@ -249,7 +249,7 @@ try {
     const rate = (ms) => round((UPLOAD_MB * MB) / 1e6 / (ms / 1000));
     const up = stats(kit.map(rate));
     const upRaw = stats(raw.map(rate));
-    record({ case: 'upload', ...up, unit: 'MB/s', baseline: `raw upload of the same bytes through the same API ${upRaw.median} MB/s (${UPLOAD_MB} MiB; the kit first saves to OPFS and hashes, which took ${round(stats(saved).median)} ms)`, ratio: round(up.median / upRaw.median, 2), target: 'ratio >= 0.9', met: up.median / upRaw.median >= 0.9 });
+    record({ case: 'upload', ...up, unit: 'MB/s', baseline: `raw upload of the same bytes through the same API ${upRaw.median} MB/s (${UPLOAD_MB} MiB; the kit's save to OPFS with its content hash, which the upload overlaps, took ${round(stats(saved).median)} ms)`, ratio: round(up.median / upRaw.median, 2), target: 'ratio >= 0.9', met: up.median / upRaw.median >= 0.9 });
     const dn = stats(down.map(rate));
     const dnRaw = stats(rawDown.map(rate));
     record({ case: 'download', ...dn, unit: 'MB/s', baseline: `raw GET into OPFS ${dnRaw.median} MB/s (the download starts once B hears of the file)`, ratio: round(dn.median / dnRaw.median, 2), target: 'ratio >= 0.9', met: dn.median / dnRaw.median >= 0.9 });

@@ -264,30 +264,38 @@ export class FileSync {
       for (const saved of batch) {
         const view = this.#viewsById.get(saved.id);
         results[saved.index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
+        if (view) this.#uploader.recorded(saved.id, view.hash);
+        else this.#uploader.cancel(saved.id);
       }
       batch = [];
       committedAt = Date.now();
     };
     for (const [index, request] of requests.entries()) {
       const { blob, options = {} } = request instanceof Blob ? { blob: request } : request;
+      const id = crypto.randomUUID();
       try {
         const name = options.name ?? (blob instanceof File ? blob.name : '');
         const displayName = name === '' ? 'file' : name;
         if (displayName.length > MAX_NAME_LENGTH) {
           throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
         }
-        const id = crypto.randomUUID();
+        const type = options.type ?? blob.type;
+        // A large file starts going up while it is saved (the uploader reads the blob being saved): the
+        // save and the upload overlap instead of taking turns. Only in the tab that runs the transfers,
+        // and only when the backend answers; otherwise the upload starts from OPFS once the file is saved.
+        if (this.#online && this.#transfers?.backendReachable === true) this.#uploader.begin(id, blob, type);
         const { hash, size } = await this.local.writeBlob(id, blob);
         const now = Date.now();
         batch.push({
           index,
           id,
           events: [
-            events.fileCreated({ id, name: displayName, type: options.type ?? blob.type, size, hash, createdAt: now }),
+            events.fileCreated({ id, name: displayName, type, size, hash, createdAt: now }),
             events.localCopyStored({ id, hash, at: now }),
           ],
         });
       } catch (error) {
+        this.#uploader.cancel(id);
         results[index] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
       }
       if (Date.now() - committedAt >= SAVE_BATCH_MS) commit();

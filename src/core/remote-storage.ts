@@ -70,17 +70,19 @@ export class RemoteFileStorage {
     return (JSON.parse(body) as { etag: string }).etag;
   }
 
+  /** Completes a multipart upload; `hash`, the content hash the parts must make, is what a staged upload is stored under. */
   async completeMultipart(
     remoteKey: string,
     uploadId: string,
     parts: readonly { partNumber: number; etag: string }[],
+    hash: string,
     signal?: AbortSignal,
   ): Promise<void> {
     const response = await this.#fetch(
       `${this.#uploadUrl(remoteKey, uploadId)}/complete`,
       {
         method: 'POST',
-        body: JSON.stringify({ parts }),
+        body: JSON.stringify({ parts, hash }),
         headers: { ...this.#auth(), 'content-type': 'application/json' },
         ...(signal ? { signal } : {}),
       },

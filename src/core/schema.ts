@@ -60,7 +60,7 @@ export const fileLocalStateTable = State.SQLite.table({
     localHash: State.SQLite.text({ nullable: true }),
     /** A transfer that failed for a reason retrying cannot fix; JSON of `TransferFailure`. */
     failure: State.SQLite.text({ nullable: true }),
-    /** A multipart upload in progress, JSON of `{ uploadId, hash, partSize }`; its acknowledged parts are in `upload_parts`. */
+    /** A multipart upload in progress, JSON of `{ uploadId, hash, partSize, staging? }`; its acknowledged parts are in `upload_parts`. */
     upload: State.SQLite.text({ nullable: true }),
     /** This device deleted the file and still owes the remote delete. */
     remoteDeletePending: State.SQLite.boolean({ default: false }),
@@ -149,7 +149,15 @@ export const fileSyncEvents = {
   transferFailureCleared: fileMoment('lsfs.v1.TransferFailureCleared'),
   uploadStarted: Events.clientOnly({
     name: 'lsfs.v1.UploadStarted',
-    schema: Schema.Struct({ id: FileId, hash: Sha256, uploadId: Schema.String, partSize: Schema.Number, at: Schema.Number }),
+    schema: Schema.Struct({
+      id: FileId,
+      hash: Sha256,
+      uploadId: Schema.String,
+      partSize: Schema.Number,
+      /** The staging segment the parts go to (see src/server/multipart.ts); absent in uploads begun under the content key. */
+      staging: Schema.optional(Schema.String),
+      at: Schema.Number,
+    }),
   }),
   uploadPartDone: Events.clientOnly({
     name: 'lsfs.v1.UploadPartDone',
@@ -195,9 +203,9 @@ export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, 
   'lsfs.v1.LocalCopyUsed': ({ id, at }) => upsertLocal(id, at, { usedAt: at, evicted: false }),
   'lsfs.v1.TransferFailed': ({ id, failure, at }) => upsertLocal(id, at, { failure }),
   'lsfs.v1.TransferFailureCleared': ({ id, at }) => upsertLocal(id, at, { failure: null }),
-  'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, at }) => [
+  'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, staging, at }) => [
     uploadPartsTable.delete().where({ fileId: id }),
-    upsertLocal(id, at, { upload: JSON.stringify({ uploadId, hash, partSize }) }),
+    upsertLocal(id, at, { upload: JSON.stringify({ uploadId, hash, partSize, staging }) }),
   ],
   'lsfs.v1.UploadPartDone': ({ id, uploadId, partNumber, etag }) =>
     uploadPartsTable.insert({ key: `${id}:${partNumber}`, fileId: id, uploadId, partNumber, etag }).onConflict('key', 'replace'),

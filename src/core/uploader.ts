@@ -49,12 +49,50 @@ interface UploadState {
   readonly uploadId: string;
   readonly hash: string;
   readonly partSize: number;
+  /** The staging segment its parts go to; absent in uploads begun under the content key by earlier versions. */
+  readonly staging?: string;
+}
+
+/**
+ * A multipart upload begun while its file is still being saved (see `begin`): its parts are read from the
+ * dropped blob, and are committed to the store only once the file's record is.
+ */
+interface EarlyUpload {
+  readonly staging: string;
+  readonly partSize: number;
+  readonly blob: Blob;
+  readonly controller: AbortController;
+  readonly done: Map<number, string>;
+  uploadId?: string;
+  /** Set by `recorded`: the file's record is committed, and so may the upload's state be. */
+  hash?: string;
+  /** The transfer queue's progress callback, once it has taken the upload over. */
+  onProgress?: (loaded: number) => void;
+  /** Resolves to the upload's id when every part is sent. */
+  sent: Promise<string>;
+}
+
+/** The parts of one multipart upload to send, and what to do as each is acknowledged. */
+interface PartsJob {
+  readonly remoteKey: string;
+  readonly uploadId: string;
+  readonly partSize: number;
+  readonly blob: Blob;
+  /** Parts acknowledged so far, by number: skipped, and added to as parts are sent. */
+  readonly done: Map<number, string>;
+  readonly onPartDone: (partNumber: number, etag: string) => void;
+  readonly onProgress: (loaded: number) => void;
 }
 
 /** Server answers after which a multipart upload cannot go on and must start again from its first part. */
 const RESTART_CODES = new Set(['no_such_upload', 'invalid_parts', 'hash_mismatch', 'size_mismatch']);
 
+/** A fresh staging segment (`u-` and 24 random hex digits). */
+const newStaging = (): string => `u-${[...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+
 export class Uploader {
+  readonly #early = new Map<string, EarlyUpload>();
+
   constructor(
     private readonly store: FileSyncStore,
     private readonly remote: RemoteFileStorage,
@@ -67,7 +105,19 @@ export class Uploader {
       return;
     }
     try {
-      await this.#multipart(request, signal, onProgress);
+      const early = this.#early.get(request.id);
+      this.#early.delete(request.id);
+      if (early !== undefined && (early.hash ?? request.hash) === request.hash) {
+        if (early.hash === undefined) {
+          // Taken over before `recorded` was called (within the record's commit): the record is there.
+          early.hash = request.hash;
+          this.#commitEarly(request.id, early);
+        }
+        await this.#finishEarly(request, early, signal, onProgress);
+      } else {
+        if (early !== undefined) this.#stopEarly(request.id, early);
+        await this.#multipart(request, signal, onProgress);
+      }
     } catch (error) {
       if (error instanceof TransferError && RESTART_CODES.has(error.code)) {
         this.store.commit(events.uploadCleared({ id: request.id, at: Date.now() }));
@@ -77,11 +127,100 @@ export class Uploader {
     }
   }
 
+  /**
+   * Starts uploading a file that is still being saved, from the blob being saved, so that the save (the
+   * copy to OPFS and the content hash, a second per 256 MiB here) and the upload overlap instead of taking
+   * turns. Its parts go to a staging address, since the content hash that names the file is not known yet.
+   * Only for files that go in parts, one at a time; `recorded` or `cancel` must follow.
+   */
+  begin(id: string, blob: Blob, type: string): void {
+    if (blob.size <= this.options.threshold || this.#early.size > 0) return;
+    const early: EarlyUpload = {
+      staging: newStaging(),
+      partSize: partSizeFor(blob.size, this.options.minPartSize),
+      blob,
+      controller: new AbortController(),
+      done: new Map(),
+      sent: Promise.resolve(''),
+    };
+    const remoteKey = `${id}/${early.staging}`;
+    early.sent = (async () => {
+      const uploadId = await this.remote.startMultipart(remoteKey, blob.size, type, early.controller.signal);
+      early.uploadId = uploadId;
+      if (early.hash !== undefined) this.#commitEarly(id, early);
+      const job: PartsJob = {
+        remoteKey,
+        uploadId,
+        partSize: early.partSize,
+        blob,
+        done: early.done,
+        onPartDone: (partNumber, etag) => {
+          if (early.hash !== undefined) this.store.commit(events.uploadPartDone({ id, uploadId, partNumber, etag }));
+        },
+        onProgress: (loaded) => early.onProgress?.(loaded),
+      };
+      await this.#sendParts(job, early.controller.signal);
+      return uploadId;
+    })();
+    // A failure is the transfer queue's to report once it takes the upload over (and retries it as usual).
+    early.sent.catch(() => {});
+    this.#early.set(id, early);
+  }
+
+  /** The file begun early is saved, with content hash `hash`, and its record committed. */
+  recorded(id: string, hash: string): void {
+    const early = this.#early.get(id);
+    if (early === undefined) return;
+    early.hash = hash;
+    if (early.uploadId !== undefined) this.#commitEarly(id, early);
+  }
+
+  /** The file begun early could not be saved, or is deleted before its upload is taken over: the upload stops and is aborted. */
+  cancel(id: string): void {
+    const early = this.#early.get(id);
+    if (early === undefined) return;
+    this.#early.delete(id);
+    this.#stopEarly(id, early);
+  }
+
+  #stopEarly(id: string, early: EarlyUpload): void {
+    early.controller.abort(new DOMException('The upload begun with the save is not wanted', 'AbortError'));
+    void early.sent.finally(async () => {
+      if (early.uploadId !== undefined) await this.remote.abortMultipart(`${id}/${early.staging}`, early.uploadId).catch(() => {});
+    }).catch(() => {});
+  }
+
+  /** The early upload's state, and the parts sent before its file was recorded, so a reload resumes it. */
+  #commitEarly(id: string, early: EarlyUpload): void {
+    const { uploadId, hash, partSize, staging } = early;
+    if (uploadId === undefined || hash === undefined) return;
+    this.store.commit(
+      events.uploadStarted({ id, hash, uploadId, partSize, staging, at: Date.now() }),
+      ...[...early.done].map(([partNumber, etag]) => events.uploadPartDone({ id, uploadId, partNumber, etag })),
+    );
+  }
+
+  async #finishEarly(request: UploadRequest, early: EarlyUpload, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
+    const onAbort = () => early.controller.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let uploadId: string;
+    try {
+      early.onProgress = onProgress;
+      onProgress([...early.done.keys()].reduce((sum, n) => sum + partLength(early.blob.size, early.partSize, n), 0));
+      uploadId = await early.sent;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    await this.#complete(request, `${request.id}/${early.staging}`, uploadId, early.done, signal);
+  }
+
   /** Aborts the multipart upload a file has in progress, if any (the file was deleted or replaced). */
   async abandon(id: string, signal?: AbortSignal): Promise<void> {
+    this.cancel(id);
     const state = this.#state(id);
     if (state === undefined) return;
-    await this.remote.abortMultipart(remoteKeyOf(id, state.hash), state.uploadId, signal);
+    await this.remote.abortMultipart(`${id}/${state.staging ?? state.hash}`, state.uploadId, signal);
     this.store.commit(events.uploadCleared({ id, at: Date.now() }));
   }
 
@@ -96,7 +235,7 @@ export class Uploader {
   }
 
   async #multipart(request: UploadRequest, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
-    const { id, hash, remoteKey, blob } = request;
+    const { id, hash, blob } = request;
     let state = this.#state(id);
     if (state !== undefined && state.hash !== hash) {
       // Bytes replaced since this upload began: its parts are of other content.
@@ -105,45 +244,61 @@ export class Uploader {
     }
     if (state === undefined) {
       const partSize = partSizeFor(blob.size, this.options.minPartSize);
-      const uploadId = await this.remote.startMultipart(remoteKey, blob.size, request.type, signal);
-      this.store.commit(events.uploadStarted({ id, hash, uploadId, partSize, at: Date.now() }));
-      state = { uploadId, hash, partSize };
+      const staging = newStaging();
+      const uploadId = await this.remote.startMultipart(`${id}/${staging}`, blob.size, request.type, signal);
+      this.store.commit(events.uploadStarted({ id, hash, uploadId, partSize, staging, at: Date.now() }));
+      state = { uploadId, hash, partSize, staging };
     }
     const { uploadId, partSize } = state;
-    const count = Math.max(1, Math.ceil(blob.size / partSize));
-    const sizeOf = (n: number) => Math.min(blob.size, n * partSize) - (n - 1) * partSize;
-
+    const remoteKey = `${id}/${state.staging ?? hash}`;
+    const count = partCount(blob.size, partSize);
     const done = new Map<number, string>();
     for (const part of this.store.query(queryDb(uploadPartsTable.where({ fileId: id }), { label: `lsfs-parts-${id}`, deps: [id] }))) {
       if (part.uploadId === uploadId && part.partNumber <= count) done.set(part.partNumber, part.etag);
     }
-    let doneBytes = [...done.keys()].reduce((sum, n) => sum + sizeOf(n), 0);
+    const onPartDone = (partNumber: number, etag: string) => this.store.commit(events.uploadPartDone({ id, uploadId, partNumber, etag }));
+    await this.#sendParts({ remoteKey, uploadId, partSize, blob, done, onPartDone, onProgress }, signal);
+    await this.#complete(request, remoteKey, uploadId, done, signal);
+  }
+
+  async #sendParts(job: PartsJob, signal: AbortSignal): Promise<void> {
+    const { remoteKey, uploadId, partSize, blob, done } = job;
+    const count = partCount(blob.size, partSize);
+    let doneBytes = [...done.keys()].reduce((sum, n) => sum + partLength(blob.size, partSize, n), 0);
     const inFlight = new Map<number, number>();
-    const report = () => onProgress(doneBytes + [...inFlight.values()].reduce((a, b) => a + b, 0));
+    const report = () => job.onProgress(doneBytes + [...inFlight.values()].reduce((a, b) => a + b, 0));
     report();
 
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
     await pool(missing, this.options.concurrency, signal, async (n, partSignal) => {
       const start = (n - 1) * partSize;
-      const etag = await this.remote.uploadPart(remoteKey, uploadId, n, blob.slice(start, start + sizeOf(n)), {
+      const etag = await this.remote.uploadPart(remoteKey, uploadId, n, blob.slice(start, start + partLength(blob.size, partSize, n)), {
         signal: partSignal,
         onProgress: (loaded) => {
           inFlight.set(n, loaded);
           report();
         },
       });
-      this.store.commit(events.uploadPartDone({ id, uploadId, partNumber: n, etag }));
       done.set(n, etag);
+      job.onPartDone(n, etag);
       inFlight.delete(n);
-      doneBytes += sizeOf(n);
+      doneBytes += partLength(blob.size, partSize, n);
       report();
     });
+  }
 
+  /** Completes the upload, naming the content hash its parts must make, and forgets its state. */
+  async #complete(request: UploadRequest, remoteKey: string, uploadId: string, done: ReadonlyMap<number, string>, signal: AbortSignal): Promise<void> {
     const parts = [...done].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
-    await this.remote.completeMultipart(remoteKey, uploadId, parts, signal);
-    this.store.commit(events.uploadCleared({ id, at: Date.now() }));
+    await this.remote.completeMultipart(remoteKey, uploadId, parts, request.hash, signal);
+    this.store.commit(events.uploadCleared({ id: request.id, at: Date.now() }));
   }
 }
+
+const partCount = (size: number, partSize: number): number => Math.max(1, Math.ceil(size / partSize));
+
+/** The length of part `n` (from 1) of a file of `size` bytes. */
+const partLength = (size: number, partSize: number, n: number): number => Math.min(size, n * partSize) - (n - 1) * partSize;
 
 /** Runs `task` over `items`, `limit` at a time; the first failure aborts the others and is thrown. */
 async function pool<T>(items: readonly T[], limit: number, signal: AbortSignal, task: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {

@@ -49,6 +49,29 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
   });
 
+  it('starts sending a large file while it is still being saved, each part once, and stores it under its content hash', async () => {
+    const storeId = uniqueStoreId();
+    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 8 * MiB } });
+    const bytes = randomBytes(48 * MiB + 5, 11);
+    // The tab that runs the transfers (this one, once it holds the lock) is the one that starts early.
+    await until(() => sync.isLeader.get(), 'the lead');
+    const t0 = Date.now();
+    const saved = await sync.saveFile(new File([bytes], 'overlap.bin'));
+    const savedAt = Date.now();
+    await waitForFiles(sync, synced(saved.id), 60_000);
+
+    const log = (await faultReport()).log;
+    const uploads = log.filter((e) => e.method === 'POST' && e.path.endsWith('/uploads'));
+    expect(uploads.length).to.equal(1);
+    // The hash is not known while the file is being saved: the upload goes to a staging address.
+    expect(uploads[0]?.path).to.match(new RegExp(`/files/${saved.id}/u-[0-9a-f]{24}/uploads$`));
+    const parts = log.filter((e) => e.method === 'PUT' && e.path.includes('/parts/'));
+    expect(parts.map((e) => Number(e.path.split('/').at(-1))).sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+    expect(Math.min(...parts.map((e) => e.at))).to.be.at.most(savedAt, 'the first part went up before the save ended');
+    const remote = await fetchRemote(storeId, `${saved.id}/${saved.hash}`);
+    expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
+  });
+
   it('resumes a multipart upload after lost connections at the next missing part, never resending acknowledged ones', async () => {
     const storeId = uniqueStoreId();
     await setFaults([{ method: 'PUT', path: '/parts/3$', action: 'refuse', times: 3 }]);
