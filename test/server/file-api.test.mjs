@@ -277,12 +277,9 @@ test('an upload begun before its hash was known is staged, served under its cont
     const deadline = Date.now() + 15_000;
     while ((await fetch(at('gone', hash), { method: 'HEAD', headers: auth() })).status !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     await quick.stop();
+    // Read as served (pointers followed): staged bytes no pointer names would be listed as leftovers.
     const objects = await readBucket(dir, `stores/${store}/files/`);
-    assert.deepEqual(
-      [...objects].sort(),
-      [[`stores/${store}/files/kept/${hash}`, contentHash(Buffer.alloc(0))], [`stores/${store}/files/kept/${staging}`, hash]].sort(),
-      'the kept file as a pointer and its staged bytes, once; nothing of the wrong upload or the deleted file',
-    );
+    assert.deepEqual([...objects], [[`stores/${store}/files/kept/${hash}`, hash]], 'the kept file, once; nothing of the wrong upload or the deleted file');
   } finally {
     await quick.stop();
   }
