@@ -4,6 +4,7 @@ import type { FileView } from '../../core/state.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
+import { watchNearViewport } from '../shared/near-viewport.js';
 import { yieldToMain } from '../shared/yield.js';
 
 export type ImageStatus = 'loading' | 'ready' | 'failed';
@@ -117,7 +118,7 @@ export class LsFileImage extends LitElement {
   }
 
   #stopWatching: (() => void) | undefined;
-  #observer: IntersectionObserver | undefined;
+  #stopObserving: (() => void) | undefined;
   #nearViewport = false;
   #loadedFor: string | undefined;
   readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
@@ -169,18 +170,14 @@ export class LsFileImage extends LitElement {
       if (view.state.kind === 'failed' && !view.local) this.#setStatus('failed');
       if (this.loading === 'eager' || this.#nearViewport) this.#fetch(sync, view);
     });
-    this.#observer = new IntersectionObserver(
-      ([entry]) => {
-        this.#nearViewport = entry?.isIntersecting ?? false;
-        if (this.#nearViewport && this.view) this.#fetch(sync, this.view);
-      },
-      { rootMargin: '200px' },
-    );
-    this.#observer.observe(this);
+    this.#stopObserving = watchNearViewport(this, (near) => {
+      this.#nearViewport = near;
+      if (near && this.view) this.#fetch(sync, this.view);
+    });
     this.#stopWatching = () => {
       stop();
-      this.#observer?.disconnect();
-      this.#observer = undefined;
+      this.#stopObserving?.();
+      this.#stopObserving = undefined;
     };
     return () => this.#reset();
   }
@@ -210,6 +207,10 @@ export class LsFileImage extends LitElement {
     }
     this.#revoke();
     this.src = URL.createObjectURL(file);
+    // Shown: nearing the viewport changes nothing any more, and every element observed costs each frame
+    // of a scroll. A new content of the file (replaced elsewhere) is then shown without waiting to be near.
+    this.#stopObserving?.();
+    this.#stopObserving = undefined;
   }
 
   #onLoad = () => {
