@@ -183,6 +183,31 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect(puts.length).to.equal(1);
   });
 
+  it('stops and aborts an upload begun with the save when its file is deleted, and leaves nothing remote', async () => {
+    const storeId = uniqueStoreId();
+    // Part 3 is held long and the later ones 2 s, so the upload is under way when the file is deleted: the
+    // later parts reach the worker unless the upload stops.
+    await setFaults([
+      { method: 'PUT', path: '/parts/3$', action: 'stall', ms: 120_000 },
+      { method: 'PUT', path: '/parts/[4-9]$', action: 'stall', ms: 2_000 },
+    ]);
+    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 8 * MiB } });
+    await until(() => sync.isLeader.get(), 'the lead');
+    const saved = await sync.saveFile(new File([randomBytes(48 * MiB, 13)], 'regret.bin'));
+    const acknowledged = async () => (await faultReport()).log.filter((e) => e.path.includes(saved.id) && e.path.includes('/parts/') && e.status === 200);
+    await until(async () => (await acknowledged()).length >= 2, 'two parts acknowledged', 30_000);
+    await sync.deleteFile(saved.id);
+    await until(async () => (await faultReport()).log.some((e) => e.method === 'DELETE' && /\/u-[0-9a-f]{24}\/uploads\/[^/]+$/.test(e.path) && e.status === 204), 'the upload aborted');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await acknowledged()).map((e) => e.path.split('/').at(-1)).sort()).to.deep.equal(['1', '2'], 'no part stored after the delete');
+    const held = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.path.includes(saved.id) && /\/parts\/[4-9]$/.test(e.path));
+    expect(held.length).to.be.greaterThan(0);
+    expect(held.map((e) => e.status)).to.deep.equal(held.map(() => 0), 'the parts in flight were dropped by the client, not sent on');
+    expect(await remoteStatus(storeId, `${saved.id}/${saved.hash}`)).to.equal(404);
+    expect(await sync.local.read(saved.id)).to.equal(undefined);
+    await setFaults([]);
+  });
+
   it('drops a waiting upload when its file is deleted, deletes it remotely, and leaves nothing there', async () => {
     const storeId = uniqueStoreId();
     await setFaults([{ method: 'PUT', path: `/stores/${storeId}/files/`, action: 'status', status: 503, retryAfter: 2, times: 1 }]);
