@@ -590,6 +590,7 @@ export class FileSync {
     const transfers = this.#transfers;
     if (!transfers || this.#closed) return;
     transfers.reconcile();
+    this.#uploader.keepOnly((id) => this.#viewsById.has(id));
     this.#describer?.reconcile();
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
     for (const id of this.#activity.keys()) if (!transfers.inTransfer(id)) this.#setActivity(id, undefined);

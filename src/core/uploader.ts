@@ -175,6 +175,14 @@ export class Uploader {
     if (early.uploadId !== undefined) this.#commitEarly(id, early);
   }
 
+  /**
+   * Stops the uploads begun early whose file, recorded since, is not `wanted` any more (deleted on another
+   * device before the transfer queue took the upload over): they would hold their blob and keep sending.
+   */
+  keepOnly(wanted: (id: string) => boolean): void {
+    for (const [id, early] of this.#early) if (early.hash !== undefined && !wanted(id)) this.cancel(id);
+  }
+
   /** The file begun early could not be saved, or is deleted before its upload is taken over: the upload stops and is aborted. */
   cancel(id: string): void {
     const early = this.#early.get(id);

@@ -124,7 +124,6 @@ export const isFileAddress = (address: { storeId: unknown; fileId: unknown; hash
 export const objectKey = (address: FileAddress | StagingAddress): string =>
   `stores/${address.storeId}/files/${address.fileId}/${'hash' in address ? address.hash : address.staging}`;
 
-
 /** A Worker request body is capped at 100 MB on the smaller plans: above that, files go in parts. */
 export const MAX_SINGLE_PUT = 100 * 1024 * 1024;
 

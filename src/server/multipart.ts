@@ -21,7 +21,7 @@
  *   POST   …/files/<fileId>/u-<token>/uploads/<uploadId>/complete  { parts, hash }
  *
  * Once the parts are checked against that hash, the content key gets a pointer to the staged bytes (an
- * empty object whose metadata names them, see files.ts) unless the content is already stored there, in
+ * empty object whose metadata names them, see pointer.ts) unless the content is already stored there, in
  * which case the staged copy is deleted. Staged bytes are never served under their staging key.
  */
 import type { FileAddress, FilesEnv, MultipartRoute, StagingAddress } from './files.js';

@@ -236,6 +236,7 @@ export class LsFileImage extends LitElement {
     this.#stopWatching?.();
     this.#stopWatching = undefined;
     this.#loadedFor = undefined;
+    this.#nearViewport = false;
     this.#revoke();
     this.status = 'loading';
   }
