@@ -87,8 +87,8 @@ interface PartsJob {
 /** Server answers after which a multipart upload cannot go on and must start again from its first part. */
 const RESTART_CODES = new Set(['no_such_upload', 'invalid_parts', 'hash_mismatch', 'size_mismatch']);
 
-/** A fresh staging segment (`u-` and 24 random hex digits). */
-const newStaging = (): string => `u-${[...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+/** A fresh staging segment: `u-` and a random UUID's 32 hex digits. */
+const newStaging = (): string => `u-${crypto.randomUUID().replaceAll('-', '')}`;
 
 export class Uploader {
   readonly #early = new Map<string, EarlyUpload>();

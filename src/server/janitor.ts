@@ -15,7 +15,6 @@
  * streamed in (see multipart.ts), and forgets them when the upload ends.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { pointerTarget } from './pointer.js';
 
 export interface JanitorEnv {
   readonly FILES: R2Bucket;
@@ -55,6 +54,8 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       this.#sql.exec('CREATE TABLE IF NOT EXISTS pending (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS referenced (key TEXT PRIMARY KEY)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS unreferenced (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
+      // Content keys that are pointers (see pointer.ts), with the staged key of their bytes.
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS pointers (key TEXT PRIMARY KEY, target TEXT NOT NULL)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, abort_at INTEGER NOT NULL)');
       this.#sql.exec(
         `CREATE TABLE IF NOT EXISTS upload_parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL,
@@ -83,10 +84,11 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
   }
 
   /**
-   * Bytes were stored under `key`: content uploaded again is wanted again (a pending deletion is cancelled),
-   * and bytes no record has named yet start waiting for one.
+   * Bytes were stored under `key` (or under `target`, which `key` now points to): content uploaded again is
+   * wanted again (a pending deletion is cancelled), and bytes no record has named yet start waiting for one.
    */
-  async stored(key: string): Promise<void> {
+  async stored(key: string, target?: string): Promise<void> {
+    if (target !== undefined) this.#sql.exec('INSERT OR REPLACE INTO pointers (key, target) VALUES (?, ?)', key, target);
     this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
     const named = this.#sql.exec('SELECT 1 FROM referenced WHERE key = ?', key).toArray().length > 0;
     if (!named) {
@@ -167,10 +169,13 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     for (const table of ['pending', 'unreferenced'] as const) {
       const due = dueKeys(table);
       if (due.length === 0) continue;
-      // A content uploaded to a staging key is a pointer and the staged bytes (see multipart.ts): both go.
-      const staged = (await Promise.all(due.map(async (key) => pointerTarget(await this.env.FILES.head(key))))).filter((key) => key !== undefined);
+      // A content uploaded to a staging key is a pointer and the staged bytes (see pointer.ts): both go.
+      const staged = due.flatMap((key) => this.#sql.exec<{ target: string }>('SELECT target FROM pointers WHERE key = ?', key).toArray().map((row) => row.target));
       await this.env.FILES.delete([...due, ...staged]);
-      for (const key of due) this.#sql.exec(`DELETE FROM ${table} WHERE key = ?`, key);
+      for (const key of due) {
+        this.#sql.exec(`DELETE FROM ${table} WHERE key = ?`, key);
+        this.#sql.exec('DELETE FROM pointers WHERE key = ?', key);
+      }
     }
     const abandoned = this.#sql
       .exec<{ upload_id: string; key: string }>('SELECT upload_id, key FROM uploads WHERE abort_at <= ? ORDER BY abort_at LIMIT ?', now, BATCH)

@@ -122,22 +122,26 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  if ('staging' in address) await pointTo(env, objectKey(content), key, object);
-  await janitor.stored(objectKey(content));
+  const pointedTo = 'staging' in address ? await pointTo(env, objectKey(content), key, object) : undefined;
+  await janitor.stored(objectKey(content), pointedTo);
   return stored(content, object);
 }
 
-/** Makes `contentKey` name the bytes just staged under `stagingKey`, or drops them when it already has them. */
-async function pointTo(env: FilesEnv, contentKey: string, stagingKey: string, staged: R2Object): Promise<void> {
+/**
+ * Makes `contentKey` name the bytes just staged under `stagingKey` and returns `stagingKey`, or drops them
+ * when the content key already has the content and returns undefined.
+ */
+async function pointTo(env: FilesEnv, contentKey: string, stagingKey: string, staged: R2Object): Promise<string | undefined> {
   if ((await env.FILES.head(contentKey)) !== null) {
     // The same content, uploaded before (or twice at once): one copy is enough.
     await env.FILES.delete(stagingKey);
-    return;
+    return undefined;
   }
   await env.FILES.put(contentKey, new Uint8Array(0), {
     ...(staged.httpMetadata ? { httpMetadata: staged.httpMetadata } : {}),
     customMetadata: { [STORED_AT]: stagingKey },
   });
+  return stagingKey;
 }
 
 function parseParts(value: unknown): R2UploadedPart[] | undefined {

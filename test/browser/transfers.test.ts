@@ -64,7 +64,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     const uploads = log.filter((e) => e.method === 'POST' && e.path.endsWith('/uploads'));
     expect(uploads.length).to.equal(1);
     // The hash is not known while the file is being saved: the upload goes to a staging address.
-    expect(uploads[0]?.path).to.match(new RegExp(`/files/${saved.id}/u-[0-9a-f]{24}/uploads$`));
+    expect(uploads[0]?.path).to.match(new RegExp(`/files/${saved.id}/u-[0-9a-f]{32}/uploads$`));
     const parts = log.filter((e) => e.method === 'PUT' && e.path.includes('/parts/'));
     expect(parts.map((e) => Number(e.path.split('/').at(-1))).sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
     expect(Math.min(...parts.map((e) => e.at))).to.be.at.most(savedAt, 'the first part went up before the save ended');
@@ -197,7 +197,7 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     const acknowledged = async () => (await faultReport()).log.filter((e) => e.path.includes(saved.id) && e.path.includes('/parts/') && e.status === 200);
     await until(async () => (await acknowledged()).length >= 2, 'two parts acknowledged', 30_000);
     await sync.deleteFile(saved.id);
-    await until(async () => (await faultReport()).log.some((e) => e.method === 'DELETE' && /\/u-[0-9a-f]{24}\/uploads\/[^/]+$/.test(e.path) && e.status === 204), 'the upload aborted');
+    await until(async () => (await faultReport()).log.some((e) => e.method === 'DELETE' && /\/u-[0-9a-f]{32}\/uploads\/[^/]+$/.test(e.path) && e.status === 204), 'the upload aborted');
     await new Promise((r) => setTimeout(r, 3000));
     expect((await acknowledged()).map((e) => e.path.split('/').at(-1)).sort()).to.deep.equal(['1', '2'], 'no part stored after the delete');
     const held = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.path.includes(saved.id) && /\/parts\/[4-9]$/.test(e.path));
