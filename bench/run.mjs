@@ -265,13 +265,17 @@ try {
       const r = await profiled(a, `local-display-${run}`, () => a.evaluate(async () => {
         const jpeg = await window.bench.noiseJpeg(3000, 2250, 0.9);
         const rawMs = await window.bench.rawOpfsWrite(jpeg);
+        // Painted: the frame after the one that first holds the loaded image waits for its decode (a trace
+        // shows it starting once the decode task ends), so "painted" is the load, then two frames. Both sides
+        // are timed that way.
+        const painted = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
         // The browser's own floor: a plain <img> of the same bytes in a tile-sized box, loaded and painted.
         const rawDisplayMs = await new Promise((resolve) => {
           const r0 = performance.now();
           const img = Object.assign(document.createElement('img'), { src: URL.createObjectURL(jpeg) });
           img.style.cssText = 'width: 160px; height: 160px; object-fit: cover; position: fixed; top: 0; left: 0';
           img.onload = () =>
-            requestAnimationFrame(() => {
+            painted().then(() => {
               resolve(performance.now() - r0);
               URL.revokeObjectURL(img.src);
               img.remove();
@@ -279,6 +283,9 @@ try {
           document.body.append(img);
         });
         const gallery = document.querySelector('ls-file-gallery');
+        const loads = new Map();
+        const onLoad = (event) => loads.set(event.composedPath()[0].fileId, performance.now());
+        gallery.addEventListener('ls-load', onLoad);
         const t0 = performance.now();
         const [view] = await document.querySelector('ls-file-upload').addFiles([new File([jpeg], 'photo.jpg', { type: 'image/jpeg' })]);
         // Where the time goes, to the frame: saved, its tile shown, its <img> given a source, ready.
@@ -288,13 +295,14 @@ try {
             const el = gallery.shadowRoot.querySelector(`[data-file-id="${view.id}"] ls-file-image`);
             if (el && parts.tile === undefined) parts.tile = performance.now() - t0;
             if (el?.shadowRoot?.querySelector('[part=image]') && parts.source === undefined) parts.source = performance.now() - t0;
-            if (el?.getAttribute('status') === 'ready') resolve();
+            if (loads.has(view.id)) resolve();
             else requestAnimationFrame(check);
           };
           check();
         });
-        parts.ready = performance.now() - t0;
-        await new Promise((r) => requestAnimationFrame(() => r()));
+        gallery.removeEventListener('ls-load', onLoad);
+        parts.ready = loads.get(view.id) - t0;
+        await painted();
         return { ms: performance.now() - t0, rawMs, rawDisplayMs, size: jpeg.size, parts };
       }));
       kit.push(r.ms);

@@ -56,6 +56,8 @@ describe('the elements together', () => {
     const img = image.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
     expect(img.naturalWidth).to.equal(4);
     expect(img.src.startsWith('blob:')).to.equal(true);
+    // Hidden while it loads (so it is decoded once, whole), shown once loaded.
+    expect(getComputedStyle(img).visibility).to.equal('visible');
 
     await until(() => status.getAttribute('status') === 'synced', 'the status to be synced');
     expect(status.getAttribute('pending-uploads')).to.equal('0');
@@ -292,6 +294,24 @@ describe('elements outside any <ls-file-sync>', () => {
     const image = await fixture<LsFileImage>(html`<ls-file-image file-id=${saved!.id}></ls-file-image>`);
     await until(() => image.getAttribute('status') === 'ready', 'the standalone image');
     expect(image.shadowRoot!.querySelector('img')?.alt).to.equal('standalone.png');
+  });
+});
+
+describe('<ls-file-image> errors', () => {
+  it('says an image that cannot be decoded is unavailable, with ls-error, and keeps the file', async () => {
+    const { provider, upload, gallery } = await mountKit();
+    const failed = oneEvent(gallery, 'ls-error');
+    const [view] = await upload.addFiles([new File(['not an image at all'], 'broken.png', { type: 'image/png' })]);
+    const { detail } = await failed;
+    const image = gallery.shadowRoot!.querySelector<LsFileImage>('ls-file-image')!;
+    expect(detail.reason).to.equal('decode');
+    expect(image.getAttribute('status')).to.equal('failed');
+    await image.updateComplete;
+    // (Counted, not compared: a failed comparison with an element makes the runner serialize it, forever.)
+    expect(image.shadowRoot!.querySelectorAll('img[part=image]').length).to.equal(0);
+    expect(image.shadowRoot!.querySelector('[part=placeholder]')!.textContent).to.match(/unavailable/i);
+    // The bytes the user dropped are still there, to download or upload.
+    expect(await (await (await provider.ready).getFile(view!.id))!.text()).to.equal('not an image at all');
   });
 });
 
