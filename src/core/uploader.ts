@@ -57,7 +57,7 @@ interface UploadState {
  * A multipart upload begun while its file is still being saved (see `begin`): its parts are read from the
  * dropped blob, and are committed to the store only once the file's record is.
  */
-interface EarlyUpload {
+interface EarlyUploadState {
   readonly staging: string;
   readonly partSize: number;
   readonly blob: Blob;
@@ -68,8 +68,11 @@ interface EarlyUpload {
   hash?: string;
   /** The transfer queue's progress callback, once it has taken the upload over. */
   onProgress?: (loaded: number) => void;
+}
+
+interface EarlyUpload extends EarlyUploadState {
   /** Resolves to the upload's id when every part is sent. */
-  sent: Promise<string>;
+  readonly sent: Promise<string>;
 }
 
 /** The parts of one multipart upload to send, and what to do as each is acknowledged. */
@@ -135,36 +138,39 @@ export class Uploader {
    */
   begin(id: string, blob: Blob, type: string): void {
     if (blob.size <= this.options.threshold || this.#early.size > 0) return;
-    const early: EarlyUpload = {
+    const state: EarlyUploadState = {
       staging: newStaging(),
       partSize: partSizeFor(blob.size, this.options.minPartSize),
       blob,
       controller: new AbortController(),
       done: new Map(),
-      sent: Promise.resolve(''),
     };
-    const remoteKey = `${id}/${early.staging}`;
-    early.sent = (async () => {
-      const uploadId = await this.remote.startMultipart(remoteKey, blob.size, type, early.controller.signal);
-      early.uploadId = uploadId;
-      if (early.hash !== undefined) this.#commitEarly(id, early);
-      const job: PartsJob = {
-        remoteKey,
-        uploadId,
-        partSize: early.partSize,
-        blob,
-        done: early.done,
-        onPartDone: (partNumber, etag) => {
-          if (early.hash !== undefined) this.store.commit(events.uploadPartDone({ id, uploadId, partNumber, etag }));
-        },
-        onProgress: (loaded) => early.onProgress?.(loaded),
-      };
-      await this.#sendParts(job, early.controller.signal);
-      return uploadId;
-    })();
+    // The sending refers to the same object, which gains `hash` and `onProgress` as the save and the queue go on.
+    const early: EarlyUpload = Object.assign(state, { sent: this.#sendEarly(id, state, type) });
     // A failure is the transfer queue's to report once it takes the upload over (and retries it as usual).
     early.sent.catch(() => {});
     this.#early.set(id, early);
+  }
+
+  async #sendEarly(id: string, early: EarlyUploadState, type: string): Promise<string> {
+    const { blob } = early;
+    const remoteKey = `${id}/${early.staging}`;
+    const uploadId = await this.remote.startMultipart(remoteKey, blob.size, type, early.controller.signal);
+    early.uploadId = uploadId;
+    if (early.hash !== undefined) this.#commitEarly(id, early);
+    const job: PartsJob = {
+      remoteKey,
+      uploadId,
+      partSize: early.partSize,
+      blob,
+      done: early.done,
+      onPartDone: (partNumber, etag) => {
+        if (early.hash !== undefined) this.store.commit(events.uploadPartDone({ id, uploadId, partNumber, etag }));
+      },
+      onProgress: (loaded) => early.onProgress?.(loaded),
+    };
+    await this.#sendParts(job, early.controller.signal);
+    return uploadId;
   }
 
   /** The file begun early is saved, with content hash `hash`, and its record committed. */
@@ -199,7 +205,7 @@ export class Uploader {
   }
 
   /** The early upload's state, and the parts sent before its file was recorded, so a reload resumes it. */
-  #commitEarly(id: string, early: EarlyUpload): void {
+  #commitEarly(id: string, early: EarlyUploadState): void {
     const { uploadId, hash, partSize, staging } = early;
     if (uploadId === undefined || hash === undefined) return;
     this.store.commit(

@@ -61,9 +61,10 @@ export type FileRoute =
 
 export type MultipartRoute = Exclude<FileRoute, { kind: 'object' | 'restore' }>;
 
+/** A path under a content address (`<hash>`) or under a staging one, which has multipart routes only. */
 export type ParsedFilePath =
-  | { readonly address: FileAddress; readonly route: FileRoute }
-  | { readonly address: StagingAddress; readonly route: MultipartRoute };
+  | { readonly at: 'content'; readonly address: FileAddress; readonly route: FileRoute }
+  | { readonly at: 'staging'; readonly address: StagingAddress; readonly route: MultipartRoute };
 
 const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
 /** A staging segment: never a content hash, which is hex only. */
@@ -83,14 +84,14 @@ export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | un
   // Raw (undecoded) segments: `%2e%2e` or `%2f` never match the pattern, so they are refused, not decoded.
   if (STAGING.test(last)) {
     const route = uploadRoute(rest);
-    return SEGMENT.test(storeId) && SEGMENT.test(fileId) && route !== 'invalid' ? { address: { storeId, fileId, staging: last }, route } : 'invalid';
+    return SEGMENT.test(storeId) && SEGMENT.test(fileId) && route !== 'invalid' ? { at: 'staging', address: { storeId, fileId, staging: last }, route } : 'invalid';
   }
   const address = { storeId, fileId, hash: last };
   if (!isFileAddress(address)) return 'invalid';
-  if (rest.length === 0) return { address, route: { kind: 'object' } };
-  if (rest.length === 1 && rest[0] === 'restore') return { address, route: { kind: 'restore' } };
+  if (rest.length === 0) return { at: 'content', address, route: { kind: 'object' } };
+  if (rest.length === 1 && rest[0] === 'restore') return { at: 'content', address, route: { kind: 'restore' } };
   const route = uploadRoute(rest);
-  return route === 'invalid' ? route : { address, route };
+  return route === 'invalid' ? route : { at: 'content', address, route };
 }
 
 /** `uploads[/<uploadId>[/complete|/parts/<n>]]`, the path segments after a file's address. */
@@ -177,7 +178,7 @@ export async function handleFileRequest(request: Request, env: FilesEnv, parsed:
   const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId: address.storeId, scope });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
 
-  if (!('hash' in parsed.address)) return handleMultipart(request, env, parsed.address, parsed.route as MultipartRoute);
+  if (parsed.at === 'staging') return handleMultipart(request, env, parsed.address, parsed.route);
   const content = parsed.address;
   const key = objectKey(content);
   if (route.kind === 'restore') return restore(env, key, content);
