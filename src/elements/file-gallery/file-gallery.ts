@@ -46,6 +46,8 @@ export class LsFileGallery extends LitElement {
     pendingDeletes: { state: true, attribute: false },
   };
 
+  // A tile has `content-visibility: auto`: tiles off screen skip style, layout and paint, so a gallery of a
+  // thousand files costs what a screen does. (Comments inside the css template would ship in the bundle.)
   static override styles = [
     visuallyHidden,
     focusRing,
@@ -67,7 +69,6 @@ export class LsFileGallery extends LitElement {
       display: grid;
       gap: 0.25rem;
       min-width: 0;
-      /* Tiles off screen skip style, layout and paint: a gallery of a thousand files costs what a screen does. */
       content-visibility: auto;
       contain-intrinsic-size: auto 14rem;
     }

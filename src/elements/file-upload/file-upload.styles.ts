@@ -1,6 +1,11 @@
 import { css } from 'lit';
 import { focusRing, visuallyHidden } from '../shared/styles.js';
 
+// Why some rules are as they are (comments inside the css template would ship in the bundle):
+// - the picker and "dismiss" are links in look: text buttons;
+// - the lists are a column as wide as the zone, never as wide as the longest unbreakable name;
+// - a file's row has `content-visibility: auto`: in a drop of a thousand files, the rows out of view skip
+//   style and layout as their states change.
 export const styles = [
   visuallyHidden,
   focusRing,
@@ -29,7 +34,6 @@ export const styles = [
   :host([dragging]) [part='base'] {
     border: var(--ls-upload-border-active);
   }
-  /* The picker and "dismiss" are links in look: text buttons. */
   [part='button'],
   [part='dismiss'] {
     font: inherit;
@@ -46,7 +50,6 @@ export const styles = [
     margin: 0.75rem 0 0;
     padding: 0;
     display: grid;
-    /* A column as wide as the zone, never as wide as the longest unbreakable name. */
     grid-template-columns: minmax(0, 1fr);
     gap: 0.375rem;
     text-align: start;
@@ -55,7 +58,6 @@ export const styles = [
     display: flex;
     gap: 0.5rem;
     align-items: center;
-    /* A drop of a thousand files: the rows out of view skip style and layout as their states change. */
     content-visibility: auto;
     contain-intrinsic-size: auto 1.75rem;
   }
