@@ -57,6 +57,7 @@ describe('the elements together', () => {
     expect(img.naturalWidth).to.equal(4);
     expect(img.src.startsWith('blob:')).to.equal(true);
     // Hidden while it loads (so it is decoded once, whole), shown once loaded.
+    await image.updateComplete;
     expect(getComputedStyle(img).visibility).to.equal('visible');
 
     await until(() => status.getAttribute('status') === 'synced', 'the status to be synced');
