@@ -14,6 +14,7 @@ import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
 import { RemoteFileStorage } from './remote-storage.js';
+import { RowMirror, type RowRev } from './row-mirror.js';
 import {
   fileSyncEvents as events,
   fileLocalStateTable,
@@ -92,31 +93,24 @@ const USE_RESOLUTION_MS = 60_000;
 /** While saving many files, their records are committed together at most this often. */
 const SAVE_BATCH_MS = 50;
 
-// One query for every record (deleted ones too, which reconciliation needs), newest first: each query a store
-// watches runs again on every commit, so the live files are filtered from it here rather than queried apart.
-// Both in SQL with a pass-through schema: LiveStore decodes every row of a query through Effect Schema on each
-// re-run, which was about half of what a commit cost with 1,000 files; these rows need no decoding (text,
-// integers and nulls read as stored), but for the two booleans of the local rows, mapped here.
-const allFiles$ = queryDb(
-  {
-    query: `SELECT * FROM ${filesTable.sqliteDef.name} ORDER BY createdAt DESC`,
-    schema: Schema.Any as Schema.Schema<readonly FileRow[]>,
-    queriedTables: new Set([filesTable.sqliteDef.name]),
-  },
-  { label: 'lsfs-all-files' },
-);
-const localRows$ = queryDb(
-  {
-    query: `SELECT * FROM ${fileLocalStateTable.sqliteDef.name}`,
-    schema: Schema.Any as Schema.Schema<readonly StoredLocalRow[]>,
-    queriedTables: new Set([fileLocalStateTable.sqliteDef.name]),
-  },
-  {
-    label: 'lsfs-local-rows',
-    map: (rows): FileLocalStateRow[] => rows.map((row) => ({ ...row, remoteDeletePending: row.remoteDeletePending === 1, evicted: row.evicted === 1 })),
-  },
-);
+// What the store watches: each record's id and `rev` (deleted records too, which reconciliation needs), and
+// each local row's. A commit re-runs these over every row, and only the rows whose `rev` moved are read whole
+// (row-mirror.ts). In the order rows were made (else SQLite may read the id index, in the ids' order): records
+// of the same millisecond keep it. In SQL with a pass-through schema: LiveStore decodes every row of a query
+// through Effect Schema on each re-run, and these need no decoding.
+const revsOf = (table: string, ...alsoWatched: string[]) =>
+  queryDb(
+    {
+      query: `SELECT id, rev FROM ${table} ORDER BY rowid`,
+      schema: Schema.Any as Schema.Schema<readonly RowRev[]>,
+      queriedTables: new Set([table, ...alsoWatched]),
+    },
+    { label: `lsfs-revs-${table}` },
+  );
+const fileRevs$ = revsOf(filesTable.sqliteDef.name, fileVersionsTable.sqliteDef.name);
+const localRevs$ = revsOf(fileLocalStateTable.sqliteDef.name);
 
+const newestFirst = (a: FileRow, b: FileRow) => b.createdAt - a.createdAt;
 
 export class FileSync {
   readonly storeId: string;
@@ -148,6 +142,14 @@ export class FileSync {
   #cacheBudget: number | undefined;
   /** Every record, deleted ones too, newest first. */
   #allRecords: readonly FileRow[] = [];
+  readonly #recordRows = new RowMirror<FileRow>((ids) => this.#readRows(filesTable.sqliteDef.name, ids));
+  readonly #localRows = new RowMirror<FileLocalStateRow>((ids) =>
+    this.#readRows<StoredLocalRow>(fileLocalStateTable.sqliteDef.name, ids).map((row) => ({
+      ...row,
+      remoteDeletePending: row.remoteDeletePending === 1,
+      evicted: row.evicted === 1,
+    })),
+  );
   /** The live records, newest first. */
   #records: readonly FileRow[] = [];
   #locals = new Map<string, FileLocalStateRow>();
@@ -441,27 +443,43 @@ export class FileSync {
     // In a task of their own: the commit has just re-run the store's queries, and the views it wakes are
     // rendered after them; one task for all of it was the longest the page had while syncing 1,000 files.
     let scheduled = false;
-    const refresh = () => {
+    let rowsChanged = false;
+    const refresh = (changed: boolean) => {
+      rowsChanged ||= changed;
       if (scheduled) return;
       scheduled = true;
       setTimeout(() => {
         scheduled = false;
         if (this.#closed) return;
-        this.#publishViews();
+        if (rowsChanged) this.#publishViews();
+        rowsChanged = false;
         this.#reconcile();
       }, 0);
     };
     this.#cleanups.push(
-      this.store.subscribe(allFiles$, (rows) => {
-        this.#allRecords = rows;
-        this.#records = rows.filter((row) => row.deletedAt === null);
-        refresh();
+      // A commit that changes no record may still change what the leader owes: a version's upload confirmed
+      // (file_versions) is written with its record, whose update applies only if the version is current.
+      this.store.subscribe(fileRevs$, (revs) => {
+        const rows = this.#recordRows.update(revs);
+        if (rows !== undefined) {
+          // A stable sort: records of the same millisecond stay in the order they were made.
+          this.#allRecords = [...rows].sort(newestFirst);
+          this.#records = this.#allRecords.filter((row) => row.deletedAt === null);
+        }
+        refresh(rows !== undefined);
       }),
-      this.store.subscribe(localRows$, (rows) => {
-        this.#locals = new Map(rows.map((row) => [row.id, row]));
-        refresh();
+      this.store.subscribe(localRevs$, (revs) => {
+        const rows = this.#localRows.update(revs);
+        if (rows !== undefined) this.#locals = new Map(rows.map((row) => [row.id, row]));
+        refresh(rows !== undefined);
       }),
     );
+  }
+
+  /** Rows of `table` whole, those of `ids` or all; read within the commit that changed them (no decoding, see `revsOf`). */
+  #readRows<Row>(table: string, ids: readonly string[] | undefined): readonly Row[] {
+    const query = ids === undefined ? `SELECT * FROM ${table}` : `SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`;
+    return this.store.query({ query, bindValues: ids === undefined ? [] : [JSON.stringify(ids)] }) as readonly Row[];
   }
 
   #watchNetwork(): void {

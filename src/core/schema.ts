@@ -30,6 +30,8 @@ export const filesTable = State.SQLite.table({
     createdAt: State.SQLite.integer({ default: 0 }),
     updatedAt: State.SQLite.integer({ default: 0 }),
     deletedAt: State.SQLite.integer({ nullable: true }),
+    /** Which event last changed the row (see `eventRev`): a reader re-reads only the rows whose `rev` moved. */
+    rev: State.SQLite.text({ default: '' }),
   },
 });
 
@@ -69,6 +71,8 @@ export const fileLocalStateTable = State.SQLite.table({
     /** The local copy was removed to keep within the cache budget: fetched again only when asked for. */
     evicted: State.SQLite.boolean({ default: false }),
     updatedAt: State.SQLite.integer({ default: 0 }),
+    /** Which event last changed the row (see `eventRev`). */
+    rev: State.SQLite.text({ default: '' }),
   },
 });
 
@@ -170,48 +174,65 @@ export const fileSyncEvents = {
 
 const local = fileLocalStateTable;
 
+/** What a materializer is told of the event it applies. */
+type EventMeta = Parameters<Parameters<typeof State.SQLite.materializers>[1][string]>[1]['event'];
+
+/**
+ * The identity of an event, as a row's `rev`: who committed it (client and session) and where it sits in the
+ * log (global and client sequence numbers, and the rebase generation). A reader that saw a row at one `rev`
+ * and sees the same `rev` again has seen the same row: the same event was the last to change it, after the
+ * same history. A rollback restores each row with the `rev` it had, and an event applied again after a
+ * rebase gets a new generation, so its rows get a new `rev`; events of other devices come with numbers the
+ * sync backend gave them, which no other event has. The same event may carry another generation on another
+ * device: a `rev` is compared only with what this device read before (src/core/row-mirror.ts).
+ */
+export const eventRev = ({ clientId, sessionId, seqNum }: EventMeta): string =>
+  `${seqNum.global}.${seqNum.client}r${seqNum.rebaseGeneration}/${clientId}/${sessionId}`;
+
 /** Upserts one column of a local row: events may arrive for a file this device has no row for yet. */
-const upsertLocal = (id: string, at: number, values: Partial<typeof local.Type>) =>
-  local.insert({ id, updatedAt: at, ...values }).onConflict('id', 'update', { updatedAt: at, ...values });
+const upsertLocal = (id: string, at: number, rev: string, values: Partial<typeof local.Type>) =>
+  local.insert({ id, updatedAt: at, rev, ...values }).onConflict('id', 'update', { updatedAt: at, rev, ...values });
 
 const version = ({ id, hash, size, type, createdAt }: { id: string; hash: string; size: number; type: string; createdAt: number }) =>
   fileVersionsTable.insert({ key: `${id}:${hash}`, fileId: id, hash, size, type, createdAt, remoteKey: null }).onConflict('key', 'ignore');
 
-// Every materializer is idempotent (upserts and conditional updates): a rebase replays events.
+// Every materializer is idempotent (upserts and conditional updates): a rebase replays events. Each one that
+// writes a `files` or `file_local_state` row stamps it with its event's `rev`.
 export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, {
-  'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }) => [
+  'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }, { event }) => [
     filesTable
-      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null, width: null, height: null, preview: null })
+      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null, width: null, height: null, preview: null, rev: eventRev(event) })
       .onConflict('id', 'ignore'),
     version({ id, hash, size, type, createdAt }),
   ],
-  'lsfs.v1.FileReplaced': ({ id, name, type, size, hash, replacedAt }) => [
-    filesTable.update({ name, type, size, hash, remoteKey: null, updatedAt: replacedAt, width: null, height: null, preview: null }).where({ id }),
+  'lsfs.v1.FileReplaced': ({ id, name, type, size, hash, replacedAt }, { event }) => [
+    filesTable.update({ name, type, size, hash, remoteKey: null, updatedAt: replacedAt, width: null, height: null, preview: null, rev: eventRev(event) }).where({ id }),
     version({ id, hash, size, type, createdAt: replacedAt }),
   ],
   // Conditional on the hash: a late confirmation of older content never marks newer content as uploaded.
-  'lsfs.v1.FileUploaded': ({ id, hash, remoteKey, uploadedAt }) => [
-    filesTable.update({ remoteKey, updatedAt: uploadedAt }).where({ id, hash }),
+  'lsfs.v1.FileUploaded': ({ id, hash, remoteKey, uploadedAt }, { event }) => [
+    filesTable.update({ remoteKey, updatedAt: uploadedAt, rev: eventRev(event) }).where({ id, hash }),
     fileVersionsTable.update({ remoteKey }).where({ key: `${id}:${hash}` }),
   ],
   // Conditional on the hash: the preview of replaced content never lands on the new content.
-  'lsfs.v1.ImageMetaSet': ({ id, hash, width, height, preview }) => filesTable.update({ width, height, preview }).where({ id, hash }),
-  'lsfs.v1.FileDeleted': ({ id, deletedAt }) => filesTable.update({ deletedAt, updatedAt: deletedAt }).where({ id }),
-  'lsfs.v1.LocalCopyStored': ({ id, hash, at }) => upsertLocal(id, at, { localHash: hash, usedAt: at, evicted: false }),
-  'lsfs.v1.LocalCopyRemoved': ({ id, at }) => upsertLocal(id, at, { localHash: null }),
-  'lsfs.v1.LocalCopyEvicted': ({ id, at }) => upsertLocal(id, at, { localHash: null, evicted: true }),
-  'lsfs.v1.LocalCopyUsed': ({ id, at }) => upsertLocal(id, at, { usedAt: at, evicted: false }),
-  'lsfs.v1.TransferFailed': ({ id, failure, at }) => upsertLocal(id, at, { failure }),
-  'lsfs.v1.TransferFailureCleared': ({ id, at }) => upsertLocal(id, at, { failure: null }),
-  'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, staging, at }) => [
+  'lsfs.v1.ImageMetaSet': ({ id, hash, width, height, preview }, { event }) =>
+    filesTable.update({ width, height, preview, rev: eventRev(event) }).where({ id, hash }),
+  'lsfs.v1.FileDeleted': ({ id, deletedAt }, { event }) => filesTable.update({ deletedAt, updatedAt: deletedAt, rev: eventRev(event) }).where({ id }),
+  'lsfs.v1.LocalCopyStored': ({ id, hash, at }, { event }) => upsertLocal(id, at, eventRev(event), { localHash: hash, usedAt: at, evicted: false }),
+  'lsfs.v1.LocalCopyRemoved': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { localHash: null }),
+  'lsfs.v1.LocalCopyEvicted': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { localHash: null, evicted: true }),
+  'lsfs.v1.LocalCopyUsed': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { usedAt: at, evicted: false }),
+  'lsfs.v1.TransferFailed': ({ id, failure, at }, { event }) => upsertLocal(id, at, eventRev(event), { failure }),
+  'lsfs.v1.TransferFailureCleared': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { failure: null }),
+  'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, staging, at }, { event }) => [
     uploadPartsTable.delete().where({ fileId: id }),
-    upsertLocal(id, at, { upload: JSON.stringify({ uploadId, hash, partSize, staging }) }),
+    upsertLocal(id, at, eventRev(event), { upload: JSON.stringify({ uploadId, hash, partSize, staging }) }),
   ],
   'lsfs.v1.UploadPartDone': ({ id, uploadId, partNumber, etag }) =>
     uploadPartsTable.insert({ key: `${id}:${partNumber}`, fileId: id, uploadId, partNumber, etag }).onConflict('key', 'replace'),
-  'lsfs.v1.UploadCleared': ({ id, at }) => [uploadPartsTable.delete().where({ fileId: id }), upsertLocal(id, at, { upload: null })],
-  'lsfs.v1.RemoteDeleteRequested': ({ id, at }) => upsertLocal(id, at, { remoteDeletePending: true }),
-  'lsfs.v1.RemoteDeleteDone': ({ id, at }) => upsertLocal(id, at, { remoteDeletePending: false }),
+  'lsfs.v1.UploadCleared': ({ id, at }, { event }) => [uploadPartsTable.delete().where({ fileId: id }), upsertLocal(id, at, eventRev(event), { upload: null })],
+  'lsfs.v1.RemoteDeleteRequested': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { remoteDeletePending: true }),
+  'lsfs.v1.RemoteDeleteDone': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { remoteDeletePending: false }),
 });
 
 export const fileSyncSchema = makeSchema({

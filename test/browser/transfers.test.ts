@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { FileSync, FileSyncOptions } from '../../src/core/index.js';
 import type { FileView } from '../../src/core/state.js';
+import type { FileRow } from '../../src/core/schema.js';
 import {
   faultReport,
   fetchRemote,
@@ -270,5 +271,12 @@ describe('edits are never lost', () => {
       expect(await remoteStatus(storeId, `${saved.id}/${hash}`)).to.equal(200, `version ${hash.slice(0, 8)} kept`);
     }
     expect(a.versions(saved.id).map((v) => v.hash)).to.include.members([fromA.hash, fromB.hash]);
+    // One device's edit was taken back and applied again after the other's (a rebase): each device's view,
+    // kept up by re-reading only the rows that changed, still says what its store holds.
+    for (const sync of [a, b]) {
+      const [row] = sync.store.query({ query: 'SELECT hash, remoteKey, updatedAt FROM files WHERE id = ?', bindValues: [saved.id] }) as FileRow[];
+      const shown = view(sync)!;
+      expect({ hash: shown.hash, remoteKey: shown.remoteKey, updatedAt: shown.updatedAt }).to.deep.equal({ ...row });
+    }
   });
 });
