@@ -123,6 +123,8 @@ export class FileSync {
   readonly #isLeader = new Observable(false);
   readonly #activity = new Map<string, TransferActivity>();
   #viewsById = new Map<string, FileView>();
+  /** What each view was made from, to keep it while none of that changes. */
+  #viewSources = new Map<string, ViewSource>();
   readonly #fileWatchers = new Map<string, Set<(view: FileView | undefined) => void>>();
   readonly #cleanups: (() => void)[] = [];
   readonly #channel: BroadcastChannel | undefined;
@@ -649,12 +651,23 @@ export class FileSync {
 
   #publishViews(): void {
     const previous = this.#viewsById;
+    const sources = new Map<string, ViewSource>();
     const views = this.#records.map((record) => {
-      const view = toView(record, this.#locals.get(record.id), this.#shownActivity(record.id));
-      const before = previous.get(record.id);
-      // Keep the old object when nothing changed, so watchers and renderers can compare by identity.
-      return before !== undefined && sameView(before, view) ? before : view;
+      const local = this.#locals.get(record.id);
+      const activity = this.#shownActivity(record.id);
+      const before = this.#viewSources.get(record.id);
+      // The rows a commit did not change are the objects read before (row-mirror.ts): their view stands.
+      if (before !== undefined && before.record === record && before.local === local && before.activity === activity) {
+        sources.set(record.id, before);
+        return before.view;
+      }
+      const made = toView(record, local, activity);
+      // Keep the old object when nothing shown changed, so watchers and renderers can compare by identity.
+      const view = before !== undefined && sameView(before.view, made) ? before.view : made;
+      sources.set(record.id, { record, local, activity, view });
+      return view;
     });
+    this.#viewSources = sources;
     this.#viewsById = new Map(views.map((view) => [view.id, view]));
     const changed = views.length !== this.#files.get().length || views.some((view, i) => view !== this.#files.get()[i]);
     if (changed) this.#files.set(views);
@@ -701,6 +714,13 @@ function sameState(a: FileSyncState, b: FileSyncState): boolean {
   for (const key in x) if (x[key] !== y[key]) return false;
   for (const key in y) if (!(key in x)) return false;
   return true;
+}
+
+interface ViewSource {
+  readonly record: FileRow;
+  readonly local: FileLocalStateRow | undefined;
+  readonly activity: TransferActivity | undefined;
+  readonly view: FileView;
 }
 
 /** A local row as SQLite stores it: booleans are 0 or 1. */
