@@ -5,7 +5,7 @@ import type { FileView } from '../../core/state.js';
 import '../file-image/define.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
-import { translationFor } from '../shared/localize.js';
+import { translationFor, type Translation } from '../shared/localize.js';
 import { focusRing, visuallyHidden } from '../shared/styles.js';
 
 /** Deleting waits this long for an undo before it is committed. */
@@ -171,7 +171,7 @@ export class LsFileGallery extends LitElement {
               visible.slice(0, Math.min(this.limit, this.rendered)),
               (f) => f.id,
               // The core hands out the same view object while a file is unchanged: one change renders one tile.
-              (f) => guard([f, t], () => this.#renderItem(f)),
+              (f) => guard([f, t], () => this.#renderItem(f, t)),
             )}
           </ul>`}
       ${visible.length > this.limit
@@ -187,8 +187,8 @@ export class LsFileGallery extends LitElement {
       </div>`;
   }
 
-  #renderItem(f: FileView) {
-    const t = translationFor(this);
+  /** `t` comes from `render`: finding the language walks up the tree, once per render rather than per tile. */
+  #renderItem(f: FileView, t: Translation) {
     return html`<li part="item" data-file-id=${f.id} data-state=${f.state.kind}>
       ${f.type.startsWith('image/')
         ? html`<ls-file-image file-id=${f.id}></ls-file-image>`

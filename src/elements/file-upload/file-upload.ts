@@ -5,7 +5,7 @@ import type { FileView } from '../../core/state.js';
 import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
-import { formatBytes, translationFor } from '../shared/localize.js';
+import { formatBytes, translationFor, type Translation } from '../shared/localize.js';
 import { parseSize } from '../shared/size.js';
 import { styles } from './file-upload.styles.js';
 
@@ -248,7 +248,7 @@ export class LsFileUpload extends LitElement {
               ${repeat(
                 this.files,
                 (f) => f.id,
-                (f) => this.#renderFile(f),
+                (f) => this.#renderFile(f, t),
               )}
             </ul>`
           : nothing}
@@ -265,8 +265,8 @@ export class LsFileUpload extends LitElement {
     `;
   }
 
-  #renderFile(view: FileView) {
-    const t = translationFor(this);
+  /** `t` comes from `render`: finding the language walks up the tree, once per render rather than per file. */
+  #renderFile(view: FileView, t: Translation) {
     const state = view.state;
     const progress = state.kind === 'uploading' || state.kind === 'downloading' ? state : undefined;
     return html`<li part="file" data-state=${state.kind}>
