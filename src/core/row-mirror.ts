@@ -39,7 +39,10 @@ export class RowMirror<Row extends RowRev> {
     if (stale.length === 0 && !gone) return undefined;
     const readAll = stale.length > revs.length * READ_ALL_SHARE;
     const next = readAll ? new Map<string, Row>() : this.#rows;
-    for (const row of this.read(readAll ? undefined : stale)) next.set(row.id, this.#rows.get(row.id)?.rev === row.rev ? (this.#rows.get(row.id) as Row) : row);
+    for (const row of this.read(readAll ? undefined : stale)) {
+      const kept = this.#rows.get(row.id);
+      next.set(row.id, kept?.rev === row.rev ? kept : row);
+    }
     const rows: Row[] = [];
     for (const { id } of revs) {
       const row = next.get(id);
