@@ -316,6 +316,84 @@ describe('<ls-file-image> errors', () => {
   });
 });
 
+/**
+ * A photo of noise (it does not compress: a large file) with a red square in its top-left corner, marked
+ * by EXIF as taken with the camera turned (orientation 6: shown turned a quarter clockwise).
+ */
+async function turnedPhoto(width: number, height: number): Promise<File> {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d')!;
+  const pixels = ctx.createImageData(width, height);
+  crypto.getRandomValues(pixels.data.subarray(0, 65536));
+  for (let i = 65536; i < pixels.data.length; i += 65536) pixels.data.copyWithin(i, 0, 65536);
+  ctx.putImageData(pixels, 0, 0);
+  ctx.fillStyle = '#f00';
+  ctx.fillRect(0, 0, width / 4, height / 4);
+  const jpeg = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
+  // An APP1 segment after the start marker: "Exif", a little-endian TIFF header, one IFD entry (0x0112, a SHORT).
+  const tiff = [0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0];
+  const exif = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+  const app1 = new Uint8Array([0xff, 0xe1, 0, exif.length + 2, ...exif]);
+  return new File([jpeg.subarray(0, 2), app1, jpeg.subarray(2)], 'turned.jpg', { type: 'image/jpeg' });
+}
+
+/** The colour at a share of the way across and down what an <img> shows. */
+function colourAt(img: HTMLImageElement, x: number, y: number): [number, number, number] {
+  const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(img, 0, 0);
+  const [r, g, b] = ctx.getImageData(Math.floor(x * canvas.width), Math.floor(y * canvas.height), 1, 1).data;
+  return [r!, g!, b!];
+}
+
+describe('<ls-file-image> sizes', () => {
+  it('shows a large photo in a small tile decoded at the tile’s size, upright, and whole where nothing sizes it', async () => {
+    const { provider, upload, gallery } = await mountKit();
+    const [saved] = await upload.addFiles([await turnedPhoto(2400, 1600)]);
+    expect(saved!.size).to.be.above(256 * 1024);
+
+    await until(() => gallery.shadowRoot!.querySelector('ls-file-image')?.getAttribute('status') === 'ready', 'the tile');
+    const tile = gallery.shadowRoot!.querySelector<LsFileImage>('ls-file-image')!;
+    const tileImg = tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
+    const box = tile.getBoundingClientRect();
+    const side = Math.max(box.width, box.height) * devicePixelRatio;
+    // Decoded for the tile: sharp in it, a small share of the photo's pixels.
+    expect(Math.min(tileImg.naturalWidth, tileImg.naturalHeight)).to.be.at.least(side - 1);
+    expect(tileImg.naturalWidth).to.be.below(1600 / 2);
+    // Turned as its EXIF says: portrait, the red corner now at the top right.
+    expect(tileImg.naturalHeight).to.be.above(tileImg.naturalWidth);
+    const [r, g] = colourAt(tileImg, 0.95, 0.05);
+    expect(r).to.be.above(200);
+    expect(g).to.be.below(60);
+    expect(colourAt(tileImg, 0.05, 0.05)[0]).not.to.equal(r);
+
+    // Made larger, it is decoded again for its new size; where nothing sizes it, it takes the room of the
+    // whole photo and shows all of its pixels.
+    const wide = Object.assign(document.createElement('div'), { style: 'width: 2000px' });
+    const bare = Object.assign(document.createElement('ls-file-image'), { fileId: saved!.id, loading: 'eager' });
+    bare.style.width = '100px';
+    wide.append(bare);
+    provider.append(wide);
+    await until(() => bare.getAttribute('status') === 'ready', 'the small image');
+    const shown = () => bare.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!.naturalWidth;
+    expect(shown()).to.be.within(100, 400);
+    expect(bare.getBoundingClientRect().height, 'as tall as the photo at that width').to.equal(150);
+    // The widths it takes from then on (an image with nothing loaded yet has none).
+    const widths: number[] = [];
+    const sizes = new ResizeObserver(([entry]) => {
+      if (entry!.contentRect.width > 0) widths.push(entry!.contentRect.width);
+    });
+    sizes.observe(bare);
+    bare.style.width = '';
+    await until(() => shown() === 1600, 'the whole photo');
+    const bareBox = bare.getBoundingClientRect();
+    expect([bareBox.width, bareBox.height]).to.deep.equal([1600, 2400]);
+    // Straight to the photo's size, and kept while the whole photo loads: no steps through smaller sizes.
+    sizes.disconnect();
+    expect(widths.filter((width) => width !== 100)).to.deep.equal([1600]);
+  });
+});
+
 describe('<ls-file-image loading>', () => {
   it('lazy: a local image far below the fold is read only once scrolled near; eager: at once', async () => {
     const { provider, upload } = await mountKit();

@@ -5,9 +5,13 @@ import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { watchNearViewport } from '../shared/near-viewport.js';
+import { scaledJpeg, type ScaledImage, type Size } from '../shared/scaled-image.js';
 import { yieldToMain } from '../shared/yield.js';
 
 export type ImageStatus = 'loading' | 'ready' | 'failed';
+
+/** JPEGs smaller than this are shown as they are: decoding them whole is quick. */
+const SCALE_FROM_BYTES = 256 * 1024;
 
 /**
  * @summary Shows an image of the store: from this device at once when it is here, otherwise once downloaded.
@@ -32,6 +36,8 @@ export class LsFileImage extends LitElement {
     status: { reflect: true },
     view: { state: true, attribute: false },
     src: { state: true, attribute: false },
+    scaled: { state: true, attribute: false },
+    intrinsic: { state: true, attribute: false },
   };
 
   // The record's dimensions reserve the image's box before it loads (`--ls-image-aspect`): nothing shifts
@@ -39,7 +45,9 @@ export class LsFileImage extends LitElement {
   // image as its bytes arrive, and each such paint decodes it (70-80 ms for a 6.75-megapixel JPEG here),
   // then decodes it whole once loaded; hidden, it is decoded once. A class on the <img> rather than a
   // rule on the host's `status`: with that, looking through 1,000 images in the gallery bench had more long
-  // tasks (bench/README.md).
+  // tasks (bench/README.md). A large JPEG in a small box is shown decoded at the box's size
+  // (src/elements/shared/scaled-image.ts), laid out at its own size (`intrinsicStyle`), so that where
+  // nothing sizes the element it takes the room the whole image would.
   // (Comments inside the css template would ship in the bundle.)
   static override styles = css`
     :host {
@@ -118,6 +126,10 @@ export class LsFileImage extends LitElement {
   declare view: FileView | undefined;
   /** @internal */
   declare src: string | undefined;
+  /** @internal The image as decoded for its box, when it is shown so. */
+  declare scaled: ScaledImage | undefined;
+  /** @internal The image's own size once it was shown scaled: kept while it is decoded again for a larger box. */
+  declare intrinsic: Size | undefined;
 
   constructor() {
     super();
@@ -130,6 +142,7 @@ export class LsFileImage extends LitElement {
   #stopObserving: (() => void) | undefined;
   #nearViewport = false;
   #loadedFor: string | undefined;
+  #resizes: ResizeObserver | undefined;
   readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -150,7 +163,15 @@ export class LsFileImage extends LitElement {
     const alt = this.alt ?? this.view?.name ?? '';
     if (this.src) {
       return html`<div part="base">
-        <img part="image" class=${this.status === 'ready' ? '' : 'loading'} src=${this.src} alt=${alt} @load=${this.#onLoad} @error=${this.#onImgError} />
+        <img
+          part="image"
+          class=${this.status === 'ready' ? '' : 'loading'}
+          style=${this.intrinsic ? intrinsicStyle(this.intrinsic) : nothing}
+          src=${this.src}
+          alt=${alt}
+          @load=${this.#onLoad}
+          @error=${this.#onImgError}
+        />
       </div>`;
     }
     const label = this.status === 'failed' ? t.imageUnavailable : this.view ? describeState(this.view.state, t) : '';
@@ -201,7 +222,7 @@ export class LsFileImage extends LitElement {
     else if (view.state.kind === 'remote') sync.requestDownload(view.id);
   }
 
-  async #showLocal(sync: FileSync, view: FileView): Promise<void> {
+  async #showLocal(sync: FileSync, view: FileView, grown = false): Promise<void> {
     const key = `${view.id}:${view.hash}`;
     if (this.#loadedFor === key) return;
     this.#loadedFor = key;
@@ -214,12 +235,44 @@ export class LsFileImage extends LitElement {
       this.#loadedFor = undefined;
       return;
     }
+    const scaled = view.type === 'image/jpeg' && file.size >= SCALE_FROM_BYTES ? await scaledJpeg(file, this.#deviceBox()) : undefined;
+    if (this.#loadedFor !== key) return;
     this.#revoke();
-    this.src = URL.createObjectURL(file);
+    this.scaled = scaled;
+    // Shown again for a grown box, the element keeps the size it took rather than the smaller decode's
+    // while the larger one loads.
+    this.intrinsic = scaled?.natural ?? (grown ? this.intrinsic : undefined);
+    this.src = URL.createObjectURL(scaled?.blob ?? file);
+    this.#watchSize(scaled !== undefined);
     // Shown: nearing the viewport changes nothing any more, and every element observed costs each frame
     // of a scroll. A new content of the file (replaced elsewhere) is then shown without waiting to be near.
     this.#stopObserving?.();
     this.#stopObserving = undefined;
+  }
+
+  /** The element's box in device pixels: what its image is drawn into. */
+  #deviceBox(): Size {
+    const { width, height } = this.getBoundingClientRect();
+    return { width: width * devicePixelRatio, height: height * devicePixelRatio };
+  }
+
+  /** While a scaled image shows, a box grown past what it was decoded for has it decoded again. */
+  #watchSize(scaled: boolean): void {
+    if (!scaled) {
+      this.#resizes?.disconnect();
+      this.#resizes = undefined;
+      return;
+    }
+    this.#resizes ??= new ResizeObserver(() => {
+      const { scaled: shown, view } = this;
+      const sync = this.#controller.sync;
+      if (shown === undefined || view === undefined || sync === undefined) return;
+      const box = this.#deviceBox();
+      if (Math.max(box.width, box.height) <= Math.min(shown.decoded.width, shown.decoded.height) + 1) return;
+      this.#loadedFor = undefined;
+      void this.#showLocal(sync, view, true);
+    });
+    this.#resizes.observe(this);
   }
 
   #onLoad = () => {
@@ -241,6 +294,7 @@ export class LsFileImage extends LitElement {
   #revoke(): void {
     if (this.src) URL.revokeObjectURL(this.src);
     this.src = undefined;
+    this.scaled = undefined;
   }
 
   #reset(): void {
@@ -248,10 +302,18 @@ export class LsFileImage extends LitElement {
     this.#stopWatching = undefined;
     this.#loadedFor = undefined;
     this.#nearViewport = false;
+    this.#watchSize(false);
     this.#revoke();
+    this.intrinsic = undefined;
     this.status = 'loading';
   }
 }
+
+/**
+ * Lays an image out at `size` whatever its bytes' own: a size-contained element takes its intrinsic size from
+ * `contain-intrinsic-size`, and has no aspect ratio of its own unless given one.
+ */
+const intrinsicStyle = ({ width, height }: Size) => `contain:size;contain-intrinsic-size:${width}px ${height}px;aspect-ratio:${width}/${height}`;
 
 declare global {
   interface HTMLElementTagNameMap {
