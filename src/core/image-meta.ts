@@ -1,3 +1,5 @@
+import { scaledJpeg } from './scaled-image.js';
+
 /**
  * What peers need to show an image before its bytes arrive: its dimensions (to reserve its box, so nothing
  * shifts when it loads) and a tiny preview (a 16-pixel JPEG, a few hundred bytes) to blur in its place.
@@ -19,13 +21,15 @@ export async function imageMeta(blob: Blob): Promise<ImageMeta | undefined> {
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') return undefined;
   let bitmap: ImageBitmap | undefined;
   try {
-    bitmap = await createImageBitmap(blob);
-    const { width, height } = bitmap;
+    // A photo is decoded at an eighth of its size where it can be: a preview needs no more.
+    const scaled = blob.type === 'image/jpeg' ? await scaledJpeg(blob, { width: PREVIEW_SIDE, height: PREVIEW_SIDE }) : undefined;
+    const source = scaled?.canvas ?? (bitmap = await createImageBitmap(blob));
+    const { width, height } = scaled?.natural ?? source;
     const scale = PREVIEW_SIDE / Math.max(width, height, 1);
     const canvas = new OffscreenCanvas(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)));
     const context = canvas.getContext('2d');
     if (!context) return undefined;
-    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    context.drawImage(source, 0, 0, canvas.width, canvas.height);
     const preview = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.6 });
     return { width, height, preview: await dataUrl(preview) };
   } catch {

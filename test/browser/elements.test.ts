@@ -391,6 +391,17 @@ describe('<ls-file-image> sizes', () => {
     // Straight to the photo's size, and kept while the whole photo loads: no steps through smaller sizes.
     sizes.disconnect();
     expect(widths.filter((width) => width !== 100)).to.deep.equal([1600]);
+
+    // Described for other devices from a decode at an eighth: its size as shown (turned), and a preview
+    // with the red corner at the top right.
+    const sync = await provider.ready;
+    await until(() => sync.file(saved!.id)?.preview != null, 'the preview');
+    const described = sync.file(saved!.id)!;
+    expect([described.width, described.height]).to.deep.equal([1600, 2400]);
+    const preview = Object.assign(new Image(), { src: described.preview! });
+    await preview.decode();
+    expect([preview.naturalWidth, preview.naturalHeight]).to.deep.equal([11, 16]);
+    expect(colourAt(preview, 0.9, 0.1)[0]).to.be.above(150);
   });
 });
 

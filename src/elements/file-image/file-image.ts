@@ -5,7 +5,7 @@ import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { watchNearViewport } from '../shared/near-viewport.js';
-import { scaledJpeg, type ScaledImage, type Size } from '../shared/scaled-image.js';
+import { scaledJpeg, type Size } from '../../core/scaled-image.js';
 import { yieldToMain } from '../shared/yield.js';
 
 export type ImageStatus = 'loading' | 'ready' | 'failed';
@@ -36,7 +36,6 @@ export class LsFileImage extends LitElement {
     status: { reflect: true },
     view: { state: true, attribute: false },
     src: { state: true, attribute: false },
-    scaled: { state: true, attribute: false },
     intrinsic: { state: true, attribute: false },
   };
 
@@ -46,7 +45,7 @@ export class LsFileImage extends LitElement {
   // then decodes it whole once loaded; hidden, it is decoded once. A class on the <img> rather than a
   // rule on the host's `status`: with that, looking through 1,000 images in the gallery bench had more long
   // tasks (bench/README.md). A large JPEG in a small box is shown decoded at the box's size
-  // (src/elements/shared/scaled-image.ts), laid out at its own size (`intrinsicStyle`), so that where
+  // (src/core/scaled-image.ts), laid out at its own size (`intrinsicStyle`), so that where
   // nothing sizes the element it takes the room the whole image would.
   // (Comments inside the css template would ship in the bundle.)
   static override styles = css`
@@ -126,8 +125,6 @@ export class LsFileImage extends LitElement {
   declare view: FileView | undefined;
   /** @internal */
   declare src: string | undefined;
-  /** @internal The image as decoded for its box, when it is shown so. */
-  declare scaled: ScaledImage | undefined;
   /** @internal The image's own size once it was shown scaled: kept while it is decoded again for a larger box. */
   declare intrinsic: Size | undefined;
 
@@ -143,6 +140,8 @@ export class LsFileImage extends LitElement {
   #nearViewport = false;
   #loadedFor: string | undefined;
   #resizes: ResizeObserver | undefined;
+  /** The size the image shown was decoded at, when it was decoded for its box. */
+  #decoded: Size | undefined;
   readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -236,13 +235,14 @@ export class LsFileImage extends LitElement {
       return;
     }
     const scaled = view.type === 'image/jpeg' && file.size >= SCALE_FROM_BYTES ? await scaledJpeg(file, this.#deviceBox()) : undefined;
+    const small = await scaled?.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
     if (this.#loadedFor !== key) return;
     this.#revoke();
-    this.scaled = scaled;
+    this.#decoded = scaled && { width: scaled.canvas.width, height: scaled.canvas.height };
     // Shown again for a grown box, the element keeps the size it took rather than the smaller decode's
     // while the larger one loads.
     this.intrinsic = scaled?.natural ?? (grown ? this.intrinsic : undefined);
-    this.src = URL.createObjectURL(scaled?.blob ?? file);
+    this.src = URL.createObjectURL(small ?? file);
     this.#watchSize(scaled !== undefined);
     // Shown: nearing the viewport changes nothing any more, and every element observed costs each frame
     // of a scroll. A new content of the file (replaced elsewhere) is then shown without waiting to be near.
@@ -264,11 +264,10 @@ export class LsFileImage extends LitElement {
       return;
     }
     this.#resizes ??= new ResizeObserver(() => {
-      const { scaled: shown, view } = this;
-      const sync = this.#controller.sync;
-      if (shown === undefined || view === undefined || sync === undefined) return;
+      const [decoded, view, sync] = [this.#decoded, this.view, this.#controller.sync];
+      if (decoded === undefined || view === undefined || sync === undefined) return;
       const box = this.#deviceBox();
-      if (Math.max(box.width, box.height) <= Math.min(shown.decoded.width, shown.decoded.height) + 1) return;
+      if (Math.max(box.width, box.height) <= Math.min(decoded.width, decoded.height) + 1) return;
       this.#loadedFor = undefined;
       void this.#showLocal(sync, view, true);
     });
@@ -294,7 +293,7 @@ export class LsFileImage extends LitElement {
   #revoke(): void {
     if (this.src) URL.revokeObjectURL(this.src);
     this.src = undefined;
-    this.scaled = undefined;
+    this.#decoded = undefined;
   }
 
   #reset(): void {
