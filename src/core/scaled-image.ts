@@ -56,9 +56,10 @@ export async function scaledJpeg(blob: Blob, box: Size): Promise<ScaledImage | u
   const scale = Math.max(box.width, box.height) / Math.min(size.width, size.height);
   if (!(scale > 0 && scale <= MAX_SCALE)) return undefined;
   // Read whole rather than streamed: a stream hands the decoder each 64 KiB chunk in a task of the main
-  // thread, each waiting its turn behind what the page does just after a save (the decode took 120-160 ms
-  // so in a probe of the local display case, 60-70 read whole). Chromium decodes at the largest eighth of
-  // the image whose pixels fit in the desired size's: asking for twice each side gets at least the box's.
+  // thread, each waiting its turn behind what the page does just after a save (reading and decoding took
+  // 120-170 ms so in a probe of the local display case, 100-120 read whole first). Chromium decodes at
+  // the largest eighth of the image whose pixels fit in the desired size's: asking for twice each side
+  // gets at least the box's.
   const data = await blob.arrayBuffer();
   const desired = { desiredWidth: Math.ceil(size.width * scale * 2), desiredHeight: Math.ceil(size.height * scale * 2) };
   const decoder = new ImageDecoder({ data, transfer: [data], type: 'image/jpeg', ...desired });
