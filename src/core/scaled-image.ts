@@ -13,6 +13,25 @@ const HEADER_BYTES = 256 * 1024;
 /** Images drawn at more than this share of their size are decoded whole: decoding them smaller gains little. */
 const MAX_SCALE = 0.5;
 
+/**
+ * Decodes under way at once, page- or worker-wide: each holds its file's bytes in memory while it runs, and a
+ * screen of photos coming into view would otherwise read them all at the same time.
+ */
+const MAX_DECODING = 3;
+let decoding = 0;
+const waiting: (() => void)[] = [];
+
+/** Waits for a turn to decode; the function it resolves with ends the turn and hands it to the next. */
+async function turn(): Promise<() => void> {
+  if (decoding < MAX_DECODING) decoding++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  return () => {
+    const next = waiting.shift();
+    if (next === undefined) decoding--;
+    else next();
+  };
+}
+
 export interface Size {
   readonly width: number;
   readonly height: number;
@@ -60,10 +79,12 @@ export async function scaledJpeg(blob: Blob, box: Size): Promise<ScaledImage | u
   // 120-170 ms so in a probe of the local display case, 100-120 read whole first). Chromium decodes at
   // the largest eighth of the image whose pixels fit in the desired size's: asking for twice each side
   // gets at least the box's.
-  const data = await blob.arrayBuffer();
-  const desired = { desiredWidth: Math.ceil(size.width * scale * 2), desiredHeight: Math.ceil(size.height * scale * 2) };
-  const decoder = new ImageDecoder({ data, transfer: [data], type: 'image/jpeg', ...desired });
+  const done = await turn();
+  let decoder: ImageDecoder | undefined;
   try {
+    const data = await blob.arrayBuffer();
+    const desired = { desiredWidth: Math.ceil(size.width * scale * 2), desiredHeight: Math.ceil(size.height * scale * 2) };
+    decoder = new ImageDecoder({ data, transfer: [data], type: 'image/jpeg', ...desired });
     const { image } = await decoder.decode();
     const canvas = new OffscreenCanvas(image.displayWidth, image.displayHeight);
     try {
@@ -78,6 +99,7 @@ export async function scaledJpeg(blob: Blob, box: Size): Promise<ScaledImage | u
     // Not decodable so (a damaged file, a kind of JPEG this decoder refuses): shown as it is.
     return undefined;
   } finally {
-    decoder.close();
+    decoder?.close();
+    done();
   }
 }

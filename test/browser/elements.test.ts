@@ -405,6 +405,18 @@ describe('<ls-file-image> sizes', () => {
   });
 });
 
+describe('<ls-file-image> photos in numbers', () => {
+  it('shows every photo of a drop of eight, each decoded at its tile’s size (three decodes at a time)', async () => {
+    const { upload, gallery } = await mountKit();
+    const photos = await Promise.all(Array.from({ length: 8 }, () => turnedPhoto(2400, 1600)));
+    await upload.addFiles(photos.map((photo, i) => new File([photo], `photo-${i}.jpg`, { type: 'image/jpeg' })));
+    const tiles = () => [...gallery.shadowRoot!.querySelectorAll<LsFileImage>('ls-file-image')];
+    await until(() => tiles().length === 8 && tiles().every((tile) => tile.getAttribute('status') === 'ready'), 'all eight photos');
+    const widths = tiles().map((tile) => tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!.naturalWidth);
+    expect(widths.every((width) => width > 0 && width < 1600 / 2), `decoded widths ${widths}`).to.equal(true);
+  });
+});
+
 describe('<ls-file-image loading>', () => {
   it('lazy: a local image far below the fold is read only once scrolled near; eager: at once', async () => {
     const { provider, upload } = await mountKit();
