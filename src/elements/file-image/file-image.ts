@@ -1,11 +1,11 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { FileSync } from '../../core/file-sync.js';
+import { scaledJpeg, type Size } from '../../core/scaled-image.js';
 import type { FileView } from '../../core/state.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { watchNearViewport } from '../shared/near-viewport.js';
-import { scaledJpeg, type Size } from '../../core/scaled-image.js';
 import { yieldToMain } from '../shared/yield.js';
 
 export type ImageStatus = 'loading' | 'ready' | 'failed';
