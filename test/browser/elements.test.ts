@@ -405,6 +405,26 @@ describe('<ls-file-image> sizes', () => {
   });
 });
 
+describe('<ls-file-image> photos from another device', () => {
+  it('downloads another device’s photo and shows it in the tile decoded at the tile’s size, upright', async () => {
+    const storeId = uniqueStoreId('photo');
+    const other = await openOtherDevice(storeId, 'camera');
+    try {
+      const saved = await other.saveFile(await turnedPhoto(2400, 1600));
+      await until(() => other.file(saved.id)?.state.kind === 'synced', 'the photo uploaded by the other device', 60_000);
+      const { gallery } = await mountKit(storeId);
+      const tile = () => gallery.shadowRoot!.querySelector<LsFileImage>(`[data-file-id="${saved.id}"] ls-file-image`);
+      await until(() => tile()?.getAttribute('status') === 'ready', 'the downloaded photo', 60_000);
+      const img = tile()!.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
+      expect(img.naturalWidth).to.be.below(1600 / 2);
+      expect(img.naturalHeight).to.be.above(img.naturalWidth);
+      expect(colourAt(img, 0.95, 0.05)[0]).to.be.above(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('<ls-file-image> photos in numbers', () => {
   it('shows every photo of a drop of eight, each decoded at its tile’s size (three decodes at a time)', async () => {
     const { upload, gallery } = await mountKit();
