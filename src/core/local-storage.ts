@@ -121,13 +121,19 @@ export class LocalFileStorage {
   writeBlob(id: string, blob: Blob): Promise<WriteResult> {
     return this.#replace(id, async (writable) => {
       const [hashed, written] = await Promise.allSettled([hashBlob(blob), writable.write(blob)]);
-      // On a full disk either can fail, in either order: the write with a quota error, or the read for the
-      // hash with NotReadableError (the browser could not keep the blob's bytes), sometimes before the
-      // write has noticed. What the user must hear is that the disk is full.
-      if (written.status === 'rejected') throw written.reason;
-      if (hashed.status === 'fulfilled') return { hash: hashed.value, size: blob.size };
-      if (await lacksSpaceFor(blob.size)) throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
-      throw hashed.reason;
+      if (written.status === 'fulfilled' && hashed.status === 'fulfilled') return { hash: hashed.value, size: blob.size };
+      // On a full disk either can fail, in either order, and not always with a quota error: the write of a
+      // file over a lowered quota has failed with NotReadableError (in a CI run), and the hash's read has
+      // failed before the write noticed anything. A write that could not read a blob the hash read whole
+      // failed at its own end; otherwise the browser's estimate of the room left decides, when it knows
+      // (it can report the quota from before a lowering, seen in a probe). What the user must hear is that
+      // the disk is full.
+      const [failure] = [written, hashed].flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason] : []));
+      const failedAtDestination = hashed.status === 'fulfilled' && failure instanceof DOMException && failure.name === 'NotReadableError';
+      if (!isQuotaError(failure) && (failedAtDestination || (await lacksSpaceFor(blob.size)))) {
+        throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
+      }
+      throw failure;
     });
   }
 
