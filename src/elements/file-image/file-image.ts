@@ -243,7 +243,7 @@ export class LsFileImage extends LitElement {
     // while the larger one loads.
     this.intrinsic = scaled?.natural ?? (grown ? this.intrinsic : undefined);
     this.src = URL.createObjectURL(small ?? file);
-    this.#watchSize(scaled !== undefined);
+    this.#followSize();
     // Shown: nearing the viewport changes nothing any more, and every element observed costs each frame
     // of a scroll. A new content of the file (replaced elsewhere) is then shown without waiting to be near.
     this.#stopObserving?.();
@@ -256,9 +256,9 @@ export class LsFileImage extends LitElement {
     return { width: width * devicePixelRatio, height: height * devicePixelRatio };
   }
 
-  /** While a scaled image shows, a box grown past what it was decoded for has it decoded again. */
-  #watchSize(scaled: boolean): void {
-    if (!scaled) {
+  /** While the image shown was decoded for its box, a box grown past that has it decoded again. */
+  #followSize(): void {
+    if (this.#decoded === undefined) {
       this.#resizes?.disconnect();
       this.#resizes = undefined;
       return;
@@ -301,8 +301,8 @@ export class LsFileImage extends LitElement {
     this.#stopWatching = undefined;
     this.#loadedFor = undefined;
     this.#nearViewport = false;
-    this.#watchSize(false);
     this.#revoke();
+    this.#followSize();
     this.intrinsic = undefined;
     this.status = 'loading';
   }
