@@ -82,6 +82,20 @@ async function profiled(page, name, work) {
       await page.tracing.stop();
     }
   }
+  if (process.env.BENCH_HEAP) {
+    // Every allocation sampled, kept or collected: what makes the garbage behind the collector's pauses.
+    const cdp = await page.createCDPSession();
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    try {
+      return await work();
+    } finally {
+      const { profile: heap } = await cdp.send('HeapProfiler.stopSampling');
+      mkdirSync(process.env.BENCH_HEAP, { recursive: true });
+      writeFileSync(path.join(process.env.BENCH_HEAP, `${name}.heapprofile`), JSON.stringify(heap));
+      await cdp.detach();
+    }
+  }
   if (!process.env.BENCH_PROFILE) return work();
   const cdp = await page.createCDPSession();
   await cdp.send('Profiler.enable');
