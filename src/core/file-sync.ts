@@ -14,7 +14,7 @@ import { claimLeadership, type Leadership } from './leader.js';
 import { LocalFileStorage } from './local-storage.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
 import { RemoteFileStorage } from './remote-storage.js';
-import { RowMirror, type RowRev } from './row-mirror.js';
+import { parseRevs, revsSql, RowMirror, type RevsRow } from './row-mirror.js';
 import {
   fileSyncEvents as events,
   fileLocalStateTable,
@@ -97,12 +97,12 @@ const SAVE_BATCH_MS = 50;
 // each local row's. A commit re-runs these over every row, and only the rows whose `rev` moved are read whole
 // (row-mirror.ts). In the order rows were made (else SQLite may read the id index, in the ids' order): records
 // of the same millisecond keep it. In SQL with a pass-through schema: LiveStore decodes every row of a query
-// through Effect Schema on each re-run, and these need no decoding.
+// through Effect Schema on each re-run, and these need no decoding. As one row (see `revsSql`).
 const revsOf = (table: string, ...alsoWatched: string[]) =>
   queryDb(
     {
-      query: `SELECT id, rev FROM ${table} ORDER BY rowid`,
-      schema: Schema.Any as Schema.Schema<readonly RowRev[]>,
+      query: revsSql(table),
+      schema: Schema.Any as Schema.Schema<readonly RevsRow[]>,
       queriedTables: new Set([table, ...alsoWatched]),
     },
     { label: `lsfs-revs-${table}` },
@@ -462,7 +462,7 @@ export class FileSync {
       // A commit that changes no record may still change what the leader owes: a version's upload confirmed
       // (file_versions) is written with its record, whose update applies only if the version is current.
       this.store.subscribe(fileRevs$, (revs) => {
-        const rows = this.#recordRows.update(revs);
+        const rows = this.#recordRows.update(parseRevs(revs));
         if (rows !== undefined) {
           // A stable sort: records of the same millisecond stay in the order they were made.
           this.#allRecords = [...rows].sort(newestFirst);
@@ -471,7 +471,7 @@ export class FileSync {
         refresh(rows !== undefined);
       }),
       this.store.subscribe(localRevs$, (revs) => {
-        const rows = this.#localRows.update(revs);
+        const rows = this.#localRows.update(parseRevs(revs));
         if (rows !== undefined) this.#locals = new Map(rows.map((row) => [row.id, row]));
         refresh(rows !== undefined);
       }),
