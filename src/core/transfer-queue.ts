@@ -137,17 +137,24 @@ export class TransferQueue {
     return n;
   }
 
+  /**
+   * Starts the first-ranked queued jobs of each lane with room. Picked by a scan per job started rather than
+   * by sorting the queue: a job ends one at a time, and sorting a thousand queued files for each one left
+   * was most of the queue's work in the many-files bench case.
+   */
   #pump(): void {
     if (this.#stopped || (this.options.canStart && !this.options.canStart())) return;
-    const queued = [...this.#entries.values()]
-      .filter((entry) => entry.phase.kind === 'queued')
-      .sort((a, b) => b.boost - a.boost || (b.job.priority ?? 0) - (a.job.priority ?? 0));
     const running: Record<Lane, number> = { upload: this.#running('upload'), download: this.#running('download'), delete: this.#running('delete') };
-    for (const entry of queued) {
-      const lane = entry.job.lane;
-      if (running[lane] >= this.#concurrency[lane]) continue;
-      running[lane]++;
-      this.#start(entry);
+    for (;;) {
+      let next: Entry | undefined;
+      for (const entry of this.#entries.values()) {
+        if (entry.phase.kind !== 'queued' || running[entry.job.lane] >= this.#concurrency[entry.job.lane]) continue;
+        // Strictly before: among equals, the one queued first.
+        if (next === undefined || (entry.boost - next.boost || (entry.job.priority ?? 0) - (next.job.priority ?? 0)) > 0) next = entry;
+      }
+      if (next === undefined) return;
+      running[next.job.lane]++;
+      this.#start(next);
     }
   }
 
