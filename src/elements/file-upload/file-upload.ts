@@ -225,7 +225,10 @@ export class LsFileUpload extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('files') || changed.has('name') || changed.has('required')) this.#syncForm();
+    // Progress and state change views, not ids: the form's value is rebuilt only when the ids change.
+    const before = changed.get('files');
+    const idsChanged = changed.has('files') && (before?.length !== this.files.length || this.files.some((f, i) => f.id !== before[i]?.id));
+    if (idsChanged || changed.has('name') || changed.has('required')) this.#syncForm();
   }
 
   protected override render() {
