@@ -426,14 +426,17 @@ describe('<ls-file-image> photos from another device', () => {
 });
 
 describe('<ls-file-image> photos in numbers', () => {
-  it('shows every photo of a drop of eight, each decoded at its tile’s size (three decodes at a time)', async () => {
-    const { upload, gallery } = await mountKit();
+  it('shows every photo of a drop of eight, each decoded at its tile’s size (three decodes at a time), and describes each for other devices', async () => {
+    const { provider, upload, gallery } = await mountKit();
     const photos = await Promise.all(Array.from({ length: 8 }, () => turnedPhoto(2400, 1600)));
-    await upload.addFiles(photos.map((photo, i) => new File([photo], `photo-${i}.jpg`, { type: 'image/jpeg' })));
+    const saved = await upload.addFiles(photos.map((photo, i) => new File([photo], `photo-${i}.jpg`, { type: 'image/jpeg' })));
     const tiles = () => [...gallery.shadowRoot!.querySelectorAll<LsFileImage>('ls-file-image')];
     await until(() => tiles().length === 8 && tiles().every((tile) => tile.getAttribute('status') === 'ready'), 'all eight photos');
     const widths = tiles().map((tile) => tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!.naturalWidth);
     expect(widths.every((width) => width > 0 && width < 1600 / 2), `decoded widths ${widths}`).to.equal(true);
+    // Described one after another (a second after each was saved): every one, upright.
+    const described = () => saved.map((view) => provider.sync!.file(view.id)).filter((view) => view?.width === 1600 && view.height === 2400);
+    await until(() => described().length === 8, 'all eight described');
   });
 });
 
