@@ -142,10 +142,19 @@ try {
           await upload.addFiles(drop);
         }
       },
+      /** Resolves when file `id` is in one of `kinds`; after five minutes, fails saying what the page saw. */
       until(id, kinds) {
-        return new Promise((resolve) => {
+        return new Promise((resolve, reject) => {
+          let last;
+          const timer = setTimeout(() => {
+            stop();
+            const seen = last === undefined ? 'this page has no record of it' : `its state ${JSON.stringify(last.state)}`;
+            reject(new Error(`${id} was not ${kinds.join(' or ')} after 5 minutes: ${seen}; summary ${JSON.stringify(window.bench.sync().summary.get())}`));
+          }, 300_000);
           const stop = window.bench.sync().watchFile(id, (view) => {
+            last = view;
             if (view && kinds.includes(view.state.kind)) {
+              clearTimeout(timer);
               queueMicrotask(() => stop());
               resolve(performance.now());
             }
