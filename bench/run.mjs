@@ -68,8 +68,10 @@ const profile = async (name, store, site = demo) => {
 
 /**
  * BENCH_PROFILE=<dir>: runs `work` under the page's CPU profiler and saves `<dir>/<name>.cpuprofile` (DevTools'
- * Performance panel opens it; bench/profile-summary.mjs sums it up). BENCH_TRACE=<dir>: records a trace of the
- * page's timeline instead, `<dir>/<name>.trace.json`, which also shows the browser's style, layout and paint
+ * Performance panel opens it; bench/profile-summary.mjs sums it up). BENCH_HEAP=<dir>: samples the page's
+ * allocations instead, kept or collected (what makes the garbage behind the collector's pauses), into
+ * `<dir>/<name>.heapprofile` (bench/heap-summary.mjs). BENCH_TRACE=<dir>: records a trace of the page's
+ * timeline instead, `<dir>/<name>.trace.json`, which also shows the browser's style, layout and paint
  * (bench/trace-summary.mjs sums up its main thread's tasks).
  */
 async function profiled(page, name, work) {
@@ -82,30 +84,23 @@ async function profiled(page, name, work) {
       await page.tracing.stop();
     }
   }
-  if (process.env.BENCH_HEAP) {
-    // Every allocation sampled, kept or collected: what makes the garbage behind the collector's pauses.
-    const cdp = await page.createCDPSession();
-    await cdp.send('HeapProfiler.enable');
-    await cdp.send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    try {
-      return await work();
-    } finally {
-      const { profile: heap } = await cdp.send('HeapProfiler.stopSampling');
-      mkdirSync(process.env.BENCH_HEAP, { recursive: true });
-      writeFileSync(path.join(process.env.BENCH_HEAP, `${name}.heapprofile`), JSON.stringify(heap));
-      await cdp.detach();
-    }
-  }
-  if (!process.env.BENCH_PROFILE) return work();
+  const profiler = process.env.BENCH_HEAP
+    ? {
+        dir: process.env.BENCH_HEAP,
+        file: `${name}.heapprofile`,
+        start: [['HeapProfiler.enable'], ['HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }]],
+        stop: 'HeapProfiler.stopSampling',
+      }
+    : process.env.BENCH_PROFILE && { dir: process.env.BENCH_PROFILE, file: `${name}.cpuprofile`, start: [['Profiler.enable'], ['Profiler.start']], stop: 'Profiler.stop' };
+  if (!profiler) return work();
   const cdp = await page.createCDPSession();
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.start');
+  for (const [method, params] of profiler.start) await cdp.send(method, params);
   try {
     return await work();
   } finally {
-    const { profile: cpu } = await cdp.send('Profiler.stop');
-    mkdirSync(process.env.BENCH_PROFILE, { recursive: true });
-    writeFileSync(path.join(process.env.BENCH_PROFILE, `${name}.cpuprofile`), JSON.stringify(cpu));
+    const { profile } = await cdp.send(profiler.stop);
+    mkdirSync(profiler.dir, { recursive: true });
+    writeFileSync(path.join(profiler.dir, profiler.file), JSON.stringify(profile));
     await cdp.detach();
   }
 }
