@@ -128,7 +128,7 @@ export class LocalFileStorage {
       // failed at its own end; otherwise the browser's estimate of the room left decides, when it knows
       // (it can report the quota from before a lowering, seen in a probe). What the user must hear is that
       // the disk is full.
-      const [failure] = [written, hashed].flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason] : []));
+      const failure: unknown = written.status === 'rejected' ? written.reason : hashed.status === 'rejected' ? hashed.reason : undefined;
       const failedAtDestination = hashed.status === 'fulfilled' && failure instanceof DOMException && failure.name === 'NotReadableError';
       if (!isQuotaError(failure) && (failedAtDestination || (await lacksSpaceFor(blob.size)))) {
         throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
