@@ -6,7 +6,10 @@ export { LsFileImage } from './file-image/define.js';
 export type { ImageStatus } from './file-image/file-image.js';
 export { LsSyncStatus } from './sync-status/define.js';
 export { LsFileGallery } from './file-gallery/define.js';
-export { registerTranslation, type Translation } from './shared/localize.js';
+export { registerTranslation, registerTranslationLoader, type Translation } from './shared/localize.js';
 export { configure, type PageConfig } from './shared/page-default.js';
-import './translations/de.js';
-import './translations/ar.js';
+import { registerTranslationLoader } from './shared/localize.js';
+
+// The languages that ship with the kit load when an element first needs one: a page in English loads neither.
+registerTranslationLoader('de', () => import('./translations/de.strings.js').then((m) => m.default));
+registerTranslationLoader('ar', () => import('./translations/ar.strings.js').then((m) => m.default));

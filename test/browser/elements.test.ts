@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import '../../src/elements/index.js';
+import { registerTranslationLoader } from '../../src/elements/index.js';
 import type { LsFileGallery, LsFileImage, LsFileSync, LsFileUpload, LsSyncStatus } from '../../src/elements/index.js';
 import { backendUrl, devToken, openOtherDevice, uniqueStoreId } from './helpers.js';
 
@@ -199,17 +199,39 @@ describe('languages', () => {
     provider.setAttribute('lang', 'de');
     upload.requestUpdate();
     status.requestUpdate();
-    await upload.updateComplete;
-    await status.updateComplete;
-    expect(upload.shadowRoot!.textContent).to.contain('Dateien auswählen');
+    // German loads on demand: the elements render again when it arrives.
+    await until(() => upload.shadowRoot!.textContent!.includes('Dateien auswählen'), 'a German upload control');
     await until(() => status.shadowRoot!.textContent!.includes('synchronisiert'), 'a German status');
 
     provider.setAttribute('lang', 'ar');
     provider.setAttribute('dir', 'rtl');
     upload.requestUpdate();
-    await upload.updateComplete;
-    expect(upload.shadowRoot!.textContent).to.contain('اختر ملفات');
+    await until(() => upload.shadowRoot!.textContent!.includes('اختر ملفات'), 'an Arabic upload control');
     expect(getComputedStyle(upload.shadowRoot!.querySelector('[part=base]')!).direction).to.equal('rtl');
+  });
+
+  it('renders first in a language that loads on demand, never in English before it', async () => {
+    let arrive = () => {};
+    registerTranslationLoader('x-slow', async () => {
+      await new Promise<void>((resolve) => (arrive = resolve));
+      return { browse: 'pick slowly', emptyGallery: 'nothing slowly' };
+    });
+    const root = await fixture<HTMLElement>(html`<div lang="x-slow">
+      <ls-file-upload></ls-file-upload>
+      <ls-file-gallery></ls-file-gallery>
+    </div>`);
+    const upload = root.querySelector('ls-file-upload')!;
+    const gallery = root.querySelector('ls-file-gallery')!;
+    await new Promise((r) => setTimeout(r, 100));
+    // Nothing rendered while the language loads (an empty shadow root), rather than English.
+    expect(upload.hasUpdated).to.equal(false);
+    expect(upload.shadowRoot!.textContent!.trim()).to.equal('');
+    arrive();
+    await upload.updateComplete;
+    await gallery.updateComplete;
+    expect(upload.shadowRoot!.textContent).to.contain('pick slowly');
+    expect(upload.shadowRoot!.textContent).not.to.contain('choose files');
+    expect(gallery.shadowRoot!.textContent).to.contain('nothing slowly');
   });
 });
 

@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FileView } from '../../core/state.js';
@@ -6,6 +6,7 @@ import '../file-image/define.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor, type Translation } from '../shared/localize.js';
+import { LocalizedElement } from '../shared/localized-element.js';
 import { focusRing, visuallyHidden } from '../shared/styles.js';
 
 /** Deleting waits this long for an undo before it is committed. */
@@ -37,7 +38,7 @@ const TILES_PER_FRAME = 20;
  * @cssproperty --ls-gallery-columns - Minimum tile width (default `10rem`).
  * @cssproperty --ls-gallery-gap - Gap between tiles.
  */
-export class LsFileGallery extends LitElement {
+export class LsFileGallery extends LocalizedElement {
   static override properties = {
     files: { state: true, attribute: false },
     count: { type: Number, reflect: true },

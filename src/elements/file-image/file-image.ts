@@ -1,10 +1,11 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { css, html, nothing, type PropertyValues } from 'lit';
 import type { FileSync } from '../../core/file-sync.js';
 import { scaledJpeg, type Size } from '../../core/scaled-image.js';
 import type { FileView } from '../../core/state.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
+import { LocalizedElement } from '../shared/localized-element.js';
 import { watchNearViewport } from '../shared/near-viewport.js';
 import { yieldToMain } from '../shared/yield.js';
 
@@ -28,7 +29,7 @@ const SCALE_FROM_BYTES = 256 * 1024;
  * @cssproperty --ls-image-placeholder - Background of the placeholder.
  * @cssproperty --ls-image-fit - `object-fit` of the image (default `cover`).
  */
-export class LsFileImage extends LitElement {
+export class LsFileImage extends LocalizedElement {
   static override properties = {
     fileId: { attribute: 'file-id', reflect: true },
     alt: {},

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FileSync } from '../../core/file-sync.js';
 import type { FileView } from '../../core/state.js';
@@ -6,6 +6,7 @@ import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { formatBytes, translationFor, type Translation } from '../shared/localize.js';
+import { LocalizedElement } from '../shared/localized-element.js';
 import { parseSize } from '../shared/size.js';
 import { styles } from './file-upload.styles.js';
 
@@ -55,10 +56,10 @@ export interface FileRejectedDetail {
  * @cssproperty --ls-upload-radius - Corner radius of the drop zone.
  * @cssproperty --ls-upload-error - Colour of the reasons files were refused.
  */
-export class LsFileUpload extends LitElement {
+export class LsFileUpload extends LocalizedElement {
   static formAssociated = true;
   static override styles = styles;
-  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+  static override shadowRootOptions = { ...LocalizedElement.shadowRootOptions, delegatesFocus: true };
 
   static override properties = {
     accept: { reflect: true },

@@ -1,7 +1,10 @@
 /**
  * Every user-facing string of the elements, by key, so a translation replaces them all in one place.
- * English is built in; `registerTranslation()` adds a language, picked from the element's closest `lang`.
+ * English is built in; `registerTranslation()` adds a language, picked from the element's closest `lang`, and
+ * `registerTranslationLoader()` one that loads on demand.
  */
+import type { ReactiveElement } from 'lit';
+
 export interface Translation {
   readonly dropHint: string;
   readonly browse: string;
@@ -84,9 +87,21 @@ export const en: Translation = {
 };
 
 const translations = new Map<string, Translation>([['en', en]]);
+/** Languages that load when an element first needs one (see `registerTranslationLoader`), and their loads. */
+const loaders = new Map<string, () => Promise<Partial<Translation>>>();
+const loads = new Map<string, Promise<unknown>>();
 
 export function registerTranslation(lang: string, translation: Partial<Translation>): void {
   translations.set(lang.toLowerCase(), { ...en, ...translation });
+}
+
+/**
+ * Names a language to load when an element first needs it, e.g. `() => import('./fr.js').then((m) => m.default)`:
+ * a page in English loads no other language. An element waits for its language before it first renders (so
+ * it never shows English first); a language that fails to load leaves English.
+ */
+export function registerTranslationLoader(lang: string, load: () => Promise<Partial<Translation>>): void {
+  loaders.set(lang.toLowerCase(), load);
 }
 
 /** The closest `lang` above `element`, crossing shadow roots, else the document's. */
@@ -97,10 +112,32 @@ export function langOf(element: Element): string {
   return document.documentElement.lang || 'en';
 }
 
-/** The translation for the element's language (`de-AT` falls back to `de`), else English. */
-export function translationFor(element: Element): Translation {
+/** The language the kit has or can load for the element (`de-AT` falls back to `de`), else English. */
+function languageOf(element: Element): string {
   const lang = langOf(element).toLowerCase();
-  return translations.get(lang) ?? translations.get(lang.split('-')[0] ?? 'en') ?? en;
+  const known = (key: string) => translations.has(key) || loaders.has(key);
+  return [lang, lang.split('-')[0] ?? ''].find(known) ?? 'en';
+}
+
+/** While the element's language is loading, the load; undefined once the language is here (or has no loader). */
+export function languageLoading(element: Element): Promise<unknown> | undefined {
+  const lang = languageOf(element);
+  const load = translations.has(lang) ? undefined : loaders.get(lang);
+  if (!load) return undefined;
+  let loading = loads.get(lang);
+  if (!loading) loads.set(lang, (loading = load().then((translation) => registerTranslation(lang, translation), () => undefined)));
+  return loading;
+}
+
+/**
+ * The translation for the element's language, else English. A language still loading (a `lang` changed
+ * after the element first rendered) gives English until it arrives, then the element renders again.
+ */
+export function translationFor(element: ReactiveElement): Translation {
+  const translation = translations.get(languageOf(element));
+  if (translation) return translation;
+  void languageLoading(element)?.then(() => element.requestUpdate());
+  return en;
 }
 
 /** A byte count for people, in the element's language: `5 MB`, `1.5 GB`. */

@@ -1,7 +1,8 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import type { SyncStatus, SyncSummary } from '../../core/file-sync.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { formatBytes, translationFor } from '../shared/localize.js';
+import { LocalizedElement } from '../shared/localized-element.js';
 import { focusRing } from '../shared/styles.js';
 
 /**
@@ -19,7 +20,7 @@ import { focusRing } from '../shared/styles.js';
  * @cssproperty --ls-status-offline - Colour of the dot when offline.
  * @cssproperty --ls-status-error - Colour of the dot on errors.
  */
-export class LsSyncStatus extends LitElement {
+export class LsSyncStatus extends LocalizedElement {
   static override properties = {
     status: { reflect: true },
     pendingUploads: { type: Number, attribute: 'pending-uploads', reflect: true },

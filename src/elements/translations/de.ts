@@ -1,42 +1,6 @@
+// German, registered as soon as this module loads (for pages that import the elements one by one); the whole
+// kit loads de.strings.ts on demand instead.
 import { registerTranslation } from '../shared/localize.js';
+import strings from './de.strings.js';
 
-const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
-
-registerTranslation('de', {
-  dropHint: 'Dateien hier ablegen oder',
-  browse: 'Dateien auswählen',
-  valueMissing: 'Bitte eine Datei hinzufügen',
-  stateLocal: 'Auf diesem Gerät gespeichert',
-  stateUploading: (p) => `Wird hochgeladen: ${p} %`,
-  stateSynced: 'Synchronisiert',
-  statePendingRemote: 'Wartet auf das andere Gerät',
-  stateRemote: 'In der Cloud',
-  stateDownloading: (p) => `Wird heruntergeladen: ${p} %`,
-  stateRetrying: 'Neuer Versuch folgt',
-  stateFailed: (reason) => `Fehlgeschlagen: ${reason}`,
-  dismiss: 'Ausblenden',
-  retry: 'Erneut versuchen',
-  remove: 'Entfernen',
-  undo: 'Rückgängig',
-  deleted: (name) => `${name} gelöscht`,
-  download: 'Herunterladen',
-  showMore: (rest) => `${n(rest, 'weitere Datei', 'weitere Dateien')} anzeigen`,
-  statusSynced: 'Alle Dateien synchronisiert',
-  statusSyncing: (up, down) =>
-    [up > 0 ? `${up} hoch` : '', down > 0 ? `${down} herunter` : ''].filter(Boolean).join(', ') + ' wird übertragen',
-  statusOffline: (waiting) => (waiting > 0 ? `Offline: ${n(waiting, 'Datei wartet', 'Dateien warten')}` : 'Offline'),
-  statusError: (failed) => `${n(failed, 'Datei', 'Dateien')} fehlgeschlagen`,
-  statusConnecting: 'Verbinde…',
-  retryAll: 'Alle erneut versuchen',
-  backendReachable: 'Verbunden',
-  backendUnreachable: 'Der Server antwortet nicht',
-  noNetwork: 'Kein Netzwerk',
-  emptyGallery: 'Noch keine Dateien',
-  rejectedType: (name) => `${name} hat keinen erlaubten Dateityp`,
-  rejectedMultiple: 'Nur eine Datei ist erlaubt',
-  rejectedSize: (name, max) => `${name} ist größer als ${max}`,
-  rejectedCount: (max) => `Höchstens ${n(max, 'Datei', 'Dateien')}`,
-  saveFailed: (name, reason) => `${name} konnte nicht gespeichert werden: ${reason}`,
-  imageUnavailable: 'Bild nicht verfügbar',
-  added: (name) => `${name} hinzugefügt`,
-});
+registerTranslation('de', strings);
