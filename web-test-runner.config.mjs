@@ -34,6 +34,20 @@ const backendPlugin = {
   },
 };
 
+/**
+ * `device-scale` (executeServerCommand): sets the page's device pixel ratio, as a browser zoom or a move to
+ * another screen does (DevTools' device emulation, the page's size kept); no scale clears it.
+ */
+const deviceScalePlugin = {
+  name: 'ls-device-scale',
+  async executeCommand({ command, payload, session }) {
+    if (command !== 'device-scale') return undefined;
+    const page = session.browser.getPage(session.id);
+    await page.setViewport(payload?.scale ? { width: payload.width, height: payload.height, deviceScaleFactor: payload.scale } : null);
+    return true;
+  },
+};
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   hostname: '127.0.0.1',
@@ -49,6 +63,7 @@ export default {
   ],
   plugins: [
     backendPlugin,
+    deviceScalePlugin,
     // chrome130: keeps import attributes (LiveStore's JSON imports) and leaves no decorators behind.
     esbuildPlugin({ ts: true, target: 'chrome130', tsconfig: './tsconfig.json' }),
   ],

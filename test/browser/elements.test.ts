@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { registerTranslationLoader } from '../../src/elements/index.js';
 import type { LsFileGallery, LsFileImage, LsFileSync, LsFileUpload, LsSyncStatus } from '../../src/elements/index.js';
 import { backendUrl, devToken, openOtherDevice, uniqueStoreId } from './helpers.js';
@@ -424,6 +425,38 @@ describe('<ls-file-image> sizes', () => {
     await preview.decode();
     expect([preview.naturalWidth, preview.naturalHeight]).to.deep.equal([11, 16]);
     expect(colourAt(preview, 0.9, 0.1)[0]).to.be.above(150);
+  });
+});
+
+describe('<ls-file-image> on a denser screen', () => {
+  it('decodes a scaled photo again when the device pixel ratio grows (a zoom, another screen), so it stays sharp', async () => {
+    const { provider, upload } = await mountKit();
+    const [saved] = await upload.addFiles([await turnedPhoto(2400, 1600)]);
+    // A box of a fixed size in CSS pixels: a change of ratio does not resize it, so no ResizeObserver fires.
+    const image = Object.assign(document.createElement('ls-file-image'), { fileId: saved!.id, loading: 'eager' });
+    image.style.width = '100px';
+    provider.append(image);
+    await until(() => image.getAttribute('status') === 'ready', 'the photo');
+    const decoded = () => {
+      const img = image.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
+      return Math.min(img.naturalWidth, img.naturalHeight);
+    };
+    const deviceSide = () => Math.max(image.getBoundingClientRect().width, image.getBoundingClientRect().height) * devicePixelRatio;
+    expect(devicePixelRatio).to.equal(1);
+    expect(decoded()).to.be.within(deviceSide() - 1, 2 * deviceSide());
+    const cssBox = image.getBoundingClientRect();
+    try {
+      // Chromium's emulation re-evaluates media queries only when the viewport's size changes too (a real
+      // zoom changes both): a pixel narrower, which the fixed box does not follow.
+      await executeServerCommand('device-scale', { scale: 3, width: innerWidth - 1, height: innerHeight });
+      expect(devicePixelRatio).to.equal(3);
+      expect(image.getBoundingClientRect().width).to.equal(cssBox.width);
+      await until(() => decoded() >= deviceSide() - 1, 'a decode for three device pixels per CSS pixel');
+      expect(decoded()).to.be.below(1600);
+      expect(image.getAttribute('status')).to.equal('ready');
+    } finally {
+      await executeServerCommand('device-scale', {});
+    }
   });
 });
 

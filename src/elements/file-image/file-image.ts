@@ -3,6 +3,7 @@ import type { FileSync } from '../../core/file-sync.js';
 import { scaledJpeg, type Size } from '../../core/scaled-image.js';
 import type { FileView } from '../../core/state.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
+import { onDevicePixelRatioChange } from '../shared/device-pixel-ratio.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { LocalizedElement } from '../shared/localized-element.js';
@@ -141,6 +142,7 @@ export class LsFileImage extends LocalizedElement {
   #nearViewport = false;
   #loadedFor: string | undefined;
   #resizes: ResizeObserver | undefined;
+  #stopFollowingRatio: (() => void) | undefined;
   /** The size the image shown was decoded at, when it was decoded for its box. */
   #decoded: Size | undefined;
   readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
@@ -257,23 +259,28 @@ export class LsFileImage extends LocalizedElement {
     return { width: width * devicePixelRatio, height: height * devicePixelRatio };
   }
 
-  /** While the image shown was decoded for its box, a box grown past that has it decoded again. */
+  /** While the image shown was decoded for its box, a box grown past that, or a denser screen, has it decoded again. */
   #followSize(): void {
     if (this.#decoded === undefined) {
       this.#resizes?.disconnect();
       this.#resizes = undefined;
+      this.#stopFollowingRatio?.();
+      this.#stopFollowingRatio = undefined;
       return;
     }
-    this.#resizes ??= new ResizeObserver(() => {
-      const [decoded, view, sync] = [this.#decoded, this.view, this.#controller.sync];
-      if (decoded === undefined || view === undefined || sync === undefined) return;
-      const box = this.#deviceBox();
-      if (Math.max(box.width, box.height) <= Math.min(decoded.width, decoded.height) + 1) return;
-      this.#loadedFor = undefined;
-      void this.#showLocal(sync, view, true);
-    });
+    this.#resizes ??= new ResizeObserver(this.#decodeForBox);
     this.#resizes.observe(this);
+    this.#stopFollowingRatio ??= onDevicePixelRatioChange(this.#decodeForBox);
   }
+
+  #decodeForBox = () => {
+    const [decoded, view, sync] = [this.#decoded, this.view, this.#controller.sync];
+    if (decoded === undefined || view === undefined || sync === undefined) return;
+    const box = this.#deviceBox();
+    if (Math.max(box.width, box.height) <= Math.min(decoded.width, decoded.height) + 1) return;
+    this.#loadedFor = undefined;
+    void this.#showLocal(sync, view, true);
+  };
 
   #onLoad = () => {
     this.#setStatus('ready');
