@@ -4,7 +4,7 @@
  * (its script is not served next to the kit, as when an app bundles the core itself, or it crashed), its
  * downloads and every later one run in the page instead.
  */
-import { fromWire, type DownloadJob, type DownloadReport, type DownloadRequest, type DownloadTarget } from './download-job.js';
+import { fromWire, type DownloadJob, type DownloadReport, type DownloadRequest, type DownloadTarget } from './download-protocol.js';
 
 type RunDownload = (target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void) => Promise<void>;
 

@@ -3,7 +3,8 @@
  * One per leading `FileSync`; jobs arrive with what they need (the token of the moment included) and
  * report progress, then done or failed.
  */
-import { runDownload, toWire, type DownloadReport, type DownloadRequest } from './download-job.js';
+import { runDownload } from './download-job.js';
+import { toWire, type DownloadReport, type DownloadRequest } from './download-protocol.js';
 import { LocalFileStorage } from './local-storage.js';
 import { RemoteFileStorage } from './remote-storage.js';
 

@@ -7,7 +7,7 @@ import { Effect, Fiber, Stream } from 'effect';
 import { kitAssetUrls } from './assets.js';
 import { CommitBatcher } from './commit-batcher.js';
 import { DownloadWorkerClient } from './download-client.js';
-import { runDownload, type DownloadJob, type DownloadTarget } from './download-job.js';
+import type { DownloadJob, DownloadTarget } from './download-protocol.js';
 import { FileSyncError } from './errors.js';
 import { ImageDescriber } from './image-describer.js';
 import { claimLeadership, type Leadership } from './leader.js';
@@ -569,8 +569,11 @@ export class FileSync {
     return this.#downloads.run(job, signal, onProgress);
   }
 
-  #downloadInPage = (target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> =>
-    runDownload(this.remote, this.local, target, signal, onProgress);
+  /** Loaded when first needed: a page whose downloads all run in the worker never loads this code. */
+  #downloadInPage = async (target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> => {
+    const { runDownload } = await import('./download-job.js');
+    return runDownload(this.remote, this.local, target, signal, onProgress);
+  };
 
   /** Runs in the tab that holds the lock: owns the transfers until the tab closes. */
   #lead(options: FileSyncOptions): void {

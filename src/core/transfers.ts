@@ -6,7 +6,7 @@
  */
 import { queryDb } from '@livestore/livestore';
 import type { CommitBatcher } from './commit-batcher.js';
-import type { DownloadTarget } from './download-job.js';
+import type { DownloadTarget } from './download-protocol.js';
 import { FileSyncError, TransferError } from './errors.js';
 import type { LocalFileStorage } from './local-storage.js';
 import { pickEvictions, planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
