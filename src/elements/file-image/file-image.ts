@@ -2,8 +2,8 @@ import { css, html, nothing, type PropertyValues } from 'lit';
 import type { FileSync } from '../../core/file-sync.js';
 import { scaledJpeg, type Size } from '../../core/scaled-image.js';
 import type { FileView } from '../../core/state.js';
-import { FileSyncController } from '../shared/file-sync-controller.js';
 import { onDevicePixelRatioChange } from '../shared/device-pixel-ratio.js';
+import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { LocalizedElement } from '../shared/localized-element.js';
@@ -268,12 +268,12 @@ export class LsFileImage extends LocalizedElement {
       this.#stopFollowingRatio = undefined;
       return;
     }
-    this.#resizes ??= new ResizeObserver(this.#decodeForBox);
+    this.#resizes ??= new ResizeObserver(this.#decodeAgainIfOutgrown);
     this.#resizes.observe(this);
-    this.#stopFollowingRatio ??= onDevicePixelRatioChange(this.#decodeForBox);
+    this.#stopFollowingRatio ??= onDevicePixelRatioChange(this.#decodeAgainIfOutgrown);
   }
 
-  #decodeForBox = () => {
+  #decodeAgainIfOutgrown = () => {
     const [decoded, view, sync] = [this.#decoded, this.view, this.#controller.sync];
     if (decoded === undefined || view === undefined || sync === undefined) return;
     const box = this.#deviceBox();
