@@ -36,7 +36,7 @@ function record(entry) {
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
 // bundle: the kit's own code (dependencies external) a page loads up front, the parts it loads only on demand
-// (languages) apart, and all the JavaScript a page of the kit loads.
+// (languages, the in-page download) apart, and all the JavaScript a page of the kit loads.
 if (wanted('bundle')) {
   const own = await build({
     entryPoints: [path.join(root, 'src/index.ts')],
@@ -56,7 +56,9 @@ if (wanted('bundle')) {
     }
   }
   const ownGzip = [...upFront].reduce((sum, file) => sum + gzipOf(file), 0);
-  const onDemandGzip = [...onDemand].filter((file) => !upFront.has(file)).map(gzipOf);
+  // A chunk is named for the module an `import()` asks for (de.strings, download-job…).
+  const nameOf = (file) => path.basename(own.metafile.outputs[file].entryPoint ?? file).replace(/\.[jt]s$/, '');
+  const lazy = [...onDemand].filter((file) => !upFront.has(file)).map((file) => `${nameOf(file)} ${round(gzipOf(file) / 1024)}`);
   const dist = path.join(root, 'dist');
   // What a page with the one script tag loads on its main thread: ls-file-sync.js and its static imports.
   const pageFiles = new Set(['ls-file-sync.js']);
@@ -64,8 +66,7 @@ if (wanted('bundle')) {
     for (const [, imported] of readFileSync(path.join(dist, file), 'utf8').matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) pageFiles.add(imported);
   }
   const pageGzip = [...pageFiles].reduce((sum, f) => sum + gzipSync(readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
-  const languages = onDemandGzip.map((bytes) => round(bytes / 1024)).join(' + ');
-  record({ case: 'bundle', median: round(ownGzip / 1024), min: round(ownGzip / 1024), max: round(ownGzip / 1024), unit: 'KB', baseline: `FilePond 31.8 KB, Uppy core+Dashboard 75 KB; loaded on demand: ${languages} KB (a page's language other than English); the page's main-thread JS in all: ${round(pageGzip / 1024)} KB gzip`, target: 'own code < 25 KB', met: ownGzip / 1024 < 25 });
+  record({ case: 'bundle', median: round(ownGzip / 1024), min: round(ownGzip / 1024), max: round(ownGzip / 1024), unit: 'KB', baseline: `FilePond 31.8 KB, Uppy core+Dashboard 75 KB; loaded on demand (KB): ${lazy.join(', ')}; the page's main-thread JS in all: ${round(pageGzip / 1024)} KB gzip`, target: 'own code < 25 KB', met: ownGzip / 1024 < 25 });
 }
 
 const work = mkdtempSync(path.join(tmpdir(), 'ls-bench-'));
