@@ -234,6 +234,29 @@ describe('languages', () => {
     expect(upload.shadowRoot!.textContent).not.to.contain('choose files');
     expect(gallery.shadowRoot!.textContent).to.contain('nothing slowly');
   });
+
+  it('shows English, and renders once, when its language fails to load (a loader that rejects on purpose)', async () => {
+    registerTranslationLoader('x-broken', () => Promise.reject(new Error('chunk unreachable')));
+    const root = document.createElement('div');
+    root.lang = 'x-broken';
+    const upload = document.createElement('ls-file-upload');
+    // Counted, and bounded so that a render loop fails this test instead of freezing the page.
+    let updates = 0;
+    const requestUpdate = upload.requestUpdate.bind(upload);
+    upload.requestUpdate = (...args: Parameters<typeof requestUpdate>) => {
+      if (++updates < 50) requestUpdate(...args);
+    };
+    root.append(upload);
+    document.body.append(root);
+    try {
+      await until(() => upload.hasUpdated, 'a first render');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(upload.shadowRoot!.textContent).to.contain('choose files');
+      expect(updates).to.be.below(5);
+    } finally {
+      root.remove();
+    }
+  });
 });
 
 describe('gallery and image details', () => {

@@ -89,7 +89,8 @@ export const en: Translation = {
 const translations = new Map<string, Translation>([['en', en]]);
 /** Languages that load when an element first needs one (see `registerTranslationLoader`), and their loads. */
 const loaders = new Map<string, () => Promise<Partial<Translation>>>();
-const loads = new Map<string, Promise<unknown>>();
+/** Each resolves true once its language is registered, false when it failed to load (English stays). */
+const loads = new Map<string, Promise<boolean>>();
 
 export function registerTranslation(lang: string, translation: Partial<Translation>): void {
   translations.set(lang.toLowerCase(), { ...en, ...translation });
@@ -120,12 +121,19 @@ function languageOf(element: Element): string {
 }
 
 /** While the element's language is loading, the load; undefined once the language is here (or has no loader). */
-export function languageLoading(element: Element): Promise<unknown> | undefined {
+export function languageLoading(element: Element): Promise<boolean> | undefined {
   const lang = languageOf(element);
   const load = translations.has(lang) ? undefined : loaders.get(lang);
   if (!load) return undefined;
   let loading = loads.get(lang);
-  if (!loading) loads.set(lang, (loading = load().then((translation) => registerTranslation(lang, translation), () => undefined)));
+  if (!loading) {
+    // A failed load is not tried again: a module that failed to fetch fails again from the module map.
+    loading = load().then(
+      (translation) => (registerTranslation(lang, translation), true),
+      () => false,
+    );
+    loads.set(lang, loading);
+  }
   return loading;
 }
 
@@ -136,7 +144,8 @@ export function languageLoading(element: Element): Promise<unknown> | undefined 
 export function translationFor(element: ReactiveElement): Translation {
   const translation = translations.get(languageOf(element));
   if (translation) return translation;
-  void languageLoading(element)?.then(() => element.requestUpdate());
+  // Only a language that arrived renders again: one that failed would otherwise render in a loop.
+  void languageLoading(element)?.then((loaded) => loaded && element.requestUpdate());
   return en;
 }
 
