@@ -89,8 +89,7 @@ export const en: Translation = {
 const translations = new Map<string, Translation>([['en', en]]);
 /** Languages that load when an element first needs one (see `registerTranslationLoader`), and their loads. */
 const loaders = new Map<string, () => Promise<Partial<Translation>>>();
-/** Each resolves true once its language is registered, false when it failed to load (English stays). */
-const loads = new Map<string, Promise<boolean>>();
+const loads = new Map<string, Promise<void>>();
 
 export function registerTranslation(lang: string, translation: Partial<Translation>): void {
   translations.set(lang.toLowerCase(), { ...en, ...translation });
@@ -121,16 +120,20 @@ function languageOf(element: Element): string {
 }
 
 /** While the element's language is loading, the load; undefined once the language is here (or has no loader). */
-export function languageLoading(element: Element): Promise<boolean> | undefined {
+export function languageLoading(element: Element): Promise<void> | undefined {
   const lang = languageOf(element);
   const load = translations.has(lang) ? undefined : loaders.get(lang);
   if (!load) return undefined;
   let loading = loads.get(lang);
   if (!loading) {
-    // A failed load is not tried again: a module that failed to fetch fails again from the module map.
     loading = load().then(
-      (translation) => (registerTranslation(lang, translation), true),
-      () => false,
+      (translation) => registerTranslation(lang, translation),
+      () => {
+        // Not tried again (a module that failed to fetch fails again from the module map): the language is
+        // no longer one the kit has, so its elements render in English and stop asking for it.
+        if (loaders.get(lang) === load) loaders.delete(lang);
+        loads.delete(lang);
+      },
     );
     loads.set(lang, loading);
   }
@@ -144,8 +147,7 @@ export function languageLoading(element: Element): Promise<boolean> | undefined 
 export function translationFor(element: ReactiveElement): Translation {
   const translation = translations.get(languageOf(element));
   if (translation) return translation;
-  // Only a language that arrived renders again: one that failed would otherwise render in a loop.
-  void languageLoading(element)?.then((loaded) => loaded && element.requestUpdate());
+  void languageLoading(element)?.then(() => element.requestUpdate());
   return en;
 }
 
