@@ -465,8 +465,8 @@ try {
   }
 
   // gallery: 1,000 images in the store, all synced: after a reload, the longest main-thread task while
-  // the gallery lists them all ("show more" until none is left), scrolls through them until every image
-  // is shown, and takes in one more.
+  // the page is looked through a screen at a time until every image has shown, jumps to its end and back
+  // (the scrollbar dragged), and takes in one more file.
   if (wanted('gallery')) {
     const COUNT = Number(process.env.BENCH_GALLERY_FILES ?? 1000);
     const longest = [];
@@ -489,10 +489,13 @@ try {
         observer.observe({ type: 'longtask' });
         const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
         const tiles = () => gallery.shadowRoot.querySelectorAll('[data-file-id]').length;
-        // Counted from events: querying a thousand tiles every frame would itself load the main thread.
-        let shown = 0;
-        gallery.addEventListener('ls-load', () => shown++);
-        const readyImages = () => shown;
+        // Counted from events: querying a thousand tiles every frame would itself load the main thread. A tile
+        // that comes back into view shows its image again: each file is counted once.
+        const shown = new Set();
+        gallery.addEventListener('ls-load', (e) => shown.add(e.composedPath()[0].fileId));
+        const readyImages = () => shown.size;
+        let mostTiles = 0;
+        const countTiles = () => (mostTiles = Math.max(mostTiles, tiles()));
         const phase = async (work) => {
           const before = tasks.length;
           const t0 = performance.now();
@@ -513,32 +516,30 @@ try {
           while (tiles() === 0) await frame();
           await settle();
         });
-        const showAll = await phase(async () => {
-          for (let more = gallery.shadowRoot.querySelector('[part=more]'); more; more = gallery.shadowRoot.querySelector('[part=more]')) {
-            more.click();
-            await frame();
-          }
-          // Tiles come in a few per frame: the phase ends when the last is there.
-          for (const t0 = performance.now(); tiles() < count && performance.now() - t0 < 10_000; ) await frame();
-        });
-        if (tiles() !== count) throw new Error(`gallery: ${tiles()} tiles, not ${count}`);
         // Down the page a screen at a time, as someone looking through it: each screen until its images
         // have shown (no new one for ten frames), then the next.
         const scroll = await phase(async () => {
-          // The height grows as tiles off screen, estimated until drawn, take their real size.
           for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight) {
             window.scrollTo(0, y);
             await settle();
+            countTiles();
           }
           if (readyImages() < count) throw new Error(`gallery: ${readyImages()} of ${count} images shown after looking at every screen`);
-          window.scrollTo(0, 0);
+        });
+        // Back to the top at once, to the end at once, and to the top again: each until its images show.
+        const jump = await phase(async () => {
+          for (const y of [0, document.documentElement.scrollHeight, 0]) {
+            window.scrollTo(0, y);
+            await settle();
+            countTiles();
+          }
         });
         const added = await phase(async () => {
           const [view] = await document.querySelector('ls-file-upload').addFiles([new File([await window.bench.noiseJpeg(160, 120, 0.8)], 'one-more.jpg', { type: 'image/jpeg' })]);
           while (gallery.shadowRoot.querySelector(`[data-file-id="${view.id}"] ls-file-image`)?.getAttribute('status') !== 'ready') await frame();
         });
         observer.disconnect();
-        return { load, showAll, scroll, added, longest: Math.max(showAll.longest, scroll.longest, added.longest) };
+        return { load, scroll, jump, added, mostTiles, longest: Math.max(scroll.longest, jump.longest, added.longest) };
       }, COUNT));
       longest.push(r.longest);
       phases.push(r);
@@ -546,8 +547,9 @@ try {
     }
     const s = stats(longest);
     const phase = (name) => `${name} ${stats(phases.map((p) => p[name].ms)).median} ms (longest task ${stats(phases.map((p) => p[name].longest)).median} ms)`;
-    if (process.env.BENCH_DEBUG) for (const p of phases) console.log('  gallery long tasks:', JSON.stringify({ load: p.load.long, showAll: p.showAll.long, scroll: p.scroll.long, added: p.added.long }));
-    record({ case: 'gallery', ...s, unit: 'ms', baseline: `longest main-thread task with ${COUNT} images in the store: ${phase('showAll')}, ${phase('scroll')}, ${phase('added')}; the page's load before them: ${phase('load')}; medians`, target: 'longest task < 50 ms', met: s.median < 50 });
+    if (process.env.BENCH_DEBUG) for (const p of phases) console.log('  gallery long tasks:', JSON.stringify({ load: p.load.long, scroll: p.scroll.long, jump: p.jump.long, added: p.added.long }));
+    const tilesAtMost = Math.max(...phases.map((p) => p.mostTiles));
+    record({ case: 'gallery', ...s, unit: 'ms', baseline: `longest main-thread task with ${COUNT} images in the store: ${phase('scroll')}, ${phase('jump')}, ${phase('added')}; the page's load before them: ${phase('load')}; medians; at most ${tilesAtMost} tiles in the document`, target: 'longest task < 50 ms', met: s.median < 50 });
   }
   // Last: in two full runs, profile B stopped hearing of A's new files after this case had run (once in the
   // shared store, once in a browser and store of its own), and the peer display case after it waited

@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import { registerTranslationLoader } from '../../src/elements/index.js';
 import type { LsFileGallery, LsFileImage, LsFileSync, LsFileUpload, LsSyncStatus } from '../../src/elements/index.js';
 import { backendUrl, devToken, openOtherDevice, uniqueStoreId } from './helpers.js';
@@ -515,6 +515,75 @@ describe('<ls-file-image> photos in numbers', () => {
     // Described one after another (a second after each was saved): every one, upright.
     const described = () => saved.map((view) => provider.sync!.file(view.id)).filter((view) => view?.width === 1600 && view.height === 2400);
     await until(() => described().length === 8, 'all eight described');
+  });
+});
+
+describe('<ls-file-gallery> with many files', () => {
+  const frames = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => requestAnimationFrame(r));
+  };
+
+  it('keeps only the tiles near the viewport in the document, each where it would be among all, and follows the scroll to the end', async () => {
+    // Offline on purpose (a closed port): 300 uploads would only slow the test.
+    const { provider, gallery } = await mountKit(uniqueStoreId('many'), 'http://127.0.0.1:9');
+    const saved = await provider.sync!.saveFiles(Array.from({ length: 300 }, (_, i) => new File([`note ${i}`], `note-${i}.txt`, { type: 'text/plain' })));
+    expect(saved.every((result) => result.ok)).to.equal(true);
+    await until(() => gallery.getAttribute('count') === '300', 'all 300 files listed');
+    const order = provider.sync!.files.get().map((view) => view.name);
+    const root = gallery.shadowRoot!;
+    const grid = root.querySelector<HTMLElement>('[part=base]')!;
+    const tiles = () => [...root.querySelectorAll<HTMLElement>('[part=item]')];
+    const columns = getComputedStyle(grid).gridTemplateColumns.split(' ').length;
+    /** Every tile rendered sits where it would with all 300 rendered: its row's place from the top of the first row. */
+    const checkPlaces = () => {
+      const rendered = tiles();
+      const [a, b] = [rendered[0]!, rendered[columns]!];
+      const stride = b.getBoundingClientRect().top - a.getBoundingClientRect().top;
+      const origin = a.getBoundingClientRect().top - Math.floor((Number(a.getAttribute('aria-posinset')) - 1) / columns) * stride;
+      expect(grid.parentElement!.getBoundingClientRect().top, 'the first row at the top of the gallery').to.be.closeTo(origin, 1);
+      for (const tile of rendered) {
+        const index = Number(tile.getAttribute('aria-posinset')) - 1;
+        expect(tile.getAttribute('aria-setsize')).to.equal('300');
+        expect(tile.querySelector('[part=name]')!.textContent, `tile ${index + 1}`).to.equal(order[index]);
+        expect(tile.getBoundingClientRect().top - origin, `tile ${index + 1}`).to.be.closeTo(Math.floor(index / columns) * stride, 1);
+      }
+      const rows = Math.ceil(300 / columns);
+      const gap = stride - a.getBoundingClientRect().height;
+      expect(grid.parentElement!.getBoundingClientRect().height, 'the room of all 300').to.be.closeTo(rows * stride - gap, 1);
+    };
+    await frames(10);
+    expect(tiles().length, 'tiles in the document').to.be.within(columns, 100);
+    checkPlaces();
+
+    scrollTo(0, document.documentElement.scrollHeight);
+    const last = () => root.querySelector<HTMLElement>('[part=item][aria-posinset="300"]');
+    await until(() => last() !== null, 'the last tile once scrolled to the end');
+    await frames(10);
+    const { top, bottom } = last()!.getBoundingClientRect();
+    expect(top >= 0 && bottom <= innerHeight, `the last tile on screen (${top}-${bottom} of ${innerHeight})`).to.equal(true);
+    expect(tiles().length, 'tiles in the document').to.be.within(columns, 100);
+    checkPlaces();
+    scrollTo(0, 0);
+  });
+
+  it('lets the keyboard reach every tile: tabbing on from the last tile rendered renders the next', async () => {
+    const { provider, gallery } = await mountKit(uniqueStoreId('keys'), 'http://127.0.0.1:9');
+    await provider.sync!.saveFiles(Array.from({ length: 80 }, (_, i) => new File([`note ${i}`], `note-${i}.txt`, { type: 'text/plain' })));
+    await until(() => gallery.getAttribute('count') === '80', 'all 80 files listed');
+    await frames(10);
+    const root = gallery.shadowRoot!;
+    expect(root.querySelectorAll('[part=item]').length, 'not all tiles rendered at first').to.be.below(80);
+    root.querySelector<HTMLButtonElement>('[part=item] button')!.focus();
+    const reached = new Set<string>();
+    for (let i = 0; i < 200 && reached.size < 80; i++) {
+      const tile = root.activeElement?.closest('[part=item]');
+      if (!tile) break;
+      reached.add(tile.getAttribute('aria-posinset')!);
+      await sendKeys({ press: 'Tab' });
+      await frames(2);
+    }
+    expect(reached.size, 'tiles whose buttons took focus in turn').to.equal(80);
+    scrollTo(0, 0);
   });
 });
 

@@ -8,32 +8,28 @@ import { describeState } from '../shared/format.js';
 import { translationFor, type Translation } from '../shared/localize.js';
 import { LocalizedElement } from '../shared/localized-element.js';
 import { focusRing, visuallyHidden } from '../shared/styles.js';
+import { VisibleRange } from '../shared/visible-range.js';
 
 /** Deleting waits this long for an undo before it is committed. */
 const UNDO_MS = 5000;
-const PAGE = 60;
-/**
- * Tiles added per frame while a page of them comes in: rendering 60 image tiles at once (a load, a "show
- * more") was one main-thread task of 55-65 ms with 1,000 files in the store (bench case `gallery`).
- */
-const TILES_PER_FRAME = 20;
 
 /**
  * @summary Every live file of the store, newest first: images as `<ls-file-image>`, other files by name with a
- *   download button. Deleting can be undone for a few seconds. Renders 60 files at a time ("show more").
+ *   download button. Deleting can be undone for a few seconds. Only the tiles near the viewport are in the
+ *   document, so a gallery of thousands scrolls as one of a screen.
  *
  * @slot empty - Shown when the store has no files.
  *
  * @event ls-file-deleted - A file was deleted (after its undo period). `detail.fileId`.
  *
- * @csspart base - The grid.
+ * @csspart base - The grid. Its rows are all as tall as the tallest (`grid-auto-rows: 1fr`): the tiles off
+ *   screen are left out and their room reckoned from the rows rendered.
  * @csspart item - One file's tile.
  * @csspart name - A file's name.
  * @csspart state - A file's sync state.
  * @csspart delete - A file's delete button.
  * @csspart download - A non-image file's download button.
  * @csspart undo - The bar that offers to undo a deletion.
- * @csspart more - The "show more" button.
  *
  * @cssproperty --ls-gallery-columns - Minimum tile width (default `10rem`).
  * @cssproperty --ls-gallery-gap - Gap between tiles.
@@ -42,17 +38,14 @@ export class LsFileGallery extends LocalizedElement {
   static override properties = {
     files: { state: true, attribute: false },
     count: { type: Number, reflect: true },
-    limit: { state: true, attribute: false },
-    rendered: { state: true, attribute: false },
     pendingDeletes: { state: true, attribute: false },
   };
 
-  // A tile has `content-visibility: auto`: tiles off screen skip style, layout and paint, so a gallery of a
-  // thousand files costs what a screen does. An image's box is sized by the tile alone (`contain: size
-  // layout`), so the browser lays out what changes in it (its image arriving) without the rest of the page;
-  // a grid's items cannot be laid out apart from their grid, hence tiles of block layout rather than grids.
-  // Before, each image shown laid out the whole grid of 1,000 tiles (12-46 ms in a trace of the gallery
-  // bench case). (Comments inside the css template would ship in the bundle.)
+  // Only the tiles near the viewport are rendered (VisibleRange). An image's box is sized by the tile alone
+  // (`contain: size layout`), so the browser lays out what changes in it (its image arriving) without the
+  // rest of the page; a grid's items cannot be laid out apart from their grid, hence tiles of block layout
+  // rather than grids. Before, each image shown laid out the whole grid (12-46 ms with 1,000 tiles in a
+  // trace of the gallery bench case). (Comments inside the css template would ship in the bundle.)
   static override styles = [
     visuallyHidden,
     focusRing,
@@ -68,13 +61,12 @@ export class LsFileGallery extends LocalizedElement {
       padding: 0;
       display: grid;
       grid-template-columns: repeat(auto-fill, minmax(var(--ls-gallery-columns), 1fr));
+      grid-auto-rows: 1fr;
       gap: var(--ls-gallery-gap);
     }
     [part='item'] {
       display: flow-root;
       min-width: 0;
-      content-visibility: auto;
-      contain-intrinsic-size: auto 14rem;
     }
     [part='item'] > * + * {
       margin-block-start: 0.25rem;
@@ -103,9 +95,6 @@ export class LsFileGallery extends LocalizedElement {
       gap: 0.25rem;
       flex-wrap: wrap;
     }
-    [part='more'] {
-      margin-top: var(--ls-gallery-gap);
-    }
     [part='undo'] {
       margin-top: var(--ls-gallery-gap);
       display: inline-flex;
@@ -131,10 +120,6 @@ export class LsFileGallery extends LocalizedElement {
   declare files: readonly FileView[];
   /** How many files the store has (not counting those deleted and awaiting undo). Read-only. */
   declare count: number;
-  /** @internal How many files are to be shown (pages of 60). */
-  declare limit: number;
-  /** @internal How many of them are rendered so far: it catches up with `limit` a few tiles a frame. */
-  declare rendered: number;
   /** @internal Files deleted in this gallery whose deletion can still be undone. */
   declare pendingDeletes: ReadonlyMap<string, { name: string; timer: ReturnType<typeof setTimeout> }>;
 
@@ -142,8 +127,6 @@ export class LsFileGallery extends LocalizedElement {
     super();
     this.files = [];
     this.count = 0;
-    this.limit = PAGE;
-    this.rendered = TILES_PER_FRAME;
     this.pendingDeletes = new Map();
   }
 
@@ -153,9 +136,7 @@ export class LsFileGallery extends LocalizedElement {
     }),
   );
 
-  // Not cancelled when the gallery leaves the page: the frame only moves a count, and a gallery put back
-  // in the page mid-page then still fills in.
-  #nextTiles: number | undefined;
+  readonly #range = new VisibleRange(this, () => this.renderRoot.querySelector<HTMLElement>('.rows'));
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -165,31 +146,27 @@ export class LsFileGallery extends LocalizedElement {
 
   protected override willUpdate(): void {
     this.count = this.files.filter((f) => !this.pendingDeletes.has(f.id)).length;
-    if (this.rendered < Math.min(this.limit, this.count) && this.#nextTiles === undefined) {
-      this.#nextTiles = requestAnimationFrame(() => {
-        this.#nextTiles = undefined;
-        this.rendered = Math.min(this.limit, this.rendered + TILES_PER_FRAME);
-      });
-    }
   }
 
   protected override render() {
     const t = translationFor(this);
     const visible = this.files.filter((f) => !this.pendingDeletes.has(f.id));
     const undo = [...this.pendingDeletes].at(-1);
+    const range = this.#range;
+    // Each tile says where it sits among all of them (`aria-posinset`), as screen readers cannot count
+    // the tiles left out.
     return html`${visible.length === 0
         ? html`<slot name="empty"><p>${t.emptyGallery}</p></slot>`
-        : html`<ul part="base">
-            ${repeat(
-              visible.slice(0, Math.min(this.limit, this.rendered)),
-              (f) => f.id,
-              // The core hands out the same view object while a file is unchanged: one change renders one tile.
-              (f) => guard([f, t], () => this.#renderItem(f, t)),
-            )}
-          </ul>`}
-      ${visible.length > this.limit
-        ? html`<button part="more" type="button" @click=${() => (this.limit += PAGE)}>${t.showMore(visible.length - this.limit)}</button>`
-        : nothing}
+        : html`<div class="rows" style="padding-block:${range.above}px ${range.below}px">
+            <ul part="base">
+              ${repeat(
+                range.slice(visible),
+                (f) => f.id,
+                // The core hands out the same view object while a file is unchanged: one change renders one tile.
+                (f, i) => guard([f, t, i + range.start, visible.length], () => this.#renderItem(f, t, i + range.start, visible.length)),
+              )}
+            </ul>
+          </div>`}
       <div role="status" aria-live="polite">
         ${undo
           ? html`<div part="undo">
@@ -201,8 +178,8 @@ export class LsFileGallery extends LocalizedElement {
   }
 
   /** `t` comes from `render`: finding the language walks up the tree, once per render rather than per tile. */
-  #renderItem(f: FileView, t: Translation) {
-    return html`<li part="item" data-file-id=${f.id} data-state=${f.state.kind}>
+  #renderItem(f: FileView, t: Translation, index: number, count: number) {
+    return html`<li part="item" data-file-id=${f.id} data-state=${f.state.kind} aria-posinset=${index + 1} aria-setsize=${count}>
       ${f.type.startsWith('image/')
         ? html`<ls-file-image file-id=${f.id}></ls-file-image>`
         : html`<div class="file-icon" aria-hidden="true">${extensionOf(f.name)}</div>`}

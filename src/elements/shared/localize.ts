@@ -32,7 +32,6 @@ export interface Translation {
   readonly undo: string;
   readonly deleted: (name: string) => string;
   readonly download: string;
-  readonly showMore: (rest: number) => string;
   readonly rejectedSize: (name: string, max: string) => string;
   readonly rejectedCount: (max: number) => string;
   readonly emptyGallery: string;
@@ -75,7 +74,6 @@ export const en: Translation = {
   undo: 'Undo',
   deleted: (name) => `${name} deleted`,
   download: 'Download',
-  showMore: (rest) => `Show ${plural(rest, 'more file', 'more files')}`,
   rejectedSize: (name, max) => `${name} is larger than ${max}`,
   rejectedCount: (max) => `At most ${plural(max, 'file', 'files')} can be added`,
   emptyGallery: 'No files yet',

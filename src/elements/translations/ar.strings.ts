@@ -19,7 +19,6 @@ export default {
   undo: 'تراجع',
   deleted: (name) => `تم حذف ${name}`,
   download: 'تنزيل',
-  showMore: (rest) => `عرض ${rest} ملفات أخرى`,
   statusSynced: 'كل الملفات متزامنة',
   statusSyncing: (up, down) => `جارٍ النقل: ${up} رفع، ${down} تنزيل`,
   statusOffline: (waiting) => (waiting > 0 ? `غير متصل: ${waiting} ملفات بالانتظار` : 'غير متصل'),

@@ -20,7 +20,6 @@ export default {
   undo: 'Rückgängig',
   deleted: (name) => `${name} gelöscht`,
   download: 'Herunterladen',
-  showMore: (rest) => `${n(rest, 'weitere Datei', 'weitere Dateien')} anzeigen`,
   statusSynced: 'Alle Dateien synchronisiert',
   statusSyncing: (up, down) =>
     [up > 0 ? `${up} hoch` : '', down > 0 ? `${down} herunter` : ''].filter(Boolean).join(', ') + ' wird übertragen',
