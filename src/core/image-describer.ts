@@ -8,9 +8,10 @@
  * An image is described a while after its bytes arrived here: decoding it beside the decode that shows it
  * on this page cost 170 ms of the 300 to its display (bench case `local display`, a 3000×2250 JPEG), and a
  * device that downloaded an image gives the one that saved it time to describe it first. One image at a
- * time, each when the page is idle. An image that cannot be decoded is tried once per session.
+ * time, each when the page is idle. An image that cannot be decoded is tried once per session. The code
+ * that decodes images loads with the first one to describe: a page that only shows files never loads it.
  */
-import { imageMeta, type ImageMeta } from './image-meta.js';
+import type { ImageMeta } from './image-meta.js';
 import type { LocalFileStorage } from './local-storage.js';
 import type { FileLocalStateRow, FileRow } from './schema.js';
 
@@ -87,7 +88,7 @@ export class ImageDescriber {
         if (next === undefined) return;
         this.#tried.add(`${next.id}:${next.hash}`);
         await idle();
-        const file = await this.host.local.read(next.id);
+        const [file, { imageMeta }] = await Promise.all([this.host.local.read(next.id), import('./image-meta.js')]);
         // The bytes as a typed Blob without copying them: image-meta goes by the type.
         const meta = file && (await imageMeta(file.slice(0, file.size, next.type)));
         if (meta && !this.#stopped) this.host.describe(next.id, next.hash, meta);

@@ -1,6 +1,6 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import type { FileSync } from '../../core/file-sync.js';
-import { scaledJpeg, type Size } from '../../core/scaled-image.js';
+import type { Size } from '../../core/scaled-image.js';
 import type { FileView } from '../../core/state.js';
 import { onDevicePixelRatioChange } from '../shared/device-pixel-ratio.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
@@ -228,6 +228,9 @@ export class LsFileImage extends LocalizedElement {
     const key = `${view.id}:${view.hash}`;
     if (this.#loadedFor === key) return;
     this.#loadedFor = key;
+    // The scaled decode's code loads with the first photo to show, beside its file's read; where it
+    // cannot load (offline, never loaded before), the photo is shown as it is.
+    const scaler = view.type === 'image/jpeg' && view.size >= SCALE_FROM_BYTES ? import('../../core/scaled-image.js').catch(() => undefined) : undefined;
     const file = await sync.getFile(view.id);
     // Wrapping a file and registering its URL each cost a round trip to the browser process: a screen of
     // images at once would make one long task of them, so each image takes its own.
@@ -237,7 +240,7 @@ export class LsFileImage extends LocalizedElement {
       this.#loadedFor = undefined;
       return;
     }
-    const scaled = view.type === 'image/jpeg' && file.size >= SCALE_FROM_BYTES ? await scaledJpeg(file, this.#deviceBox()) : undefined;
+    const scaled = await (await scaler)?.scaledJpeg(file, this.#deviceBox());
     const small = await scaled?.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
     if (this.#loadedFor !== key) return;
     this.#revoke();
