@@ -585,6 +585,33 @@ describe('<ls-file-gallery> with many files', () => {
     expect(reached.size, 'tiles whose buttons took focus in turn').to.equal(80);
     scrollTo(0, 0);
   });
+
+  it('keeps every tile of a short gallery on screen while files are added: the oldest does not leave for a frame when a new one pushes it on', async () => {
+    const { provider, gallery } = await mountKit(uniqueStoreId('grow'), 'http://127.0.0.1:9');
+    const root = gallery.shadowRoot!;
+    const save = (i: number) => provider.sync!.saveFiles([new File([`note ${i}`], `note-${i}.txt`, { type: 'text/plain' })]);
+    await save(0);
+    await until(() => gallery.getAttribute('count') === '1', 'the first file listed');
+    await frames(3);
+    const columns = getComputedStyle(root.querySelector('[part=base]')!).gridTemplateColumns.split(' ').length;
+    // What each render after a change to the files showed, before any frame could measure again.
+    const renders: Array<{ files: number; tiles: number }> = [];
+    const stop = provider.sync!.files.subscribe(async () => {
+      // A microtask on, the gallery has heard of the change too, whichever listener ran first.
+      await Promise.resolve();
+      await gallery.updateComplete;
+      renders.push({ files: Number(gallery.getAttribute('count')), tiles: root.querySelectorAll('[part=item]').length });
+    });
+    // One file more than fills a row, a frame or two apart as a user drops them.
+    for (let i = 1; i <= columns; i++) {
+      await save(i);
+      await until(() => gallery.getAttribute('count') === String(i + 1), `file ${i + 1} listed`);
+      await frames(2);
+    }
+    stop();
+    expect(renders.filter((r) => r.files > 1).length, 'renders seen').to.be.above(0);
+    for (const { files, tiles } of renders) expect(tiles, `tiles with ${files} files`).to.equal(files);
+  });
 });
 
 describe('<ls-file-image loading>', () => {

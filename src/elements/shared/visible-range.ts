@@ -48,6 +48,9 @@ export class VisibleRange implements ReactiveController {
 
   /** The items of `all` to render now. */
   slice<T>(all: readonly T[]): readonly T[] {
+    // A range that reached the end takes in the items added since it was measured: else a tile at the
+    // end (the oldest file, pushed on by a new one) would leave the screen until the next frame.
+    if (this.end >= this.#count) this.end = Math.max(this.end, Math.min(all.length, this.#count + NEW_PER_FRAME));
     this.#count = all.length;
     return all.slice(this.start, this.end);
   }
