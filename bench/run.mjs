@@ -478,6 +478,15 @@ try {
         const jpegs = await Promise.all(Array.from({ length: 20 }, () => window.bench.noiseJpeg(160, 120, 0.8)));
         await window.bench.addInDrops(count, 100, (j) => new File([jpegs[j % jpegs.length]], `gallery-${j}.jpg`, { type: 'image/jpeg' }));
         await window.bench.allSynced(count);
+        // As a user comes back to them: described for other devices too (the leader describes each image a
+        // second after it arrived, one at a time; after 1,000 at once, half were not when the files were
+        // synced, and describing went on through the case).
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('gallery: images still undescribed after five minutes')), 300_000);
+          const stop = window.bench.sync().files.subscribe((files) => {
+            if (files.every((f) => f.width)) queueMicrotask(() => (clearTimeout(timer), stop(), resolve()));
+          });
+        });
       }, COUNT);
       // A fresh load with the files in the store, as a user comes back to the page.
       await page.reload({ waitUntil: 'domcontentloaded' });
@@ -524,7 +533,11 @@ try {
             await settle();
             countTiles();
           }
-          if (readyImages() < count) throw new Error(`gallery: ${readyImages()} of ${count} images shown after looking at every screen`);
+          if (readyImages() < count) {
+            const files = document.querySelector('ls-file-sync').sync.files.get();
+            const missing = files.flatMap((f, i) => (shown.has(f.id) ? [] : [i]));
+            throw new Error(`gallery: ${readyImages()} of ${count} images shown after looking at every screen; not shown: the ${missing.slice(0, 20).join(', ')}th of ${files.length} (scroll height ${document.documentElement.scrollHeight}, window ${innerHeight})`);
+          }
         });
         // Back to the top at once, to the end at once, and to the top again: each until its images show.
         const jump = await phase(async () => {
