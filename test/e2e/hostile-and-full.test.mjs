@@ -54,15 +54,32 @@ test('names with markup, control characters and right-to-left overrides render a
   assert.equal(refused.saved, 0);
   assert.match(refused.shown.join(' '), /<b>n+.*longer than 1024 characters/);
 
-  // Each element that shows names: the upload's list and the gallery.
-  const shown = await page.evaluate((ids) => {
+  // Each element that shows names: the upload's list and the gallery, looked through a screen at a time as
+  // a user scrolls (the gallery renders the tiles near the viewport only, and a wrapped 1,000-character name
+  // makes its rows tall).
+  const shown = await page.evaluate(async (ids) => {
     const upload = document.querySelector('ls-file-upload');
     const gallery = document.querySelector('ls-file-gallery');
+    const frames = async (n) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => requestAnimationFrame(r));
+    };
     const uploadNames = [...upload.shadowRoot.querySelectorAll('[part=file-name]')].map((el) => el.textContent);
-    const galleryNames = ids.map((id) => gallery.shadowRoot.querySelector(`[data-file-id="${id}"] [part=name]`)?.textContent ?? null);
-    const injected = [upload, gallery].some((el) => el.shadowRoot.querySelector('img[src="x"], script, b'));
-    const widest = Math.max(...[upload, gallery].map((el) => el.scrollWidth - el.clientWidth));
-    return { uploadNames, galleryNames, injected, widest };
+    const galleryNames = new Map();
+    let injected = false;
+    let widest = 0;
+    for (let y = 0; ; y += innerHeight / 2) {
+      scrollTo(0, y);
+      await frames(3);
+      for (const id of ids) {
+        const name = gallery.shadowRoot.querySelector(`[data-file-id="${id}"] [part=name]`)?.textContent;
+        if (name !== undefined) galleryNames.set(id, name);
+      }
+      injected ||= [upload, gallery].some((el) => el.shadowRoot.querySelector('img[src="x"], script, b'));
+      widest = Math.max(widest, ...[upload, gallery].map((el) => el.scrollWidth - el.clientWidth));
+      if (y + innerHeight >= document.documentElement.scrollHeight) break;
+    }
+    scrollTo(0, 0);
+    return { uploadNames, galleryNames: [...galleryNames.values()], injected, widest };
   }, ids);
   assert.equal(shown.injected, false, 'no element made from a name');
   for (const name of names) {
@@ -83,9 +100,15 @@ test('an uploaded HTML page and an SVG with script cannot run as pages of the si
     (kinds) => kinds.every((k) => k === 'synced'),
     'both uploaded',
   );
-  // The SVG shown by the gallery's <ls-file-image> (an <img>: no script runs there by design).
+  // The SVG shown by the gallery's <ls-file-image> (an <img>: no script runs there by design), the newest
+  // tile, at the gallery's top: scrolled to, as the gallery renders only the tiles near the viewport.
   await waitUntil(
-    () => page.evaluate((id) => document.querySelector('ls-file-gallery').shadowRoot.querySelector(`[data-file-id="${id}"] ls-file-image`)?.getAttribute('status'), svg),
+    () =>
+      page.evaluate((id) => {
+        const gallery = document.querySelector('ls-file-gallery');
+        gallery.scrollIntoView();
+        return gallery.shadowRoot.querySelector(`[data-file-id="${id}"] ls-file-image`)?.getAttribute('status');
+      }, svg),
     (status) => status === 'ready' || status === 'failed',
     'the SVG tile',
   );
