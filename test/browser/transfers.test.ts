@@ -206,7 +206,10 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect((await acknowledged()).map((e) => e.path.split('/').at(-1)).sort()).to.deep.equal(['1', '2'], 'no part stored after the delete');
     const held = (await faultReport()).log.filter((e) => e.method === 'PUT' && e.path.includes(saved.id) && /\/parts\/[4-9]$/.test(e.path));
     expect(held.length).to.be.greaterThan(0);
-    expect(held.map((e) => e.status)).to.deep.equal(held.map(() => 0), 'the parts in flight were dropped by the client, not sent on');
+    // Dropped by the client (0: the proxy saw it go), or, when the proxy's stall ended before the client's
+    // abort reached it on a loaded machine (CI saw it once), refused by the worker: the client sends the
+    // abort only once every part is dropped, so the upload was gone when the part arrived (404).
+    expect(held.filter((e) => e.status !== 0 && e.status !== 404).map((e) => e.status), 'the parts in flight were dropped or refused, none stored').to.deep.equal([]);
     expect(await remoteStatus(storeId, `${saved.id}/${saved.hash}`)).to.equal(404);
     expect(await sync.local.read(saved.id)).to.equal(undefined);
     await setFaults([]);
