@@ -173,16 +173,21 @@ try {
           });
         });
       },
-      /** Resolves once the store holds at least `count` files and every one is synced. */
-      allSynced(count) {
+      /** Resolves once the store's files pass `test`. */
+      filesWhere(test) {
         return new Promise((resolve) => {
+          // The first call comes within subscribe, before `stop` is set.
           const stop = window.bench.sync().files.subscribe((files) => {
-            if (files.length >= count && files.every((f) => f.state.kind === 'synced')) {
+            if (test(files)) {
               queueMicrotask(() => stop());
               resolve();
             }
           });
         });
+      },
+      /** Resolves once the store holds at least `count` files and every one is synced. */
+      allSynced(count) {
+        return window.bench.filesWhere((files) => files.length >= count && files.every((f) => f.state.kind === 'synced'));
       },
       async sha256Hex(bytes) {
         const digest = await crypto.subtle.digest('SHA-256', bytes);
@@ -481,12 +486,11 @@ try {
         // As a user comes back to them: described for other devices too (the leader describes each image a
         // second after it arrived, one at a time; after 1,000 at once, half were not when the files were
         // synced, and describing went on through the case).
-        await new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('gallery: images still undescribed after five minutes')), 300_000);
-          const stop = window.bench.sync().files.subscribe((files) => {
-            if (files.every((f) => f.width)) queueMicrotask(() => (clearTimeout(timer), stop(), resolve()));
-          });
-        });
+        let timer;
+        await Promise.race([
+          window.bench.filesWhere((files) => files.every((f) => f.width)),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('gallery: images still undescribed after five minutes')), 300_000))),
+        ]).finally(() => clearTimeout(timer));
       }, COUNT);
       // A fresh load with the files in the store, as a user comes back to the page.
       await page.reload({ waitUntil: 'domcontentloaded' });
@@ -534,7 +538,7 @@ try {
             countTiles();
           }
           if (readyImages() < count) {
-            const files = document.querySelector('ls-file-sync').sync.files.get();
+            const files = window.bench.sync().files.get();
             const missing = files.flatMap((f, i) => (shown.has(f.id) ? [] : [i]));
             throw new Error(`gallery: ${readyImages()} of ${count} images shown after looking at every screen; not shown: the ${missing.slice(0, 20).join(', ')}th of ${files.length} (scroll height ${document.documentElement.scrollHeight}, window ${innerHeight})`);
           }
