@@ -3,8 +3,8 @@
  *
  * Each query a LiveStore store watches runs again on every commit that writes its table, over every row: with
  * 1,000 files, reading them all (13 columns, a JavaScript object each) took 7 ms of a commit in the page
- * and left the objects to collect, where reading each row's id and `rev` (the event that last changed it,
- * see schema.ts `eventRev`) took 1 ms. So the store watches the ids and revs, and the rows whose `rev` moved
+ * and left the objects to collect, where reading each row's id and `rev` (a digest of the events that changed
+ * it, see schema.ts `revStep`) took 1 ms. So the store watches the ids and revs, and the rows whose `rev` moved
  * (or that are new) are read whole; the rest keep the objects read before, which also lets the views built
  * from them be kept as they are.
  */
@@ -12,7 +12,7 @@
 /** What the watched query returns for each row. */
 export interface RowRev {
   readonly id: string;
-  readonly rev: string;
+  readonly rev: number;
 }
 
 /**
@@ -32,7 +32,7 @@ export function parseRevs([row]: readonly RevsRow[]): RowRev[] {
   if (!row?.revs) return [];
   return row.revs.split('\x1e').map((pair) => {
     const at = pair.indexOf('\x1f');
-    return { id: pair.slice(0, at), rev: pair.slice(at + 1) };
+    return { id: pair.slice(0, at), rev: Number(pair.slice(at + 1)) };
   });
 }
 

@@ -30,8 +30,8 @@ export const filesTable = State.SQLite.table({
     createdAt: State.SQLite.integer({ default: 0 }),
     updatedAt: State.SQLite.integer({ default: 0 }),
     deletedAt: State.SQLite.integer({ nullable: true }),
-    /** Which event last changed the row (see `eventRev`): a reader re-reads only the rows whose `rev` moved. */
-    rev: State.SQLite.text({ default: '' }),
+    /** A digest of the events that changed the row, in order (see `revStep`): a reader re-reads only the rows whose `rev` moved. */
+    rev: State.SQLite.integer({ default: 0 }),
   },
 });
 
@@ -71,8 +71,8 @@ export const fileLocalStateTable = State.SQLite.table({
     /** The local copy was removed to keep within the cache budget: fetched again only when asked for. */
     evicted: State.SQLite.boolean({ default: false }),
     updatedAt: State.SQLite.integer({ default: 0 }),
-    /** Which event last changed the row (see `eventRev`). */
-    rev: State.SQLite.text({ default: '' }),
+    /** A digest of the events that changed the row, in order (see `revStep`). */
+    rev: State.SQLite.integer({ default: 0 }),
   },
 });
 
@@ -174,65 +174,95 @@ export const fileSyncEvents = {
 
 const local = fileLocalStateTable;
 
-/** What a materializer is told of the event it applies. */
-type EventMeta = Parameters<Parameters<typeof State.SQLite.materializers>[1][string]>[1]['event'];
-
 /**
- * The identity of an event, as a row's `rev`: who committed it (client and session) and where it sits in the
- * log (global and client sequence numbers, and the rebase generation). A reader that saw a row at one `rev`
- * and sees the same `rev` again has seen the same row: the same event was the last to change it, after the
- * same history. A rollback restores each row with the `rev` it had, and an event applied again after a
- * rebase gets a new generation, so its rows get a new `rev`; events of other devices come with numbers the
- * sync backend gave them, which no other event has. The same event may carry another generation on another
- * device: a `rev` is compared only with what this device read before (src/core/row-mirror.ts).
+ * A row's `rev` is a digest of the events that changed it, in the order they did: each one folds a number
+ * derived from the event's name and arguments into the row's `rev`, in the same SQL statement that writes
+ * the row. A reader that saw a row at one `rev` and sees the same `rev` again has seen the same row (up to a
+ * collision of a 40-bit digest): the same events made it. A rollback restores the `rev` with the row, and a
+ * replay after a rebase folds the same numbers again, so a materializer stays a pure function of its event,
+ * as LiveStore requires (its development builds check it), where a `rev` naming the event's sequence number
+ * changed whenever a rebase moved the event.
  */
-export const eventRev = ({ clientId, sessionId, seqNum }: EventMeta): string =>
-  `${seqNum.global}.${seqNum.client}r${seqNum.rebaseGeneration}/${clientId}/${sessionId}`;
+const REV_MODULUS = 1_099_511_627_689; // the largest prime below 2^40: (rev * REV_MULTIPLIER + step) stays below 2^63
+const REV_MULTIPLIER = 1_000_003;
 
-/** Upserts one column of a local row: events may arrive for a file this device has no row for yet. */
-const upsertLocal = (id: string, at: number, rev: string, values: Partial<typeof local.Type>) =>
-  local.insert({ id, updatedAt: at, rev, ...values }).onConflict('id', 'update', { updatedAt: at, rev, ...values });
+/** FNV-1a (32 bits) of the event's name and arguments: the same event gives the same step on every device. */
+export function revStep(name: string, args: unknown): number {
+  const text = name + JSON.stringify(args);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+type Bindable = string | number | null;
+
+/** `UPDATE <table> SET <values>, rev = <rev folded with step> WHERE <where>`, as a materializer's raw statement. */
+function updateRow(table: string, values: Record<string, Bindable | boolean>, where: Record<string, string>, step: number) {
+  const bindValues: Record<string, Bindable> = { revStep: step };
+  const set = Object.entries(values).map(([column, value]) => {
+    bindValues[`set_${column}`] = typeof value === 'boolean' ? Number(value) : value;
+    return `${column} = $set_${column}`;
+  });
+  const conditions = Object.entries(where).map(([column, value]) => {
+    bindValues[`where_${column}`] = value;
+    return `${column} = $where_${column}`;
+  });
+  return {
+    sql: `UPDATE ${table} SET ${[...set, `rev = (rev * ${REV_MULTIPLIER} + $revStep) % ${REV_MODULUS}`].join(', ')} WHERE ${conditions.join(' AND ')}`,
+    bindValues,
+    writeTables: new Set([table]),
+  };
+}
+
+/** Upserts columns of a local row (events may arrive for a file this device has no row for yet), folding the event into its `rev`. */
+const upsertLocal = (id: string, at: number, step: number, values: Partial<typeof local.Type>) => [
+  local.insert({ id }).onConflict('id', 'ignore'),
+  updateRow(local.sqliteDef.name, { updatedAt: at, ...values }, { id }, step),
+];
 
 const version = ({ id, hash, size, type, createdAt }: { id: string; hash: string; size: number; type: string; createdAt: number }) =>
   fileVersionsTable.insert({ key: `${id}:${hash}`, fileId: id, hash, size, type, createdAt, remoteKey: null }).onConflict('key', 'ignore');
 
 // Every materializer is idempotent (upserts and conditional updates): a rebase replays events. Each one that
-// writes a `files` or `file_local_state` row stamps it with its event's `rev`.
+// writes a `files` or `file_local_state` row folds its event into the row's `rev`.
+const files = filesTable.sqliteDef.name;
+const step = (event: { name: string; args: unknown }) => revStep(event.name, event.args);
+
 export const fileSyncMaterializers = State.SQLite.materializers(fileSyncEvents, {
   'lsfs.v1.FileCreated': ({ id, name, type, size, hash, createdAt }, { event }) => [
     filesTable
-      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null, width: null, height: null, preview: null, rev: eventRev(event) })
+      .insert({ id, name, type, size, hash, createdAt, updatedAt: createdAt, remoteKey: null, deletedAt: null, width: null, height: null, preview: null, rev: step(event) })
       .onConflict('id', 'ignore'),
     version({ id, hash, size, type, createdAt }),
   ],
   'lsfs.v1.FileReplaced': ({ id, name, type, size, hash, replacedAt }, { event }) => [
-    filesTable.update({ name, type, size, hash, remoteKey: null, updatedAt: replacedAt, width: null, height: null, preview: null, rev: eventRev(event) }).where({ id }),
+    updateRow(files, { name, type, size, hash, remoteKey: null, updatedAt: replacedAt, width: null, height: null, preview: null }, { id }, step(event)),
     version({ id, hash, size, type, createdAt: replacedAt }),
   ],
   // Conditional on the hash: a late confirmation of older content never marks newer content as uploaded.
   'lsfs.v1.FileUploaded': ({ id, hash, remoteKey, uploadedAt }, { event }) => [
-    filesTable.update({ remoteKey, updatedAt: uploadedAt, rev: eventRev(event) }).where({ id, hash }),
+    updateRow(files, { remoteKey, updatedAt: uploadedAt }, { id, hash }, step(event)),
     fileVersionsTable.update({ remoteKey }).where({ key: `${id}:${hash}` }),
   ],
   // Conditional on the hash: the preview of replaced content never lands on the new content.
   'lsfs.v1.ImageMetaSet': ({ id, hash, width, height, preview }, { event }) =>
-    filesTable.update({ width, height, preview, rev: eventRev(event) }).where({ id, hash }),
-  'lsfs.v1.FileDeleted': ({ id, deletedAt }, { event }) => filesTable.update({ deletedAt, updatedAt: deletedAt, rev: eventRev(event) }).where({ id }),
-  'lsfs.v1.LocalCopyStored': ({ id, hash, at }, { event }) => upsertLocal(id, at, eventRev(event), { localHash: hash, usedAt: at, evicted: false }),
-  'lsfs.v1.LocalCopyRemoved': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { localHash: null }),
-  'lsfs.v1.LocalCopyEvicted': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { localHash: null, evicted: true }),
-  'lsfs.v1.LocalCopyUsed': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { usedAt: at, evicted: false }),
-  'lsfs.v1.TransferFailed': ({ id, failure, at }, { event }) => upsertLocal(id, at, eventRev(event), { failure }),
-  'lsfs.v1.TransferFailureCleared': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { failure: null }),
+    updateRow(files, { width, height, preview }, { id, hash }, step(event)),
+  'lsfs.v1.FileDeleted': ({ id, deletedAt }, { event }) => updateRow(files, { deletedAt, updatedAt: deletedAt }, { id }, step(event)),
+  'lsfs.v1.LocalCopyStored': ({ id, hash, at }, { event }) => upsertLocal(id, at, step(event), { localHash: hash, usedAt: at, evicted: false }),
+  'lsfs.v1.LocalCopyRemoved': ({ id, at }, { event }) => upsertLocal(id, at, step(event), { localHash: null }),
+  'lsfs.v1.LocalCopyEvicted': ({ id, at }, { event }) => upsertLocal(id, at, step(event), { localHash: null, evicted: true }),
+  'lsfs.v1.LocalCopyUsed': ({ id, at }, { event }) => upsertLocal(id, at, step(event), { usedAt: at, evicted: false }),
+  'lsfs.v1.TransferFailed': ({ id, failure, at }, { event }) => upsertLocal(id, at, step(event), { failure }),
+  'lsfs.v1.TransferFailureCleared': ({ id, at }, { event }) => upsertLocal(id, at, step(event), { failure: null }),
   'lsfs.v1.UploadStarted': ({ id, hash, uploadId, partSize, staging, at }, { event }) => [
     uploadPartsTable.delete().where({ fileId: id }),
-    upsertLocal(id, at, eventRev(event), { upload: JSON.stringify({ uploadId, hash, partSize, staging }) }),
+    ...upsertLocal(id, at, step(event), { upload: JSON.stringify({ uploadId, hash, partSize, staging }) }),
   ],
   'lsfs.v1.UploadPartDone': ({ id, uploadId, partNumber, etag }) =>
     uploadPartsTable.insert({ key: `${id}:${partNumber}`, fileId: id, uploadId, partNumber, etag }).onConflict('key', 'replace'),
-  'lsfs.v1.UploadCleared': ({ id, at }, { event }) => [uploadPartsTable.delete().where({ fileId: id }), upsertLocal(id, at, eventRev(event), { upload: null })],
-  'lsfs.v1.RemoteDeleteRequested': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { remoteDeletePending: true }),
-  'lsfs.v1.RemoteDeleteDone': ({ id, at }, { event }) => upsertLocal(id, at, eventRev(event), { remoteDeletePending: false }),
+  'lsfs.v1.UploadCleared': ({ id, at }, { event }) => [uploadPartsTable.delete().where({ fileId: id }), ...upsertLocal(id, at, step(event), { upload: null })],
+  'lsfs.v1.RemoteDeleteRequested': ({ id, at }, { event }) => upsertLocal(id, at, step(event), { remoteDeletePending: true }),
+  'lsfs.v1.RemoteDeleteDone': ({ id, at }, { event }) => upsertLocal(id, at, step(event), { remoteDeletePending: false }),
 });
 
 export const fileSyncSchema = makeSchema({

@@ -18,11 +18,11 @@ const record = (over: Partial<FileRow> = {}): FileRow => ({
   createdAt: 1,
   updatedAt: 1,
   deletedAt: null,
-  rev: '',
+  rev: 0,
   ...over,
 });
 const local = (over: Partial<FileLocalStateRow> = {}): Map<string, FileLocalStateRow> =>
-  new Map([['f', { id: 'f', localHash: null, failure: null, upload: null, remoteDeletePending: false, usedAt: 0, evicted: false, updatedAt: 1, rev: '', ...over }]]);
+  new Map([['f', { id: 'f', localHash: null, failure: null, upload: null, remoteDeletePending: false, usedAt: 0, evicted: false, updatedAt: 1, rev: 0, ...over }]]);
 const versions = (entries: Record<string, string | null>): VersionIndex =>
   new Map(Object.entries(entries).map(([hash, remoteKey]) => [`f:${hash}`, { remoteKey, size: 10, type: 'image/png' }]));
 
@@ -85,7 +85,7 @@ describe('pickEvictions: what leaves this device to keep within the cache budget
   ];
   const row = (id: string, over: Partial<FileLocalStateRow> = {}): [string, FileLocalStateRow] => [
     id,
-    { id, localHash: H1, failure: null, upload: null, remoteDeletePending: false, usedAt: 0, evicted: false, updatedAt: 1, rev: '', ...over },
+    { id, localHash: H1, failure: null, upload: null, remoteDeletePending: false, usedAt: 0, evicted: false, updatedAt: 1, rev: 0, ...over },
   ];
   const locals = new Map([row('a', { usedAt: 30 }), row('b', { usedAt: 10 }), row('c', { usedAt: 20 }), row('d', { usedAt: 1 }), row('e', { localHash: null })]);
 

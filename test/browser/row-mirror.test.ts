@@ -17,14 +17,14 @@ function table(rows: Row[]) {
   return { rows, reads, read, revs };
 }
 
-const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `f${i}`, rev: 'e1', name: `file ${i}` }));
+const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `f${i}`, rev: 1, name: `file ${i}` }));
 
 describe('RowMirror: a copy of a table that reads only the rows whose rev moved', () => {
   it('reads a changed row alone, and hands back the same objects for the rows that did not change', () => {
     const t = table(many(20));
     const mirror = new RowMirror<Row>(t.read);
     const first = mirror.update(t.revs())!;
-    t.rows[3] = { id: 'f3', rev: 'e2', name: 'renamed' };
+    t.rows[3] = { id: 'f3', rev: 2, name: 'renamed' };
     const second = mirror.update(t.revs())!;
 
     expect(t.reads.at(-1)).to.deep.equal(['f3']);
@@ -53,7 +53,7 @@ describe('RowMirror: a copy of a table that reads only the rows whose rev moved'
     const t = table(many(8));
     const mirror = new RowMirror<Row>(t.read);
     const first = mirror.update(t.revs())!;
-    for (let i = 0; i < 6; i++) t.rows[i] = { ...t.rows[i]!, rev: 'e2' };
+    for (let i = 0; i < 6; i++) t.rows[i] = { ...t.rows[i]!, rev: 2 };
     const second = mirror.update(t.revs())!;
     expect(t.reads.at(-1)).to.equal(undefined);
     expect(second[7]).to.equal(first[7]);
