@@ -19,6 +19,7 @@ const steps = [
   ['build', 'npm', ['run', 'build', '--silent']],
   ['package (exports, types, one element per import)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/package')]],
   ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
+  ['LiveStore with two writers at once (the patched client and sync server)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/livestore')]],
   ['browser tests', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/e2e')]],
   ['build Storybook', process.execPath, ['scripts/storybook.mjs', 'build']],

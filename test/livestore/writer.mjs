@@ -1,8 +1,10 @@
 // One plain LiveStore Node client (no kit code but the schema) that commits `count` FileCreated events a few
-// tens of milliseconds apart, then waits until it sees `total` files. Started twice at once by
-// concurrent-writers.mjs. With `reopen`, its store shuts down when LiveStore's sync fails
-// (onSyncError: 'shutdown') and is opened again from its persisted state.
-// usage: node --experimental-websocket writer.mjs <backendUrl> <storeId> <token> <name> <count> <total> <memory|reopen>
+// tens of milliseconds apart, then waits until it sees `total` files (at most `waitSeconds`), prints what it
+// has as one JSON line, and stays open until its standard input ends: its last events may still be on their
+// way to the backend when it has seen every record, so the coordinator (concurrent-writers.mjs) ends the
+// writers only once all of them are done. With `count` 0 it is a reader. With `reopen`, its store shuts down
+// when LiveStore's sync fails (onSyncError: 'shutdown') and is opened again from its persisted state.
+// usage: node --experimental-websocket writer.mjs <backendUrl> <storeId> <token> <name> <count> <total> <memory|reopen> <waitSeconds>
 // LSFS_WS_LOG=<prefix> writes every WebSocket frame (tag, request id, sequence numbers) to <prefix>-<name>.log.
 import { makeAdapter } from '@livestore/adapter-node';
 import { createStorePromise, makeShutdownDeferred, queryDb } from '@livestore/livestore';
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileSyncEvents, fileSyncSchema, filesTable } from '../../dist/server/schema.js';
 
-const [backendUrl, storeId, token, name, count, total, mode] = process.argv.slice(2);
+const [backendUrl, storeId, token, name, count, total, mode, waitSeconds = '30'] = process.argv.slice(2);
 
 if (process.env.LSFS_WS_LOG) {
   const file = `${process.env.LSFS_WS_LOG}-${name}.log`;
@@ -87,11 +89,13 @@ for (let i = 0; i < Number(count); i++) {
   await new Promise((r) => setTimeout(r, Math.random() * 60));
 }
 const ids = () => new Set(store ? store.query(files$).map((f) => f.id) : []);
-for (let i = 0; i < 300 && ids().size < Number(total); i++) await new Promise((r) => setTimeout(r, 100));
-finished = true;
+const deadline = Date.now() + Number(waitSeconds) * 1000;
+while (Date.now() < deadline && ids().size < Number(total)) await new Promise((r) => setTimeout(r, 100));
 const seen = ids();
-const missing = [];
-for (const writer of ['a', 'b']) for (let i = 0; i < Number(count); i++) if (!seen.has(`${writer}-${i}`)) missing.push(`${writer}-${i}`);
-console.log(JSON.stringify({ name, seen: seen.size, reopens, missing }));
+console.log(JSON.stringify({ name, ids: [...seen], reopens }));
+await new Promise((resolve) => {
+  process.stdin.on('end', resolve).on('close', resolve).resume();
+});
+finished = true;
 await store?.shutdownPromise().catch(() => {});
 process.exit(0);
