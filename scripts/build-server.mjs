@@ -7,6 +7,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Leaves every bare import external (as `packages: 'external'` does) except those of `bundled` packages. */
+function externalBut(bundled) {
+  const inBundled = (spec) => bundled.some((name) => spec === name || spec.startsWith(`${name}/`));
+  return {
+    name: 'external-but',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (inBundled(args.path)) return undefined;
+        // A module of a bundled package imports its own files relatively; anything bare stays external.
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
 await build({
   absWorkingDir: root,
   entryPoints: { index: 'src/server/index.ts', tokens: 'src/server/tokens.ts', schema: 'src/core/schema.ts' },
@@ -15,7 +30,9 @@ await build({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  packages: 'external',
+  // Packages stay the user's own, but for the two whose server code the project patches (patches/): a
+  // worker that mounts these pieces then runs the fixed sync Durable Object whatever its node_modules hold.
+  plugins: [externalBut(['@livestore/sync-cf', '@livestore/common-cf'])],
   splitting: true,
   chunkNames: 'chunk-[hash]',
   sourcemap: true,
