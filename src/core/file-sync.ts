@@ -28,6 +28,7 @@ import { toView, type FileSyncState, type FileView, type TransferActivity } from
 import { sameSummary, summarize, type SyncSummary } from './summary.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { provideToken, type TokenProvider } from './token-relay.js';
+import { UpstreamCheck } from './sync/upstream-check.js';
 import type { RetryPolicy } from './transfer-queue.js';
 import { Transfers, type ConfirmationEvent } from './transfers.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from './uploader.js';
@@ -134,6 +135,8 @@ export class FileSync {
   /** Describes for other devices the images this device holds, once this tab leads (see image-describer.ts). */
   #describer: ImageDescriber | undefined;
   readonly #downloads: DownloadWorkerClient | undefined;
+  /** Whether the backend holds this device's records, asked of the backend itself (see sync/upstream-check.ts). */
+  readonly #upstream: UpstreamCheck | undefined;
   #token: string;
   #online = typeof navigator === 'undefined' ? true : navigator.onLine;
   #socketConnected = false;
@@ -177,7 +180,11 @@ export class FileSync {
     this.#uploader = new Uploader(store, this.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#downloads =
       options.downloadWorker !== false && typeof Worker === 'function' ? new DownloadWorkerClient(kitAssetUrls().downloadWorker, this.#downloadInPage) : undefined;
+    this.#upstream = options.endpoint
+      ? new UpstreamCheck({ store, endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token, reconnect: () => tokens.reconnect() })
+      : undefined;
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
+    if (this.#upstream) this.#cleanups.push(this.#upstream.state.subscribe(() => this.#publishSummary()));
     this.#confirmations = new CommitBatcher((confirmed, keys) => {
       if (this.#closed) return;
       this.store.commit(...confirmed);
@@ -419,6 +426,7 @@ export class FileSync {
     this.#downloads?.close();
     clearTimeout(this.#activityTimer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#upstream?.close();
     this.#channel?.close();
     this.tokens.close();
     this.#leadership.release();
@@ -687,7 +695,11 @@ export class FileSync {
   }
 
   #computeSummary(): SyncSummary {
-    return summarize(this.#files.get(), { online: this.#online, backendReachable: this.#socketConnected && this.#backendAnswers() });
+    return summarize(this.#files.get(), {
+      online: this.#online,
+      backendReachable: this.#socketConnected && this.#backendAnswers(),
+      upstream: this.#upstream?.state.get(),
+    });
   }
 }
 

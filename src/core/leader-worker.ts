@@ -13,7 +13,12 @@ const syncUrl = params.get('sync');
 const storeId = params.get('store');
 
 if (syncUrl && storeId) {
-  const tokens = receiveTokens(storeId);
+  // The sockets open now: a page that finds this device no longer hears the backend has them closed, and
+  // LiveStore's sync client opens a new one and pulls from where it was.
+  const open = new Set<WebSocket>();
+  const tokens = receiveTokens(storeId, () => {
+    for (const socket of open) socket.close(4000, 'the page found this device behind the backend');
+  });
   // LiveStore 0.4 opens its socket with the global constructor and takes no factory, so this worker (which
   // runs nothing else) gives it one that offers the token as a subprotocol on every (re)connection.
   const NativeWebSocket = globalThis.WebSocket;
@@ -21,6 +26,8 @@ if (syncUrl && storeId) {
     constructor(url: string | URL, protocols?: string | string[]) {
       const token = tokens.current();
       super(url, token ? [SYNC_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`] : protocols);
+      open.add(this);
+      this.addEventListener('close', () => open.delete(this));
     }
   };
 }

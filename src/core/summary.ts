@@ -3,6 +3,7 @@
  * whether the network and the backend are there. Pure, so each rule is testable on its own.
  */
 import type { FileView } from './state.js';
+import type { UpstreamState } from './sync/upstream-check.js';
 
 export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
 
@@ -19,13 +20,26 @@ export interface SyncSummary {
   /** Bytes moved and to move by the transfers in progress. */
   readonly bytesLoaded: number;
   readonly bytesTotal: number;
+  /**
+   * What the last check of the backend's own records found (sync/upstream-check.ts): `confirmed` while an
+   * answer of the last 15 s matched every record of this device; `none` for a store without a backend.
+   */
+  readonly upstream: UpstreamState['kind'] | 'none';
+  /** Files whose record the backend lacks, and files of the backend this device lacks, at the last check. */
+  readonly missingUpstream: number;
+  readonly missingHere: number;
 }
 
 /**
- * A failure outranks everything (it needs the user); then being cut off; then work in progress. A file only
- * in remote storage is a pending download, unless the cache budget keeps it there until it is shown.
+ * A failure outranks everything (it needs the user); then being cut off; then work in progress, including
+ * records the backend has not been seen to hold: `synced` is a claim that the backend holds every record
+ * and byte of this device, checked against the backend within the last 15 s. A file only in remote storage
+ * is a pending download, unless the cache budget keeps it there until it is shown.
  */
-export function summarize(views: readonly FileView[], { online, backendReachable }: { online: boolean; backendReachable: boolean }): SyncSummary {
+export function summarize(
+  views: readonly FileView[],
+  { online, backendReachable, upstream }: { online: boolean; backendReachable: boolean; upstream: UpstreamState | undefined },
+): SyncSummary {
   let pendingUploads = 0;
   let pendingDownloads = 0;
   let failed = 0;
@@ -59,8 +73,18 @@ export function summarize(views: readonly FileView[], { online, backendReachable
         break;
     }
   }
-  const status: SyncStatus = failed > 0 ? 'error' : !online || !backendReachable ? 'offline' : pendingUploads + pendingDownloads > 0 ? 'syncing' : 'synced';
-  return { status, online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal };
+  const upstreamKind = upstream?.kind ?? 'none';
+  const status: SyncStatus =
+    failed > 0
+      ? 'error'
+      : !online || !backendReachable
+        ? 'offline'
+        : pendingUploads + pendingDownloads > 0 || upstreamKind === 'unconfirmed' || upstreamKind === 'differs'
+          ? 'syncing'
+          : 'synced';
+  const missingUpstream = upstream?.kind === 'differs' ? upstream.missingUpstream : 0;
+  const missingHere = upstream?.kind === 'differs' ? upstream.missingHere : 0;
+  return { status, online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal, upstream: upstreamKind, missingUpstream, missingHere };
 }
 
 export function sameSummary(a: SyncSummary, b: SyncSummary): boolean {

@@ -135,7 +135,7 @@ export function contentTypeOf(request: Request): string {
   return MIME.test(declared) ? declared.toLowerCase() : 'application/octet-stream';
 }
 
-const bearer = (request: Request): string | null => {
+export const bearer = (request: Request): string | null => {
   const header = request.headers.get('authorization');
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1] ?? null;

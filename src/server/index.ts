@@ -2,10 +2,12 @@
  * The backend's pieces, for a user who mounts them in a worker of their own next to their routes:
  *
  *   export { SyncBackendDO } from 'livestore-file-sync-elements/server';
- *   // in fetch(): (await handleSync(request, env, ctx)) ?? route files with parseFilePath + handleFileRequest
+ *   // in fetch(): (await handleSync(request, env, ctx)) ?? the manifest (manifestStoreOf + handleManifest,
+ *   // which devices ask to check that the backend holds their records) ?? files (parseFilePath + handleFileRequest)
  */
 export { default as worker, type Env } from './worker.js';
 export { SyncBackendDO, handleSync, type SyncEnv } from './sync.js';
+export { handleManifest, manifestStoreOf, type ManifestEnv } from './manifest.js';
 export { FileJanitorDO, janitorFor, type JanitorEnv } from './janitor.js';
 export { handleFileRequest, parseFilePath, objectKey, type FileAddress, type FilesEnv } from './files.js';
 export { mintToken, checkToken, type AccessClaims, type MintOptions, type Scope, type TokenCheck } from './tokens.js';

@@ -6,6 +6,8 @@ import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livesto
 import { isFileAddress, objectKey } from './files.js';
 import { errorResponse } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
+import { ManifestFolder } from './manifest.js';
+import { manifestRows } from '../core/sync/manifest.js';
 import { checkToken } from './tokens.js';
 
 export interface SyncEnv {
@@ -67,9 +69,18 @@ export class SyncBackendDO extends makeDurableObject({
     if (keys.length > 0 && env.FILE_JANITOR) await janitorFor(env as SyncEnv & JanitorEnv, storeId).referenced(keys);
   },
 }) {
+  readonly #manifest: ManifestFolder;
+
   constructor(state: DurableObjectState, env: SyncEnv) {
     super(state as never, env as never);
     envHolder.env = env;
+    this.#manifest = new ManifestFolder(state.storage.sql);
+  }
+
+  /** The store's records in short, from this object's event log (called by the worker, see manifest.ts). */
+  async manifest() {
+    const { head, digest, manifest } = await this.#manifest.current();
+    return { head, digest, rows: manifestRows(manifest) };
   }
 }
 

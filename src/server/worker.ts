@@ -4,6 +4,7 @@
  */
 import { handleFileRequest, parseFilePath, type FilesEnv } from './files.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
+import { handleManifest, manifestStoreOf } from './manifest.js';
 import { handleSync, type SyncEnv } from './sync.js';
 import { mintToken, type Scope } from './tokens.js';
 
@@ -22,6 +23,8 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (sync !== undefined) return sync;
 
   const url = new URL(request.url);
+  const manifestOf = manifestStoreOf(url.pathname);
+  if (manifestOf !== undefined) return handleManifest(request, env, manifestOf);
   const filePath = parseFilePath(url.pathname);
   if (filePath === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
   if (filePath !== undefined) return handleFileRequest(request, env, filePath);

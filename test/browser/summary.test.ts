@@ -4,7 +4,7 @@ import { summarize } from '../../src/core/summary.js';
 
 const view = (state: FileSyncState, id = crypto.randomUUID()): FileView =>
   ({ id, name: `${id}.bin`, type: '', size: 10, hash: '', local: false, remoteKey: null, width: null, height: null, preview: null, createdAt: 0, updatedAt: 0, state }) as FileView;
-const up = { online: true, backendReachable: true };
+const up = { online: true, backendReachable: true, upstream: { kind: 'confirmed', at: 0 } } as const;
 
 describe('summarize: the store’s sync state in one line', () => {
   it('is synced when every file is here and remote, or kept remote by the cache budget', () => {
@@ -17,9 +17,19 @@ describe('summarize: the store’s sync state in one line', () => {
   });
 
   it('is offline when the network or the backend is gone, and error above all when a file failed', () => {
-    expect(summarize([view({ kind: 'local' })], { online: true, backendReachable: false }).status).to.equal('offline');
-    expect(summarize([], { online: false, backendReachable: true }).status).to.equal('offline');
+    expect(summarize([view({ kind: 'local' })], { ...up, backendReachable: false }).status).to.equal('offline');
+    expect(summarize([], { ...up, online: false }).status).to.equal('offline');
     const failed = view({ kind: 'failed', failure: { direction: 'upload', code: 'too_large', message: 'too large' } });
-    expect(summarize([failed], { online: false, backendReachable: false })).to.deep.include({ status: 'error', failed: 1 });
+    expect(summarize([failed], { ...up, online: false, backendReachable: false })).to.deep.include({ status: 'error', failed: 1 });
+  });
+
+  it('is synced only while the backend was seen to hold every record of this device: unconfirmed or different, it is syncing', () => {
+    const files = [view({ kind: 'synced' })];
+    expect(summarize(files, { ...up, upstream: { kind: 'unconfirmed' } }).status).to.equal('syncing');
+    const differs = summarize(files, { ...up, upstream: { kind: 'differs', missingUpstream: 1, missingHere: 2, since: 0 } });
+    expect(differs).to.deep.include({ status: 'syncing', upstream: 'differs', missingUpstream: 1, missingHere: 2 });
+    expect(summarize(files, up)).to.deep.include({ status: 'synced', upstream: 'confirmed' });
+    // A store with no backend has nothing to confirm.
+    expect(summarize(files, { ...up, upstream: undefined })).to.deep.include({ status: 'synced', upstream: 'none' });
   });
 });

@@ -55,6 +55,25 @@ test('a LiveStore Node client syncs file records with a valid token and is refus
   const refused = await client([backend.url, storeId, await devToken('another-store'), 'read']);
   assert.deepEqual(refused.names, [], 'a token for another store pulls nothing');
   assert.equal(refused.connected, false);
+
+  // The manifest the worker folds from the same log: what a device compares its records with.
+  const manifest = async (token, digest = '') => {
+    const response = await fetch(`${backend.url}/api/stores/${storeId}/manifest?digest=${digest}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.json() };
+  };
+  const full = await manifest(await devToken(storeId, ['read']));
+  assert.equal(full.status, 200);
+  assert.equal(full.body.files.length, 1, 'one file in the manifest');
+  const [[id, hash, uploaded, deleted]] = full.body.files;
+  assert.match(id, /^[A-Za-z0-9_-]+$/);
+  assert.match(hash, /^[0-9a-f]{64}$/);
+  assert.deepEqual([uploaded, deleted], [0, 0]);
+  assert.ok(full.body.head >= 1, 'the head of the log');
+  const same = await manifest(await devToken(storeId, ['read']), full.body.digest);
+  assert.deepEqual(same.body, { head: full.body.head, digest: full.body.digest }, 'an unchanged manifest comes without its rows');
+  const other = await manifest(await devToken('another-store'));
+  assert.equal(other.status, 403, 'a token for another store reads no manifest');
+  assert.equal(other.body.error.code, 'wrong_store');
 });
 
 test('bytes no record names are collected after their grace period, bytes a record names are kept (also when the record comes after the upload), and an abandoned multipart upload is aborted', async () => {

@@ -25,6 +25,10 @@ export interface Translation {
   readonly statusOffline: (waiting: number) => string;
   readonly statusError: (failed: number) => string;
   readonly statusConnecting: string;
+  /** Nothing to transfer, and no recent answer of the server confirms this device's records. */
+  readonly statusChecking: string;
+  /** Records the server lacks (`notOnServer`) or this device lacks (`notHere`), by the server's own account. */
+  readonly statusRecords: (notOnServer: number, notHere: number) => string;
   readonly retryAll: string;
   readonly backendReachable: string;
   readonly backendUnreachable: string;
@@ -67,6 +71,11 @@ export const en: Translation = {
   statusOffline: (waiting) => (waiting > 0 ? `Offline: ${plural(waiting, 'file', 'files')} waiting` : 'Offline'),
   statusError: (failed) => `${plural(failed, 'file', 'files')} failed`,
   statusConnecting: 'Connecting…',
+  statusChecking: 'Checking with the server…',
+  statusRecords: (notOnServer, notHere) =>
+    [notOnServer > 0 ? `${plural(notOnServer, 'file', 'files')} not on the server yet` : '', notHere > 0 ? `${plural(notHere, 'file', 'files')} still to arrive` : '']
+      .filter(Boolean)
+      .join(', '),
   retryAll: 'Retry all',
   backendReachable: 'Connected',
   backendUnreachable: 'The server does not answer',

@@ -101,7 +101,11 @@ export class LsSyncStatus extends LocalizedElement {
         : s.status === 'offline'
           ? t.statusOffline(s.pendingUploads + s.pendingDownloads)
           : s.status === 'syncing'
-            ? t.statusSyncing(s.pendingUploads, s.pendingDownloads)
+            ? s.pendingUploads + s.pendingDownloads > 0
+              ? t.statusSyncing(s.pendingUploads, s.pendingDownloads)
+              : s.missingUpstream + s.missingHere > 0
+                ? t.statusRecords(s.missingUpstream, s.missingHere)
+                : t.statusChecking
             : t.statusSynced;
     return html`<span part="base">
       <span part="indicator" aria-hidden="true"></span>

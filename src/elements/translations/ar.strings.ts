@@ -24,6 +24,11 @@ export default {
   statusOffline: (waiting) => (waiting > 0 ? `غير متصل: ${waiting} ملفات بالانتظار` : 'غير متصل'),
   statusError: (failed) => `فشل ${failed} ملفات`,
   statusConnecting: 'جارٍ الاتصال…',
+  statusChecking: 'جارٍ التحقق مع الخادم…',
+  statusRecords: (notOnServer, notHere) =>
+    [notOnServer > 0 ? `${notOnServer} ملفات لم تصل إلى الخادم بعد` : '', notHere > 0 ? `${notHere} ملفات لم تصل إلى هذا الجهاز بعد` : '']
+      .filter(Boolean)
+      .join('، '),
   retryAll: 'إعادة محاولة الكل',
   backendReachable: 'متصل',
   backendUnreachable: 'الخادم لا يستجيب',

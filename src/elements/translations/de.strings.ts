@@ -26,6 +26,11 @@ export default {
   statusOffline: (waiting) => (waiting > 0 ? `Offline: ${n(waiting, 'Datei wartet', 'Dateien warten')}` : 'Offline'),
   statusError: (failed) => `${n(failed, 'Datei', 'Dateien')} fehlgeschlagen`,
   statusConnecting: 'Verbinde…',
+  statusChecking: 'Abgleich mit dem Server…',
+  statusRecords: (notOnServer, notHere) =>
+    [notOnServer > 0 ? `${n(notOnServer, 'Datei', 'Dateien')} noch nicht auf dem Server` : '', notHere > 0 ? `${n(notHere, 'Datei kommt', 'Dateien kommen')} noch` : '']
+      .filter(Boolean)
+      .join(', '),
   retryAll: 'Alle erneut versuchen',
   backendReachable: 'Verbunden',
   backendUnreachable: 'Der Server antwortet nicht',

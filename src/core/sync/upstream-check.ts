@@ -1,0 +1,219 @@
+/**
+ * Checks end to end, whatever LiveStore reports, that the backend holds every record of this device and that
+ * this device holds every record of the backend: it compares the device's records in short with the
+ * manifest the worker folds from its own event log (manifest.ts). LiveStore's sync status compares a tab
+ * with its leader worker only, and a leader whose sync stopped on an error it swallowed still reads as
+ * synced. A record the backend lacks for a while is committed again (the kit's events are idempotent), and
+ * a device that lacks the backend's records for a while asks its leader worker to reconnect.
+ *
+ * The state it publishes is a claim with an expiry: `confirmed` lasts `CONFIRMATION_TTL_MS` from the answer
+ * that confirmed it, or until this device's records change.
+ */
+import { queryDb, Schema } from '@livestore/livestore';
+import { Observable, type ReadonlyObservable } from '../observable.js';
+import { fileSyncEvents, filesTable, type FileRow } from '../schema.js';
+import type { FileSyncStore } from '../store.js';
+import { compareManifests, manifestFromRows, manifestPath, type ManifestResponse } from './manifest.js';
+
+export type UpstreamState =
+  /** No answer of the backend confirms this device's records now (none yet, or the last one is too old). */
+  | { readonly kind: 'unconfirmed' }
+  /** The backend's records and this device's were the same at `at`, and this device's have not changed since. */
+  | { readonly kind: 'confirmed'; readonly at: number }
+  /** They differ: files whose record the backend lacks (`missingUpstream`) or this device lacks (`missingHere`). */
+  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly since: number };
+
+/** How long an answer that matched vouches for this device's records. */
+export const CONFIRMATION_TTL_MS = 15_000;
+/** While confirmed: ask again before the confirmation runs out. */
+const RECHECK_CONFIRMED_MS = 10_000;
+/** While different or unanswered: ask again soon, LiveStore is usually moving. */
+const RECHECK_DIFFERENT_MS = 2_000;
+/** After a change of this device's records: ask once they have settled for a moment. */
+const AFTER_CHANGE_MS = 500;
+/** A file missing upstream this long is committed again. */
+export const RESEND_AFTER_MS = 10_000;
+/** Records missing here this long: the device's live pull is not working; its leader reconnects. */
+export const RECONNECT_AFTER_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** This device's records in the manifest's form (src/core/sync/manifest.ts `manifestRows`), as one string. */
+const localManifest$ = queryDb(
+  {
+    query: `SELECT group_concat(id || ' ' || hash || ' ' || (remoteKey IS NOT NULL) || ' ' || (deletedAt IS NOT NULL), char(10) ORDER BY id) AS text FROM ${filesTable.sqliteDef.name}`,
+    schema: Schema.Any as Schema.Schema<readonly { readonly text: string | null }[]>,
+    queriedTables: new Set([filesTable.sqliteDef.name]),
+  },
+  { label: 'lsfs-upstream-manifest' },
+);
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface UpstreamCheckOptions {
+  readonly store: FileSyncStore;
+  readonly endpoint: string;
+  readonly storeId: string;
+  readonly token: () => string;
+  /** Asks this device's LiveStore leader to open its sync connection again. */
+  readonly reconnect: () => void;
+}
+
+export class UpstreamCheck {
+  readonly #state = new Observable<UpstreamState>({ kind: 'unconfirmed' }, (a, b) => JSON.stringify(a) === JSON.stringify(b));
+  readonly #options: UpstreamCheckOptions;
+  #localText = '';
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
+  #inFlight = false;
+  #closed = false;
+  /** Since when each file has been missing upstream, and since when something has been missing here. */
+  readonly #missingUpstreamSince = new Map<string, number>();
+  #missingHereSince: number | undefined;
+  #lastMissingUpstream = 0;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: UpstreamCheckOptions) {
+    this.#options = options;
+    this.#unsubscribe = options.store.subscribe(localManifest$, (rows) => {
+      const text = rows[0]?.text ?? '';
+      if (text === this.#localText) return;
+      this.#localText = text;
+      // A claim about other records than these no longer holds.
+      if (this.#state.get().kind === 'confirmed') this.#state.set({ kind: 'unconfirmed' });
+      this.#schedule(AFTER_CHANGE_MS);
+    });
+    this.#schedule(0);
+  }
+
+  get state(): ReadonlyObservable<UpstreamState> {
+    return this.#state;
+  }
+
+  /** Asks the backend now (after reconnecting, say). */
+  checkSoon(): void {
+    this.#schedule(0);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe();
+    clearTimeout(this.#timer);
+    clearTimeout(this.#expiry);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#check(), ms);
+  }
+
+  async #check(): Promise<void> {
+    if (this.#inFlight) return this.#schedule(AFTER_CHANGE_MS);
+    this.#inFlight = true;
+    const text = this.#localText;
+    try {
+      const answer = await this.#ask(await sha256Hex(text));
+      if (this.#closed) return;
+      if (text !== this.#localText) return this.#schedule(AFTER_CHANGE_MS);
+      if (answer === undefined) {
+        this.#state.set({ kind: 'unconfirmed' });
+        return this.#schedule(RECHECK_DIFFERENT_MS);
+      }
+      if (answer.files === undefined) return this.#confirm();
+      this.#differs(manifestFromRows(answer.files), text);
+    } finally {
+      this.#inFlight = false;
+    }
+  }
+
+  #confirm(): void {
+    this.#missingUpstreamSince.clear();
+    this.#lastMissingUpstream = 0;
+    this.#missingHereSince = undefined;
+    const at = Date.now();
+    this.#state.set({ kind: 'confirmed', at });
+    clearTimeout(this.#expiry);
+    this.#expiry = setTimeout(() => {
+      const state = this.#state.get();
+      if (state.kind === 'confirmed' && state.at === at) this.#state.set({ kind: 'unconfirmed' });
+    }, CONFIRMATION_TTL_MS);
+    this.#schedule(RECHECK_CONFIRMED_MS);
+  }
+
+  #differs(remote: ReturnType<typeof manifestFromRows>, text: string): void {
+    const local = manifestFromRows(
+      text === ''
+        ? []
+        : text.split('\n').map((line) => {
+            const [id = '', hash = '', uploaded, deleted] = line.split(' ');
+            return [id, hash, uploaded === '1' ? 1 : 0, deleted === '1' ? 1 : 0] as const;
+          }),
+    );
+    const { missingUpstream, missingHere } = compareManifests(local, remote);
+    if (missingUpstream.length === 0 && missingHere.length === 0) return this.#confirm(); // digests of equal rows differ only if a format changed
+    const now = Date.now();
+    const missing = new Set(missingUpstream);
+    for (const id of [...this.#missingUpstreamSince.keys()]) if (!missing.has(id)) this.#missingUpstreamSince.delete(id);
+    // Fewer missing than at the last answer: LiveStore is pushing (a burst of a thousand files takes a while);
+    // what is left waits its turn rather than being sent twice.
+    if (missingUpstream.length < this.#lastMissingUpstream) for (const id of this.#missingUpstreamSince.keys()) this.#missingUpstreamSince.set(id, now);
+    this.#lastMissingUpstream = missingUpstream.length;
+    const due: string[] = [];
+    for (const id of missingUpstream) {
+      const since = this.#missingUpstreamSince.get(id);
+      if (since === undefined) this.#missingUpstreamSince.set(id, now);
+      else if (now - since >= RESEND_AFTER_MS) {
+        due.push(id);
+        this.#missingUpstreamSince.set(id, now);
+      }
+    }
+    if (due.length > 0) this.#resend(due, remote);
+    this.#missingHereSince = missingHere.length === 0 ? undefined : (this.#missingHereSince ?? now);
+    if (this.#missingHereSince !== undefined && now - this.#missingHereSince >= RECONNECT_AFTER_MS) {
+      this.#missingHereSince = now;
+      this.#options.reconnect();
+    }
+    const since = Math.min(now, this.#missingHereSince ?? now, ...this.#missingUpstreamSince.values());
+    this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, since });
+    this.#schedule(RECHECK_DIFFERENT_MS);
+  }
+
+  /**
+   * Commits again what the backend lacks of these files: the creation when it has no record at all, the
+   * upload or the deletion when it has the same content without them. A file whose content differs is left
+   * to LiveStore: committing this device's content again would undo a later replacement made elsewhere.
+   */
+  #resend(ids: readonly string[], remote: ReturnType<typeof manifestFromRows>): void {
+    const { store } = this.#options;
+    const events = [];
+    for (const id of ids) {
+      const row: FileRow | undefined = store.query(filesTable.where({ id }).first());
+      if (row === undefined) continue;
+      const theirs = remote.get(id);
+      if (theirs === undefined) {
+        events.push(fileSyncEvents.fileCreated({ id, name: row.name, type: row.type, size: row.size, hash: row.hash, createdAt: row.createdAt }));
+      } else if (theirs.hash !== row.hash) continue;
+      if (row.remoteKey !== null && !theirs?.uploaded) {
+        events.push(fileSyncEvents.fileUploaded({ id, hash: row.hash, remoteKey: row.remoteKey, uploadedAt: row.updatedAt }));
+      }
+      if (row.deletedAt !== null && !theirs?.deleted) events.push(fileSyncEvents.fileDeleted({ id, deletedAt: row.deletedAt }));
+    }
+    if (events.length > 0) store.commit(...events);
+  }
+
+  async #ask(digest: string): Promise<ManifestResponse | undefined> {
+    const { endpoint, storeId, token } = this.#options;
+    const url = new URL(manifestPath(storeId), endpoint);
+    url.searchParams.set('digest', digest);
+    try {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token()}` }, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      if (!response.ok) return undefined;
+      return (await response.json()) as ManifestResponse;
+    } catch {
+      return undefined;
+    }
+  }
+}
