@@ -28,6 +28,7 @@ import { toView, type FileSyncState, type FileView, type TransferActivity } from
 import { sameSummary, summarize, type SyncSummary } from './summary.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { provideToken, type TokenProvider } from './token-relay.js';
+import { RecordJournal, type JournalEntry } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
 import type { RetryPolicy } from './transfer-queue.js';
 import { Transfers, type ConfirmationEvent } from './transfers.js';
@@ -111,6 +112,9 @@ const revsOf = (table: string, ...alsoWatched: string[]) =>
 const fileRevs$ = revsOf(filesTable.sqliteDef.name, fileVersionsTable.sqliteDef.name);
 const localRevs$ = revsOf(fileLocalStateTable.sqliteDef.name);
 
+/** Journal batches younger than this at a confirmation are kept (see RecordJournal.prune). */
+const JOURNAL_PRUNE_AGE_MS = 30_000;
+
 const newestFirst = (a: FileRow, b: FileRow) => b.createdAt - a.createdAt;
 
 export class FileSync {
@@ -137,6 +141,8 @@ export class FileSync {
   readonly #downloads: DownloadWorkerClient | undefined;
   /** Whether the backend holds this device's records, asked of the backend itself (see sync/upstream-check.ts). */
   readonly #upstream: UpstreamCheck | undefined;
+  /** Records of saves kept in OPFS until the backend holds them (see sync/record-journal.ts). */
+  readonly #journal: RecordJournal;
   #token: string;
   #online = typeof navigator === 'undefined' ? true : navigator.onLine;
   #socketConnected = false;
@@ -171,6 +177,7 @@ export class FileSync {
     this.#token = options.token;
     this.#cacheBudget = options.cacheBudget;
     this.local = new LocalFileStorage(options.storeId, options.localDirectory);
+    this.#journal = new RecordJournal(this.local.root, options.storeId);
     this.remote = new RemoteFileStorage({
       endpoint: options.endpoint,
       storeId: options.storeId,
@@ -184,7 +191,15 @@ export class FileSync {
       ? new UpstreamCheck({ store, endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token, reconnect: () => tokens.reconnect() })
       : undefined;
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
-    if (this.#upstream) this.#cleanups.push(this.#upstream.state.subscribe(() => this.#publishSummary()));
+    if (this.#upstream) {
+      this.#cleanups.push(
+        this.#upstream.state.subscribe((state) => {
+          this.#publishSummary();
+          // The tab that restores the journal is the one that empties it.
+          if (state.kind === 'confirmed' && this.#transfers) void this.#journal.prune(this.store, state.at - JOURNAL_PRUNE_AGE_MS).catch(() => {});
+        }),
+      );
+    }
     this.#confirmations = new CommitBatcher((confirmed, keys) => {
       if (this.#closed) return;
       this.store.commit(...confirmed);
@@ -266,17 +281,22 @@ export class FileSync {
   async saveFiles(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
     this.#assertOpen();
     const results: SaveResult[] = [];
-    let batch: { readonly index: number; readonly id: string; readonly events: readonly ReturnType<typeof events.fileCreated | typeof events.localCopyStored>[] }[] = [];
+    let batch: { readonly index: number; readonly record: JournalEntry }[] = [];
     let committedAt = Date.now();
-    const commit = () => {
+    const commit = async () => {
       if (batch.length === 0) return;
+      // Journaled first: a page closed before LiveStore's leader has the commit loses nothing (record-journal.ts).
+      // The journal is a safety net: a save does not fail for want of it.
+      await this.#journal.add(batch.map((saved) => saved.record)).catch(() => {});
       // The store's subscriptions run within the commit, so the views just published hold the batch.
-      this.#commitAndShow(...batch.flatMap((saved) => saved.events));
-      for (const saved of batch) {
-        const view = this.#viewsById.get(saved.id);
-        results[saved.index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
-        if (view) this.#uploader.recorded(saved.id, view.hash);
-        else this.#uploader.cancel(saved.id);
+      this.#commitAndShow(
+        ...batch.flatMap(({ record }) => [events.fileCreated(record), events.localCopyStored({ id: record.id, hash: record.hash, at: record.createdAt })]),
+      );
+      for (const { index, record } of batch) {
+        const view = this.#viewsById.get(record.id);
+        results[index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
+        if (view) this.#uploader.recorded(record.id, view.hash);
+        else this.#uploader.cancel(record.id);
       }
       batch = [];
       committedAt = Date.now();
@@ -296,22 +316,14 @@ export class FileSync {
         // and only when the backend answers; otherwise the upload starts from OPFS once the file is saved.
         if (this.#online && this.#transfers?.backendReachable === true) this.#uploader.begin(id, blob, type);
         const { hash, size } = await this.local.writeBlob(id, blob);
-        const now = Date.now();
-        batch.push({
-          index,
-          id,
-          events: [
-            events.fileCreated({ id, name: displayName, type, size, hash, createdAt: now }),
-            events.localCopyStored({ id, hash, at: now }),
-          ],
-        });
+        batch.push({ index, record: { id, name: displayName, type, size, hash, createdAt: Date.now() } });
       } catch (error) {
         this.#uploader.cancel(id);
         results[index] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
       }
-      if (Date.now() - committedAt >= SAVE_BATCH_MS) commit();
+      if (Date.now() - committedAt >= SAVE_BATCH_MS) await commit();
     }
-    commit();
+    await commit();
     return results;
   }
 
@@ -615,6 +627,7 @@ export class FileSync {
     });
     this.#reconcile();
     this.#publishSummary();
+    void this.#journal.restore(this.store, this.local).catch(() => []);
   }
 
   #reconcile(): void {

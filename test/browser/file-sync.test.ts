@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync, type FileView } from '../../src/core/index.js';
-import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles } from './helpers.js';
+import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
   const opened: FileSync[] = [];
@@ -147,8 +147,8 @@ describe('FileSync against the local backend', () => {
     const files = await waitForFiles(sync, (fs) => state(fs, a) === 'remote' && state(fs, b) === 'remote');
     expect([state(files, c), state(files, d)]).to.deep.equal(['synced', 'synced']);
     expect(await sync.local.read(a)).to.equal(undefined);
-    // Kept remote on purpose: the store reads as synced, not as two downloads pending.
-    expect(sync.summary.get()).to.deep.include({ status: 'synced', pendingDownloads: 0 });
+    // Kept remote on purpose: the store reads as synced (once the backend confirms its records), not as two downloads pending.
+    expect(await waitForSummary(sync, (s) => s.status !== 'syncing' || s.pendingDownloads > 0)).to.deep.include({ status: 'synced', pendingDownloads: 0 });
     for (const file of saved) expect(await remoteStatus(storeId, `${file.id}/${file.hash}`)).to.equal(200);
 
     // Asked for again (what <ls-file-image> does when it shows it), A is fetched and verified; C, now the

@@ -1,6 +1,7 @@
 /** Shared by the browser tests: the local backend the test runner started, and dev tokens for it. */
 import { FileSync, type FileSyncOptions } from '../../src/core/index.js';
 import type { FileView } from '../../src/core/state.js';
+import type { SyncSummary } from '../../src/core/summary.js';
 import { contentHashOfBytes } from '../support/page-content-hash.mjs';
 
 interface TestConfig {
@@ -83,6 +84,23 @@ export function waitForFiles(sync: FileSync, predicate: (files: readonly FileVie
 }
 
 /** The kit's content hash of a blob, computed apart from the kit (test/support/page-content-hash.mjs). */
+/** Resolves with the summary once `predicate` holds for it, or rejects after `timeoutMs` with what was last seen. */
+export function waitForSummary(sync: FileSync, predicate: (summary: SyncSummary) => boolean, timeoutMs = 20_000): Promise<SyncSummary> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out waiting for the summary; last seen: ${JSON.stringify(sync.summary.get())}`));
+    }, timeoutMs);
+    unsubscribe = sync.summary.subscribe((summary) => {
+      if (!predicate(summary)) return;
+      clearTimeout(timer);
+      queueMicrotask(() => unsubscribe());
+      resolve(summary);
+    });
+  });
+}
+
 export async function contentHashOf(blob: Blob): Promise<string> {
   return contentHashOfBytes(await blob.arrayBuffer());
 }

@@ -1,0 +1,113 @@
+/**
+ * The records of files saved on this device, kept in OPFS next to their bytes until the backend is seen to
+ * hold them. A commit goes from the page to LiveStore's leader worker asynchronously (under load it took up
+ * to 2.7 s here), so a page closed or reloaded in that moment lost the record while its bytes stayed in
+ * OPFS: a file the user dropped, gone from every device. The tab that leads the store's transfers commits
+ * again, at its start, every journaled record the store lacks; a batch of the journal is removed once the
+ * backend confirmed this device's records (sync/upstream-check.ts) and the store holds every file of it.
+ *
+ * One small JSON file per batch of saves (`<root>/.journal/<storeId>/<time>-<random>.json`): saves are
+ * committed in batches already, so the journal costs one write per batch, not per file.
+ */
+import type { FileSyncStore } from '../store.js';
+import { fileSyncEvents, filesTable } from '../schema.js';
+import type { LocalFileStorage } from '../local-storage.js';
+
+export interface JournalEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  readonly hash: string;
+  readonly createdAt: number;
+}
+
+interface JournalBatch {
+  readonly file: string;
+  readonly entries: readonly JournalEntry[];
+}
+
+export class RecordJournal {
+  #dir: Promise<FileSystemDirectoryHandle> | undefined;
+  /** Whether a batch may be on disk: spares reading an empty journal on every confirmation. */
+  #mayHoldBatches = true;
+
+  constructor(
+    private readonly root: string,
+    private readonly storeId: string,
+  ) {}
+
+  #directory(): Promise<FileSystemDirectoryHandle> {
+    this.#dir ??= (async () => {
+      const kit = await (await navigator.storage.getDirectory()).getDirectoryHandle(this.root, { create: true });
+      const journal = await kit.getDirectoryHandle('.journal', { create: true });
+      return journal.getDirectoryHandle(this.storeId, { create: true });
+    })();
+    return this.#dir;
+  }
+
+  /** Journals a batch of saves before their commit. */
+  async add(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const name = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.json`;
+    const handle = await (await this.#directory()).getFileHandle(name, { create: true });
+    const writable = await handle.createWritable();
+    await writable.write(JSON.stringify(entries));
+    await writable.close();
+    this.#mayHoldBatches = true;
+  }
+
+  async #batches(): Promise<JournalBatch[]> {
+    if (!this.#mayHoldBatches) return [];
+    const dir = await this.#directory();
+    const batches: JournalBatch[] = [];
+    for await (const [file, handle] of dir as unknown as AsyncIterable<[string, FileSystemHandle]>) {
+      if (handle.kind !== 'file') continue;
+      try {
+        const entries: unknown = JSON.parse(await (await (handle as FileSystemFileHandle).getFile()).text());
+        if (Array.isArray(entries)) batches.push({ file, entries: entries as JournalEntry[] });
+      } catch {
+        // A batch torn by a crash mid-write holds nothing a commit did not follow.
+        await dir.removeEntry(file).catch(() => {});
+      }
+    }
+    this.#mayHoldBatches = batches.length > 0;
+    return batches;
+  }
+
+  /**
+   * Commits again the journaled records the store lacks, when this device still holds their bytes (a
+   * record of bytes no device has would name a file nobody can fetch). Returns the ids committed.
+   */
+  async restore(store: FileSyncStore, local: LocalFileStorage): Promise<string[]> {
+    const restored: string[] = [];
+    for (const { entries } of await this.#batches()) {
+      for (const entry of entries) {
+        if (store.query(filesTable.where({ id: entry.id }).first()) !== undefined) continue;
+        const bytes = await local.read(entry.id);
+        if (bytes === undefined || bytes.size !== entry.size) continue;
+        const at = Date.now();
+        store.commit(fileSyncEvents.fileCreated(entry), fileSyncEvents.localCopyStored({ id: entry.id, hash: entry.hash, at }));
+        restored.push(entry.id);
+      }
+    }
+    return restored;
+  }
+
+  /**
+   * Removes the batches journaled before `before` whose every file the store holds; call once the backend
+   * confirmed the store's records. A batch is committed within moments of being journaled: one younger than
+   * a confirmation may have been committed after the records the backend confirmed were read.
+   */
+  async prune(store: FileSyncStore, before: number): Promise<void> {
+    const dir = await this.#directory();
+    let left = false;
+    for (const { file, entries } of await this.#batches()) {
+      const journaledAt = Number.parseInt(file, 10);
+      if (journaledAt < before && entries.every((entry) => store.query(filesTable.where({ id: entry.id }).first()) !== undefined)) {
+        await dir.removeEntry(file).catch(() => {});
+      } else left = true;
+    }
+    this.#mayHoldBatches = left;
+  }
+}
