@@ -92,6 +92,7 @@ export function addGeneratedFile(page, { size, name = 'data.bin', type = 'applic
       const upload = document.querySelector('ls-file-upload');
       upload.accept = '';
       const [view] = await upload.addFiles([new File([bytes], name, { type })]);
+      if (!view) throw new Error(`${name} was not added: ${upload.rejections.map((r) => r.message).join('; ') || 'no reason given'}`);
       return { id: view.id, hash, size };
     },
     size,
