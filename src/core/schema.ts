@@ -194,6 +194,14 @@ export function revStep(name: string, args: unknown): number {
   return hash >>> 0;
 }
 
+/**
+ * The SQL assignment that folds an event's step, bound as `revStep`, into a row's `rev`: for an app's own
+ * materializer that writes the kit's tables (`UPDATE files SET …, ${REV_FOLD_SQL} WHERE …` with
+ * `revStep: revStep(event.name, event.args)` among its bind values). Bound rather than written into the SQL,
+ * so the statement is the same for every event and LiveStore's statement cache keeps it.
+ */
+export const REV_FOLD_SQL = `rev = (rev * ${REV_MULTIPLIER} + $revStep) % ${REV_MODULUS}`;
+
 type Bindable = string | number | null;
 
 /** `UPDATE <table> SET <values>, rev = <rev folded with step> WHERE <where>`, as a materializer's raw statement. */
@@ -208,7 +216,7 @@ function updateRow(table: string, values: Record<string, Bindable | boolean>, wh
     return `${column} = $where_${column}`;
   });
   return {
-    sql: `UPDATE ${table} SET ${[...set, `rev = (rev * ${REV_MULTIPLIER} + $revStep) % ${REV_MODULUS}`].join(', ')} WHERE ${conditions.join(' AND ')}`,
+    sql: `UPDATE ${table} SET ${[...set, REV_FOLD_SQL].join(', ')} WHERE ${conditions.join(' AND ')}`,
     bindValues,
     writeTables: new Set([table]),
   };

@@ -42,15 +42,37 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
   if (!STORE_ID.test(storeId)) {
     throw new FileSyncError('invalid_store_id', `store-id "${storeId}" must be 1-128 letters, digits, "_" or "-"`);
   }
-  return createStorePromise({
-    schema: fileSyncSchema,
-    adapter: adapter ?? makeWebAdapter(endpoint, storeId),
-    storeId,
-    // The kit's own leader worker gets the token from the pages (token-relay.ts): the payload must be the
-    // same in every tab. A custom adapter (tests, an app's own worker) may still authenticate by payload.
-    ...(adapter ? { syncPayload: { authToken: token ?? '' } } : {}),
-    // Everything is persisted in OPFS before it is committed: leaving the page loses nothing.
-    confirmUnsavedChanges: false,
-    disableDevtools: true,
-  });
+  const open = (attemptAdapter: Adapter) =>
+    createStorePromise({
+      schema: fileSyncSchema,
+      adapter: attemptAdapter,
+      storeId,
+      // The kit's own leader worker gets the token from the pages (token-relay.ts): the payload must be the
+      // same in every tab. A custom adapter (tests, an app's own worker) may still authenticate by payload.
+      ...(adapter ? { syncPayload: { authToken: token ?? '' } } : {}),
+      // Everything is persisted in OPFS before it is committed: leaving the page loses nothing.
+      confirmUnsavedChanges: false,
+      disableDevtools: true,
+    });
+  if (adapter) return open(adapter);
+  // Right after a reload, the page before may still hold LiveStore's files in OPFS for a moment: opening
+  // then fails ("NotReadableError: The requested file could not be read", seen in the chaos run), and a
+  // fresh attempt a little later succeeds. A store that still cannot open fails with the last error.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open(makeWebAdapter(endpoint, storeId));
+    } catch (error) {
+      const delay = OPEN_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isBusyStorage(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+const OPEN_RETRY_DELAYS_MS = [500, 1500, 3000];
+
+/** An error of OPFS files held elsewhere for now (LiveStore wraps it: its text is all there is to read). */
+function isBusyStorage(error: unknown): boolean {
+  const text = [error, (error as { cause?: unknown } | null)?.cause].map((e) => (e instanceof Error ? `${e.name} ${e.message}` : String(e))).join(' ');
+  return /NotReadableError|NoModificationAllowedError|could not be read|spawning a worker/.test(text);
 }
