@@ -2,7 +2,7 @@
 // bundler that imports one element gets that element and not the others (sideEffects, one file each).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +50,15 @@ test('importing the package registers every element; importing the schema regist
   const schemaOnly = await bundle(`import { fileSyncSchema } from '${pkg.name}/schema'; console.log(fileSyncSchema);`);
   assert.deepEqual(defined(schemaOnly), []);
   assert.doesNotMatch(schemaOnly, /LitElement|lit-html/, 'the schema alone must not pull in Lit');
+});
+
+test('the built kit carries the project\'s fixes of LiveStore (patches/), not the code npm shipped', () => {
+  const dist = path.join(root, 'dist');
+  const read = (file) => readFileSync(path.join(dist, file), 'utf8');
+  const pageCode = readdirSync(dist).filter((f) => f.endsWith('.js')).map(read).join('\n');
+  assert.match(pageCode, /client-session-sync-processor:push-parked/, 'the client session parks after a refused push');
+  assert.match(read('leader-worker.js'), /pulled events do not continue the upstream head/, 'the leader pulls again over a hole');
+  const server = readdirSync(path.join(dist, 'server')).filter((f) => f.endsWith('.js')).map((f) => read(`server/${f}`)).join('\n');
+  assert.match(server, /pushLock\.withPermits\(1\)/, 'the sync Durable Object pushes under one lock');
+  assert.match(server, /launching\.get\(ws\)/, 'one RPC server per socket');
 });
