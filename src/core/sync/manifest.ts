@@ -76,11 +76,15 @@ export function manifestFromRows(rows: readonly ManifestRow[]): Map<string, Mani
   return new Map(rows.map(([id, hash, uploaded, deleted]) => [id, { hash, uploaded: uploaded === 1, deleted: deleted === 1 }]));
 }
 
-/** SHA-256 (hex) of the manifest's rows: equal digests, equal manifests. */
-export async function manifestDigest(manifest: Manifest): Promise<string> {
-  const text = manifestRows(manifest).map((row) => row.join(' ')).join('\n');
+/** SHA-256 of a text, in hex. */
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** SHA-256 (hex) of the manifest's rows, a line each, fields apart by a space: equal digests, equal manifests. */
+export function manifestDigest(manifest: Manifest): Promise<string> {
+  return sha256Hex(manifestRows(manifest).map((row) => row.join(' ')).join('\n'));
 }
 
 export interface ManifestComparison {

@@ -12,15 +12,10 @@
 import type { FileSyncStore } from '../store.js';
 import { fileSyncEvents, filesTable } from '../schema.js';
 import type { LocalFileStorage } from '../local-storage.js';
+import type { FileView } from '../state.js';
 
-export interface JournalEntry {
-  readonly id: string;
-  readonly name: string;
-  readonly type: string;
-  readonly size: number;
-  readonly hash: string;
-  readonly createdAt: number;
-}
+/** What a file's creation records (the arguments of its `FileCreated` event). */
+export type JournalEntry = Pick<FileView, 'id' | 'name' | 'type' | 'size' | 'hash' | 'createdAt'>;
 
 interface JournalBatch {
   readonly file: string;

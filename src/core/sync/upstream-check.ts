@@ -13,7 +13,7 @@ import { queryDb, Schema } from '@livestore/livestore';
 import { Observable, type ReadonlyObservable } from '../observable.js';
 import { fileSyncEvents, filesTable, type FileRow } from '../schema.js';
 import type { FileSyncStore } from '../store.js';
-import { compareManifests, manifestFromRows, manifestPath, type ManifestResponse } from './manifest.js';
+import { compareManifests, manifestFromRows, manifestPath, sha256Hex, type ManifestResponse } from './manifest.js';
 
 export type UpstreamState =
   /** No answer of the backend confirms this device's records now (none yet, or the last one is too old). */
@@ -46,11 +46,6 @@ const localManifest$ = queryDb(
   },
   { label: 'lsfs-upstream-manifest' },
 );
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export interface UpstreamCheckOptions {
   readonly store: FileSyncStore;
