@@ -67,6 +67,17 @@ const localHashes = (page, ids) =>
     return out;
   }, ids);
 
+/** LiveStore's own view of a page's sync: the session's and the leader's heads and pending events. */
+const syncStates = (page) =>
+  page
+    .evaluate(async () => {
+      const { session, leader } = await document.querySelector('ls-file-sync').sync.store._dev.syncStates();
+      const head = (n) => (n ? `e${n.global}${n.client ? `.${n.client}` : ''}r${n.rebaseGeneration}` : '?');
+      const describe = (s) => `local ${head(s.localHead)} upstream ${head(s.upstreamHead)} pending ${s.pending.length}${s.pending.length ? ` from ${head(s.pending[0].seqNum)}` : ''}`;
+      return `session ${describe(session)}; leader ${describe(leader)}`;
+    })
+    .catch((error) => `sync states unreadable: ${error.message}`);
+
 export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, faultRate = 0.25, reloads = 3, restart = true, bothWrite = true, seed = Date.now() % 100000, log = console.log } = {}) {
   const random = seeded(seed);
   const started = Date.now();
@@ -77,11 +88,17 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
     const b = await world.openProfile('chaos-b', storeId);
     const consoleLog = [];
     for (const [name, { page, browser }] of [['A', a], ['B', b]]) {
-      const listen = (p) => p.on('console', (m) => ['error', 'warn'].includes(m.type()) && !/Failed to load resource|net::ERR/.test(m.text()) && consoleLog.push(`${name} ${m.type()}: ${m.text().slice(0, 400)}`));
-      listen(page);
+      // Warnings and errors of the page, its dedicated workers (LiveStore's leader runs in one) and the shared
+      // worker; with CHAOS_DEBUG every message, with the time.
+      const keep = (where, m) =>
+        (process.env.CHAOS_DEBUG || (['error', 'warn'].includes(m.type()) && !/Failed to load resource|net::ERR/.test(m.text()))) &&
+        consoleLog.push(`${((Date.now() - started) / 1000).toFixed(1)} ${name} ${where} ${m.type()}: ${m.text().slice(0, process.env.CHAOS_DEBUG ? 2000 : 400)}`);
+      page.on('console', (m) => keep('page', m));
+      page.on('workercreated', (worker) => worker.on('console', (m) => keep('worker', m)));
       browser.on('targetcreated', async (target) => {
+        if (target.type() !== 'shared_worker') return;
         const worker = await target.worker().catch(() => null);
-        worker?.on('console', (m) => ['error', 'warn'].includes(m.type()) && consoleLog.push(`${name} worker ${m.type()}: ${m.text().slice(0, 400)}`));
+        worker?.on('console', (m) => keep('shared worker', m));
       });
     }
     world.proxy?.setRules(faultRules(faultRate));
@@ -135,7 +152,12 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       const missing = (s) => added.filter((f) => s[f.id] === undefined).map((f) => `${f.on}${f.batch}`).join(' ');
       log(`  not settled after ${Math.round(timeout / 1000)} s; records missing on A: ${missing(last.a) || 'none'}; on B: ${missing(last.b) || 'none'}`);
       for (const line of consoleLog.slice(-10)) log(`    ${line}`);
-      if (process.env.CHAOS_DEBUG) log(world.backend.output().slice(-4000));
+      for (const [name, page] of [['A', a.page], ['B', b.page]]) log(`  ${name}: ${await syncStates(page)}`);
+      if (process.env.CHAOS_DEBUG) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(process.env.CHAOS_DEBUG, `${consoleLog.join('\n')}\n--- backend\n${world.backend.output()}`);
+        log(`  every log line written to ${process.env.CHAOS_DEBUG}`);
+      }
     }
     const report = world.proxy?.report() ?? { kinds: {}, log: [] };
     world.proxy?.setRules([]);
