@@ -288,12 +288,15 @@ export class FileSync {
       // Journaled first: a page closed before LiveStore's leader has the commit loses nothing (record-journal.ts).
       // The journal is a safety net: a save does not fail for want of it.
       await this.#journal.add(batch.map((saved) => saved.record)).catch(() => {});
+      // Closed meanwhile (the page is leaving): the journal holds the records, the next open commits them.
+      this.#assertOpen();
       // The store's subscriptions run within the commit, so the views just published hold the batch.
       this.#commitAndShow(
         ...batch.flatMap(({ record }) => [events.fileCreated(record), events.localCopyStored({ id: record.id, hash: record.hash, at: record.createdAt })]),
       );
       for (const { index, record } of batch) {
-        const view = this.#viewsById.get(record.id);
+        // The views lag the store when its subscriptions were held up (a leader changing tabs): ask the store.
+        const view = this.#viewsById.get(record.id) ?? this.file(record.id);
         results[index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
         if (view) this.#uploader.recorded(record.id, view.hash);
         else this.#uploader.cancel(record.id);

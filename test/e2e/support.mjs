@@ -33,6 +33,8 @@ export async function startWorld({ proxied = false } = {}) {
       const page = await browser.newPage();
       await installContentHash(page);
       page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message));
+      // E2E_CONSOLE=1: every console line of the page and its workers (LiveStore's leader runs in one).
+      if (process.env.E2E_CONSOLE) page.on('console', (m) => console.log(`[${name}] ${m.type()}: ${m.text().slice(0, 1000)}`));
       await openDemo(page, this.demo.url, storeId);
       return page;
     },
