@@ -82,9 +82,23 @@ export async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** SHA-256 (hex) of the manifest's rows, a line each, fields apart by a space: equal digests, equal manifests. */
+/** The rows as text, a line each, fields apart by a space (what `manifestDigest` hashes). */
+export function manifestText(rows: readonly ManifestRow[]): string {
+  return rows.map((row) => row.join(' ')).join('\n');
+}
+
+/** The rows of a `manifestText`. */
+export function manifestTextRows(text: string): ManifestRow[] {
+  if (text === '') return [];
+  return text.split('\n').map((line) => {
+    const [id = '', hash = '', uploaded, deleted] = line.split(' ');
+    return [id, hash, uploaded === '1' ? 1 : 0, deleted === '1' ? 1 : 0] as const;
+  });
+}
+
+/** SHA-256 (hex) of the manifest's text: equal digests, equal manifests. */
 export function manifestDigest(manifest: Manifest): Promise<string> {
-  return sha256Hex(manifestRows(manifest).map((row) => row.join(' ')).join('\n'));
+  return sha256Hex(manifestText(manifestRows(manifest)));
 }
 
 export interface ManifestComparison {

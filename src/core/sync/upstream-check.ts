@@ -13,7 +13,7 @@ import { queryDb, Schema } from '@livestore/livestore';
 import { Observable, type ReadonlyObservable } from '../observable.js';
 import { fileSyncEvents, filesTable, type FileRow } from '../schema.js';
 import type { FileSyncStore } from '../store.js';
-import { compareManifests, manifestFromRows, manifestPath, sha256Hex, type ManifestResponse } from './manifest.js';
+import { compareManifests, manifestFromRows, manifestPath, manifestTextRows, sha256Hex, type ManifestResponse } from './manifest.js';
 
 export type UpstreamState =
   /** No answer of the backend confirms this device's records now (none yet, or the last one is too old). */
@@ -37,7 +37,7 @@ export const RESEND_AFTER_MS = 10_000;
 export const RECONNECT_AFTER_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** This device's records in the manifest's form (src/core/sync/manifest.ts `manifestRows`), as one string. */
+/** This device's records as the manifest's text (`manifestText` in manifest.ts), built in SQL in one query. */
 const localManifest$ = queryDb(
   {
     query: `SELECT group_concat(id || ' ' || hash || ' ' || (remoteKey IS NOT NULL) || ' ' || (deletedAt IS NOT NULL), char(10) ORDER BY id) AS text FROM ${filesTable.sqliteDef.name}`,
@@ -139,14 +139,7 @@ export class UpstreamCheck {
   }
 
   #differs(remote: ReturnType<typeof manifestFromRows>, text: string): void {
-    const local = manifestFromRows(
-      text === ''
-        ? []
-        : text.split('\n').map((line) => {
-            const [id = '', hash = '', uploaded, deleted] = line.split(' ');
-            return [id, hash, uploaded === '1' ? 1 : 0, deleted === '1' ? 1 : 0] as const;
-          }),
-    );
+    const local = manifestFromRows(manifestTextRows(text));
     const { missingUpstream, missingHere } = compareManifests(local, remote);
     if (missingUpstream.length === 0 && missingHere.length === 0) return this.#confirm(); // digests of equal rows differ only if a format changed
     const now = Date.now();
