@@ -6,6 +6,7 @@
 // Used by `npm run chaos` (the long run) and test/e2e/chaos.test.mjs (the short one inside `npm test`).
 import { addGeneratedFile, openDemo, startWorld, waitUntil } from '../e2e/support.mjs';
 import { readBucket } from '../support/r2.mjs';
+import { devToken } from '../../scripts/backend.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -78,6 +79,46 @@ const syncStates = (page) =>
     })
     .catch((error) => `sync states unreadable: ${error.message}`);
 
+/** What a page says, the records it holds and which of them it knows uploaded. */
+const pageClaim = (page) =>
+  page.evaluate(() => {
+    const sync = document.querySelector('ls-file-sync').sync;
+    return { status: sync.summary.get().status, files: sync.files.get().map((f) => [f.id, f.remoteKey !== null]) };
+  });
+
+/**
+ * Every half second until `stop()`: a page that says "synced" must hold nothing the backend lacks, neither a
+ * record nor an upload it knows of (read from the backend itself, past the fault proxy; a file another device
+ * has not uploaded yet is not this page's to claim). The backend only gains records,
+ * so one it lacks after the page's answer it lacked when the page gave it. Returns the claims that were false.
+ */
+function watchSyncedClaims(world, storeId, pages) {
+  const falseClaims = [];
+  let watching = true;
+  const done = (async () => {
+    const token = await devToken(storeId, ['read']);
+    while (watching) {
+      for (const [name, page] of pages) {
+        const claim = await pageClaim(page).catch(() => undefined);
+        if (claim?.status !== 'synced') continue;
+        const response = await fetch(`${world.backend.url}/api/stores/${storeId}/manifest`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+        if (!response?.ok) continue; // the backend restarting
+        const held = new Map((await response.json()).files.map(([id, , uploaded]) => [id, uploaded === 1]));
+        const lacking = claim.files.filter(([id, uploaded]) => !held.has(id) || (uploaded && held.get(id) !== true));
+        if (lacking.length > 0) falseClaims.push(`${name} said synced while the backend lacked ${lacking.length} of its records or uploads`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    async stop() {
+      watching = false;
+      await done;
+      return falseClaims;
+    },
+  };
+}
+
 export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, faultRate = 0.25, reloads = 3, restart = true, bothWrite = true, seed = Date.now() % 100000, log = console.log } = {}) {
   const random = seeded(seed);
   const started = Date.now();
@@ -102,6 +143,7 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       });
     }
     world.proxy?.setRules(faultRules(faultRate));
+    const claims = watchSyncedClaims(world, storeId, [['A', a.page], ['B', b.page]]);
 
     const plan = sizes(files, maxSize, large, random).map((size, i) => ({ size, name: `chaos-${i}.bin` }));
     const added = [];
@@ -159,6 +201,8 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
         log(`  every log line written to ${process.env.CHAOS_DEBUG}`);
       }
     }
+    const falseSynced = await claims.stop();
+    for (const line of [...new Set(falseSynced)].slice(0, 5)) log(`  ${line}`);
     const report = world.proxy?.report() ?? { kinds: {}, log: [] };
     world.proxy?.setRules([]);
 
@@ -200,6 +244,8 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       duplicated,
       corrupted,
       stuckFailed: failedIds(last.a).length + failedIds(last.b).length,
+      // Times a profile said "synced" while the backend lacked one of its records or uploads.
+      falseSynced: falseSynced.length,
       // Files not synced on both profiles when the run gave up waiting (0 when it settled).
       unsettled: settledInTime ? 0 : ids.filter((id) => last.a[id] !== 'synced' || last.b[id] !== 'synced').length,
     };
