@@ -28,10 +28,13 @@ export interface SyncSummary {
   /** Files whose record the backend lacks, and files of the backend this device lacks, at the last check. */
   readonly missingUpstream: number;
   readonly missingHere: number;
+  /** The backend and this device have not come closer for a minute: this device's sync has stopped. */
+  readonly stalled: boolean;
 }
 
 /**
- * A failure outranks everything (it needs the user); then being cut off; then work in progress, including
+ * A failure outranks everything (it needs the user: a file to retry, or a stopped sync to restart by reopening
+ * the page; the local saves go on and sync once it runs again); then being cut off; then work in progress, including
  * records the backend has not been seen to hold: `synced` is a claim that the backend holds every record
  * and byte of this device, checked against the backend within the last 15 s. A file only in remote storage
  * is a pending download, unless the cache budget keeps it there until it is shown.
@@ -74,8 +77,9 @@ export function summarize(
     }
   }
   const upstreamKind = upstream?.kind ?? 'none';
+  const stalled = upstream?.kind === 'differs' && upstream.stalled;
   const status: SyncStatus =
-    failed > 0
+    failed > 0 || stalled
       ? 'error'
       : !online || !backendReachable
         ? 'offline'
@@ -84,7 +88,7 @@ export function summarize(
           : 'synced';
   const missingUpstream = upstream?.kind === 'differs' ? upstream.missingUpstream : 0;
   const missingHere = upstream?.kind === 'differs' ? upstream.missingHere : 0;
-  return { status, online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal, upstream: upstreamKind, missingUpstream, missingHere };
+  return { status, online, backendReachable, pendingUploads, pendingDownloads, failed, bytesLoaded, bytesTotal, upstream: upstreamKind, missingUpstream, missingHere, stalled };
 }
 
 export function sameSummary(a: SyncSummary, b: SyncSummary): boolean {

@@ -211,6 +211,21 @@ describe('languages', () => {
     expect(getComputedStyle(upload.shadowRoot!.querySelector('[part=base]')!).direction).to.equal('rtl');
   });
 
+  it('a stopped sync reads as an error that says to reload, in English, German and Arabic, with no retry button', async () => {
+    const stalled = {
+      status: 'error', online: true, backendReachable: true, pendingUploads: 0, pendingDownloads: 0, failed: 0,
+      bytesLoaded: 0, bytesTotal: 0, upstream: 'differs', missingUpstream: 2, missingHere: 0, stalled: true,
+    } as const;
+    const expected = { en: 'Reload the page', de: 'Laden Sie die Seite neu', ar: 'أعد تحميل الصفحة' };
+    for (const [lang, words] of Object.entries(expected)) {
+      const root = await fixture<HTMLElement>(html`<div lang=${lang}><ls-sync-status></ls-sync-status></div>`);
+      const status = root.querySelector<LsSyncStatus>('ls-sync-status')!;
+      status.summary = stalled;
+      await until(() => status.shadowRoot!.textContent!.includes(words), `the stopped sync in ${lang}`);
+      expect(status.shadowRoot!.querySelector('button[part=retry]'), 'no retry button: retrying files restarts nothing').to.equal(null);
+    }
+  });
+
   it('renders first in a language that loads on demand, never in English before it', async () => {
     let arrive = () => {};
     registerTranslationLoader('x-slow', async () => {

@@ -20,8 +20,12 @@ export type UpstreamState =
   | { readonly kind: 'unconfirmed' }
   /** The backend's records and this device's were the same at `at`, and this device's have not changed since. */
   | { readonly kind: 'confirmed'; readonly at: number }
-  /** They differ: files whose record the backend lacks (`missingUpstream`) or this device lacks (`missingHere`). */
-  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly since: number };
+  /**
+   * They differ: files whose record the backend lacks (`missingUpstream`) or this device lacks (`missingHere`).
+   * `stalled`: one side has not come closer for `STALLED_AFTER_MS`, sending again and reconnecting
+   * notwithstanding: this device's sync has stopped, and only reopening the page restarts LiveStore's worker.
+   */
+  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly since: number; readonly stalled: boolean };
 
 /** How long an answer that matched vouches for this device's records. */
 export const CONFIRMATION_TTL_MS = 15_000;
@@ -35,6 +39,8 @@ const AFTER_CHANGE_MS = 500;
 export const RESEND_AFTER_MS = 10_000;
 /** Records missing here this long: the device's live pull is not working; its leader reconnects. */
 export const RECONNECT_AFTER_MS = 15_000;
+/** No side coming closer this long (after sending again and reconnecting): the sync has stopped. */
+export const STALLED_AFTER_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** This device's records as the manifest's text (`manifestText` in manifest.ts), built in SQL in one query. */
@@ -68,6 +74,8 @@ export class UpstreamCheck {
   readonly #missingUpstreamSince = new Map<string, number>();
   #missingHereSince: number | undefined;
   #lastMissingUpstream = 0;
+  /** Per side: since when its count of missing files has been above zero without going down. */
+  readonly #stuck = { upstream: new StuckSince(), here: new StuckSince() };
   readonly #unsubscribe: () => void;
 
   constructor(options: UpstreamCheckOptions) {
@@ -114,6 +122,9 @@ export class UpstreamCheck {
       if (this.#closed) return;
       if (text !== this.#localText) return this.#schedule(AFTER_CHANGE_MS);
       if (answer === undefined) {
+        // Without answers nothing can be judged stuck (a device back online has not stalled for having been away).
+        this.#stuck.upstream.note(0, 0);
+        this.#stuck.here.note(0, 0);
         this.#state.set({ kind: 'unconfirmed' });
         return this.#schedule(RECHECK_DIFFERENT_MS);
       }
@@ -128,6 +139,8 @@ export class UpstreamCheck {
     this.#missingUpstreamSince.clear();
     this.#lastMissingUpstream = 0;
     this.#missingHereSince = undefined;
+    this.#stuck.upstream.note(0, 0);
+    this.#stuck.here.note(0, 0);
     const at = Date.now();
     this.#state.set({ kind: 'confirmed', at });
     clearTimeout(this.#expiry);
@@ -165,7 +178,9 @@ export class UpstreamCheck {
       this.#options.reconnect();
     }
     const since = Math.min(now, this.#missingHereSince ?? now, ...this.#missingUpstreamSince.values());
-    this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, since });
+    const stuckSince = Math.min(this.#stuck.upstream.note(missingUpstream.length, now), this.#stuck.here.note(missingHere.length, now));
+    const stalled = now - stuckSince >= STALLED_AFTER_MS;
+    this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, since, stalled });
     this.#schedule(RECHECK_DIFFERENT_MS);
   }
 
@@ -203,5 +218,18 @@ export class UpstreamCheck {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** Since when a count of missing files has been above zero without going down (`Infinity` while it is zero). */
+class StuckSince {
+  #since = Infinity;
+  #last = 0;
+
+  note(count: number, now: number): number {
+    if (count === 0) this.#since = Infinity;
+    else if (this.#since === Infinity || count < this.#last) this.#since = now;
+    this.#last = count;
+    return this.#since;
   }
 }

@@ -27,6 +27,8 @@ export interface Translation {
   readonly statusConnecting: string;
   /** Nothing to transfer, and no recent answer of the server confirms this device's records. */
   readonly statusChecking: string;
+  /** This device's sync has stopped; reopening the page restarts it. */
+  readonly statusStalled: string;
   /** Records the server lacks (`notOnServer`) or this device lacks (`notHere`), by the server's own account. */
   readonly statusRecords: (notOnServer: number, notHere: number) => string;
   readonly retryAll: string;
@@ -72,6 +74,7 @@ export const en: Translation = {
   statusError: (failed) => `${plural(failed, 'file', 'files')} failed`,
   statusConnecting: 'Connecting…',
   statusChecking: 'Checking with the server…',
+  statusStalled: 'Sync has stopped on this device. Reload the page to resume; your files are kept.',
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${plural(notOnServer, 'file', 'files')} not on the server yet` : '', notHere > 0 ? `${plural(notHere, 'file', 'files')} still to arrive` : '']
       .filter(Boolean)

@@ -97,7 +97,9 @@ export class LsSyncStatus extends LocalizedElement {
     const label = !s
       ? t.statusConnecting
       : s.status === 'error'
-        ? t.statusError(s.failed)
+        ? s.failed > 0
+          ? t.statusError(s.failed)
+          : t.statusStalled
         : s.status === 'offline'
           ? t.statusOffline(s.pendingUploads + s.pendingDownloads)
           : s.status === 'syncing'
@@ -110,7 +112,7 @@ export class LsSyncStatus extends LocalizedElement {
     return html`<span part="base">
       <span part="indicator" aria-hidden="true"></span>
       <span part="label" role="status" aria-live="polite">${label}</span>
-      ${s?.status === 'error'
+      ${s?.status === 'error' && s.failed > 0
         ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry()}>${t.retryAll}</button>`
         : nothing}
       ${this.variant === 'detailed' && s ? this.#details(s) : nothing}
