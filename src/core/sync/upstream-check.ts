@@ -3,7 +3,8 @@
  * this device holds every record of the backend: it compares the device's records in short with the
  * manifest the worker folds from its own event log (manifest.ts). LiveStore's sync status compares a tab
  * with its leader worker only, and a leader whose sync stopped on an error it swallowed still reads as
- * synced. A record the backend lacks for a while is committed again (the kit's events are idempotent), and
+ * synced. A record the backend lacks for a while, and that LiveStore no longer holds to send, is committed
+ * again (the kit's events are idempotent), and
  * a device that lacks the backend's records for a while asks its leader worker to reconnect.
  *
  * The state it publishes is a claim with an expiry: `confirmed` lasts `CONFIRMATION_TTL_MS` from the answer
@@ -171,7 +172,7 @@ export class UpstreamCheck {
         this.#missingUpstreamSince.set(id, now);
       }
     }
-    if (due.length > 0) this.#resend(due, remote);
+    if (due.length > 0) void this.#resendIfLiveStoreIsDone(due, remote);
     this.#missingHereSince = missingHere.length === 0 ? undefined : (this.#missingHereSince ?? now);
     if (this.#missingHereSince !== undefined && now - this.#missingHereSince >= RECONNECT_AFTER_MS) {
       this.#missingHereSince = now;
@@ -182,6 +183,20 @@ export class UpstreamCheck {
     const stalled = now - stuckSince >= STALLED_AFTER_MS;
     this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, since, stalled });
     this.#schedule(RECHECK_DIFFERENT_MS);
+  }
+
+  /**
+   * Sends again only what LiveStore no longer holds to send: while it still has events of this device to
+   * push it is at work (or its sync has stopped, which sending more would not mend), and every event added
+   * then makes each of its rebases longer. LiveStore 0.4 has no public reading of what it holds pending;
+   * `_dev.syncStates()` is its own (internal, present in production builds).
+   */
+  async #resendIfLiveStoreIsDone(ids: readonly string[], remote: ReturnType<typeof manifestFromRows>): Promise<void> {
+    const { session, leader } = await this.#options.store._dev.syncStates().catch(() => ({ session: undefined, leader: undefined }));
+    if (this.#closed || session === undefined || leader === undefined) return;
+    // Client-only events (client number above 0) never leave the device, so they stay pending for good.
+    const toPush = [...session.pending, ...leader.pending].filter((event) => event.seqNum.client === 0).length;
+    if (toPush === 0) this.#resend(ids, remote);
   }
 
   /**
