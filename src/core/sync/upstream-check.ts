@@ -4,8 +4,8 @@
  * manifest the worker folds from its own event log (manifest.ts). LiveStore's sync status compares a tab
  * with its leader worker only, and a leader whose sync stopped on an error it swallowed still reads as
  * synced. A record the backend lacks for a while, and that LiveStore no longer holds to send, is committed
- * again (the kit's events are idempotent), and
- * a device that lacks the backend's records for a while asks its leader worker to reconnect.
+ * again (the kit's events are idempotent); a device that lacks the backend's records for a while asks its
+ * leader worker to reconnect; and when neither side comes closer for a minute the state says `stalled`.
  *
  * The state it publishes is a claim with an expiry: `confirmed` lasts `CONFIRMATION_TTL_MS` from the answer
  * that confirmed it, or until this device's records change.
