@@ -26,7 +26,7 @@ describe('summarize: the store’s sync state in one line', () => {
   it('is synced only while the backend was seen to hold every record of this device: unconfirmed or different, it is syncing', () => {
     const files = [view({ kind: 'synced' })];
     expect(summarize(files, { ...up, upstream: { kind: 'unconfirmed' } }).status).to.equal('syncing');
-    const differs = summarize(files, { ...up, upstream: { kind: 'differs', missingUpstream: 1, missingHere: 2, since: 0, stalled: false } });
+    const differs = summarize(files, { ...up, upstream: { kind: 'differs', missingUpstream: 1, missingHere: 2, stalled: false } });
     expect(differs).to.deep.include({ status: 'syncing', upstream: 'differs', missingUpstream: 1, missingHere: 2, stalled: false });
     expect(summarize(files, up)).to.deep.include({ status: 'synced', upstream: 'confirmed' });
     // A store with no backend has nothing to confirm.
@@ -34,7 +34,7 @@ describe('summarize: the store’s sync state in one line', () => {
   });
 
   it('is an error, with every file otherwise fine, once the backend and this device have stopped coming closer', () => {
-    const stalled = summarize([view({ kind: 'synced' })], { ...up, upstream: { kind: 'differs', missingUpstream: 3, missingHere: 0, since: 0, stalled: true } });
+    const stalled = summarize([view({ kind: 'synced' })], { ...up, upstream: { kind: 'differs', missingUpstream: 3, missingHere: 0, stalled: true } });
     expect(stalled).to.deep.include({ status: 'error', stalled: true, failed: 0, missingUpstream: 3 });
   });
 });

@@ -4,9 +4,8 @@
 // restarted once and one page is reloaded in the middle of its uploads. At the end every file must be on
 // both profiles with its hash, in remote storage exactly once, and nothing may be stuck failed.
 // Used by `npm run chaos` (the long run) and test/e2e/chaos.test.mjs (the short one inside `npm test`).
-import { addGeneratedFile, openDemo, startWorld, waitUntil } from '../e2e/support.mjs';
+import { addGeneratedFile, openDemo, startWorld, waitUntil, watchSyncedClaims, syncStates } from '../e2e/support.mjs';
 import { readBucket } from '../support/r2.mjs';
-import { devToken } from '../../scripts/backend.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -56,6 +55,18 @@ async function addFiles(page, batch) {
 const states = (page) =>
   page.evaluate(() => Object.fromEntries(document.querySelector('ls-file-sync').sync.files.get().map((f) => [f.id, f.state.kind])));
 
+/** Whole file views and transfer activity of a few files, as a page sees them: why a run did not settle. */
+const fileDetails = (page, ids) =>
+  page
+    .evaluate((ids) => {
+      const sync = document.querySelector('ls-file-sync').sync;
+      return sync.files
+        .get()
+        .filter((f) => ids.includes(f.id))
+        .map((f) => JSON.stringify({ ...f, preview: undefined }).slice(0, 600));
+    }, ids)
+    .catch((error) => [`file views unreadable: ${error.message}`]);
+
 /** The content hash of a page's local copy of each file (undefined when it has none). */
 const localHashes = (page, ids) =>
   page.evaluate(async (ids) => {
@@ -67,57 +78,6 @@ const localHashes = (page, ids) =>
     }
     return out;
   }, ids);
-
-/** LiveStore's own view of a page's sync: the session's and the leader's heads and pending events. */
-const syncStates = (page) =>
-  page
-    .evaluate(async () => {
-      const { session, leader } = await document.querySelector('ls-file-sync').sync.store._dev.syncStates();
-      const head = (n) => (n ? `e${n.global}${n.client ? `.${n.client}` : ''}r${n.rebaseGeneration}` : '?');
-      const describe = (s) => `local ${head(s.localHead)} upstream ${head(s.upstreamHead)} pending ${s.pending.length}${s.pending.length ? ` from ${head(s.pending[0].seqNum)}` : ''}`;
-      return `session ${describe(session)}; leader ${describe(leader)}`;
-    })
-    .catch((error) => `sync states unreadable: ${error.message}`);
-
-/** What a page says, the records it holds and which of them it knows uploaded. */
-const pageClaim = (page) =>
-  page.evaluate(() => {
-    const sync = document.querySelector('ls-file-sync').sync;
-    return { status: sync.summary.get().status, files: sync.files.get().map((f) => [f.id, f.remoteKey !== null]) };
-  });
-
-/**
- * Every half second until `stop()`: a page that says "synced" must hold nothing the backend lacks, neither a
- * record nor an upload it knows of (read from the backend itself, past the fault proxy; a file another device
- * has not uploaded yet is not this page's to claim). The backend only gains records,
- * so one it lacks after the page's answer it lacked when the page gave it. Returns the claims that were false.
- */
-function watchSyncedClaims(world, storeId, pages) {
-  const falseClaims = [];
-  let watching = true;
-  const done = (async () => {
-    const token = await devToken(storeId, ['read']);
-    while (watching) {
-      for (const [name, page] of pages) {
-        const claim = await pageClaim(page).catch(() => undefined);
-        if (claim?.status !== 'synced') continue;
-        const response = await fetch(`${world.backend.url}/api/stores/${storeId}/manifest`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
-        if (!response?.ok) continue; // the backend restarting
-        const held = new Map((await response.json()).files.map(([id, , uploaded]) => [id, uploaded === 1]));
-        const lacking = claim.files.filter(([id, uploaded]) => !held.has(id) || (uploaded && held.get(id) !== true));
-        if (lacking.length > 0) falseClaims.push(`${name} said synced while the backend lacked ${lacking.length} of its records or uploads`);
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })();
-  return {
-    async stop() {
-      watching = false;
-      await done;
-      return falseClaims;
-    },
-  };
-}
 
 export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, faultRate = 0.25, reloads = 3, restart = true, bothWrite = true, seed = Date.now() % 100000, log = console.log } = {}) {
   const random = seeded(seed);
@@ -193,6 +153,14 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       settledInTime = false;
       const missing = (s) => added.filter((f) => s[f.id] === undefined).map((f) => `${f.on}${f.batch}`).join(' ');
       log(`  not settled after ${Math.round(timeout / 1000)} s; records missing on A: ${missing(last.a) || 'none'}; on B: ${missing(last.b) || 'none'}`);
+      for (const [name, s] of [['A', last.a], ['B', last.b]]) {
+        const open = added.filter((f) => s[f.id] !== undefined && s[f.id] !== 'synced');
+        const counts = new Map();
+        for (const f of open) counts.set(s[f.id], (counts.get(s[f.id]) ?? 0) + 1);
+        const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`);
+        log(`  ${name} not synced: ${kinds.join(', ') || 'none'}${open.length ? ` (${open.slice(0, 8).map((f) => `${f.on}${f.batch}:${f.size}`).join(' ')})` : ''}`);
+        for (const detail of await fileDetails(name === 'A' ? a.page : b.page, open.slice(0, 3).map((f) => f.id))) log(`    ${detail}`);
+      }
       for (const line of consoleLog.slice(-10)) log(`    ${line}`);
       for (const [name, page] of [['A', a.page], ['B', b.page]]) log(`  ${name}: ${await syncStates(page)}`);
       if (process.env.CHAOS_DEBUG) {

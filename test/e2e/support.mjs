@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { startBackend, freePort } from '../../scripts/backend.mjs';
+import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
 import { startDemoServer } from '../../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
@@ -104,3 +104,54 @@ export function addGeneratedFile(page, { size, name = 'data.bin', type = 'applic
 }
 
 export const isLeader = (page) => page.evaluate(() => document.querySelector('ls-file-sync').sync.isLeader.get());
+
+/** What a page says, the records it holds and which of them it knows uploaded. */
+const pageClaim = (page) =>
+  page.evaluate(() => {
+    const sync = document.querySelector('ls-file-sync').sync;
+    return { status: sync.summary.get().status, files: sync.files.get().map((f) => [f.id, f.remoteKey !== null]) };
+  });
+
+/**
+ * Every half second until `stop()`: a page that says "synced" must hold nothing the backend lacks, neither a
+ * record nor an upload it knows of (read from the backend itself, past the fault proxy; a file another device
+ * has not uploaded yet is not this page's to claim). The backend only gains records,
+ * so one it lacks after the page's answer it lacked when the page gave it. Returns the claims that were false.
+ */
+export function watchSyncedClaims(world, storeId, pages) {
+  const falseClaims = [];
+  let watching = true;
+  const done = (async () => {
+    const token = await devToken(storeId, ['read']);
+    while (watching) {
+      for (const [name, page] of pages) {
+        const claim = await pageClaim(page).catch(() => undefined);
+        if (claim?.status !== 'synced') continue;
+        const response = await fetch(`${world.backend.url}/api/stores/${storeId}/manifest`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+        if (!response?.ok) continue; // the backend restarting
+        const held = new Map((await response.json()).files.map(([id, , uploaded]) => [id, uploaded === 1]));
+        const lacking = claim.files.filter(([id, uploaded]) => !held.has(id) || (uploaded && held.get(id) !== true));
+        if (lacking.length > 0) falseClaims.push(`${name} said synced while the backend lacked ${lacking.length} of its records or uploads`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    async stop() {
+      watching = false;
+      await done;
+      return falseClaims;
+    },
+  };
+}
+
+/** LiveStore's own view of a page's sync: the session's and the leader's heads and pending events. */
+export const syncStates = (page) =>
+  page
+    .evaluate(async () => {
+      const { session, leader } = await document.querySelector('ls-file-sync').sync.store._dev.syncStates();
+      const head = (n) => (n ? `e${n.global}${n.client ? `.${n.client}` : ''}r${n.rebaseGeneration}` : '?');
+      const describe = (s) => `local ${head(s.localHead)} upstream ${head(s.upstreamHead)} pending ${s.pending.length}${s.pending.length ? ` from ${head(s.pending[0].seqNum)}` : ''}`;
+      return `session ${describe(session)}; leader ${describe(leader)}`;
+    })
+    .catch((error) => `sync states unreadable: ${error.message}`);

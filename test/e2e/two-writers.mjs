@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { devToken } from '../../scripts/backend.mjs';
-import { startWorld, openDemo, addGeneratedFile, waitUntil } from './support.mjs';
+import { startWorld, openDemo, addGeneratedFile, waitUntil, watchSyncedClaims, syncStates } from './support.mjs';
 
 const storeId = `writers-${Date.now().toString(36)}`;
 let world;
@@ -38,51 +38,41 @@ test('two profiles writing at once, one reloaded in the middle: every file every
   const a = await world.openProfile('a', storeId);
   const b = await world.openProfile('b', storeId);
 
-  // Every half second: a page that says "synced" holds nothing the backend lacks (the backend only gains
-  // records, so a record it lacks after the page's answer it lacked when the page gave it).
-  const falseSynced = [];
-  let watching = true;
-  const watch = (async () => {
-    while (watching) {
-      for (const [name, page] of [['A', a.page], ['B', b.page]]) {
-        const state = await pageState(page).catch(() => undefined);
-        if (state?.status !== 'synced') continue;
-        const held = await backendIds();
-        const lacking = state.ids.filter((id) => !held.has(id));
-        if (lacking.length > 0) falseSynced.push(`${name} said synced while the backend lacked ${lacking.length} of its records`);
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })();
+  let falseSynced = [];
+  const claims = watchSyncedClaims(world, storeId, [['A', a.page], ['B', b.page]]);
 
   try {
-  const saved = [];
-  const write = async (page, tag, count) => {
-    for (let i = 0; i < count; i++) {
-      saved.push((await addGeneratedFile(page, { size: 1500 + i, name: `${tag}-${i}.bin` })).id);
-      await new Promise((r) => setTimeout(r, 60));
-    }
-  };
-  const writingB = write(b.page, 'b', 25);
-  await write(a.page, 'a', 12);
-  // A goes away mid-write, with commits and uploads in flight, and comes back.
-  await openDemo(a.page, world.demo.url, storeId);
-  await write(a.page, 'a-reloaded', 13);
-  await writingB;
+    const saved = [];
+    const write = async (page, tag, count) => {
+      for (let i = 0; i < count; i++) {
+        saved.push((await addGeneratedFile(page, { size: 1500 + i, name: `${tag}-${i}.bin` })).id);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    };
+    const writingB = write(b.page, 'b', 25);
+    await write(a.page, 'a', 12);
+    // A goes away mid-write, with commits and uploads in flight, and comes back.
+    await openDemo(a.page, world.demo.url, storeId);
+    await write(a.page, 'a-reloaded', 13);
+    await writingB;
 
-  const allSynced = async (page) => {
-    const state = await pageState(page);
-    return { status: state.status, missing: saved.filter((id) => !state.ids.includes(id)).length };
-  };
-  const done = (s) => s.status === 'synced' && s.missing === 0;
-  await waitUntil(() => allSynced(a.page), done, `profile A holds all ${saved.length} files and says synced`, 120_000);
-  await waitUntil(() => allSynced(b.page), done, `profile B holds all ${saved.length} files and says synced`, 60_000);
-  const c = await world.openProfile('c', storeId);
-  await waitUntil(() => allSynced(c.page), done, `a fresh profile C holds all ${saved.length} files and says synced`, 60_000);
-  assert.equal((await backendIds()).size, saved.length, 'the backend holds every record once');
+    const allSynced = async (page) => {
+      const state = await pageState(page);
+      return { status: state.status, missing: saved.filter((id) => !state.ids.includes(id)).length };
+    };
+    const done = (s) => s.status === 'synced' && s.missing === 0;
+    try {
+      await waitUntil(() => allSynced(a.page), done, `profile A holds all ${saved.length} files and says synced`, 120_000);
+      await waitUntil(() => allSynced(b.page), done, `profile B holds all ${saved.length} files and says synced`, 60_000);
+    } catch (error) {
+      for (const [name, page] of [['A', a.page], ['B', b.page]]) console.log(`${name}: ${await syncStates(page)}; ${JSON.stringify(await page.evaluate(() => document.querySelector('ls-file-sync').sync.summary.get()))}`);
+      throw error;
+    }
+    const c = await world.openProfile('c', storeId);
+    await waitUntil(() => allSynced(c.page), done, `a fresh profile C holds all ${saved.length} files and says synced`, 60_000);
+    assert.equal((await backendIds()).size, saved.length, 'the backend holds every record once');
   } finally {
-    watching = false;
-    await watch;
+    falseSynced = await claims.stop();
   }
-  assert.deepEqual(falseSynced, [], 'no profile said synced while the backend lacked one of its records');
+  assert.deepEqual(falseSynced, [], 'no profile said synced while the backend lacked one of its records or uploads');
 });

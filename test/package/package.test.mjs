@@ -57,7 +57,11 @@ test('the built kit carries the project\'s fixes of LiveStore (patches/), not th
   const read = (file) => readFileSync(path.join(dist, file), 'utf8');
   const pageCode = readdirSync(dist).filter((f) => f.endsWith('.js')).map(read).join('\n');
   assert.match(pageCode, /client-session-sync-processor:push-parked/, 'the client session parks after a refused push');
-  assert.match(read('leader-worker.js'), /pulled events do not continue the upstream head/, 'the leader pulls again over a hole');
+  const leader = read('leader-worker.js');
+  assert.match(leader, /pulled events do not continue the upstream head/, 'the leader pulls again over a hole');
+  assert.match(leader, /push:reject-not-following-head/, 'the leader refuses a batch that does not follow its head');
+  assert.match(leader, /SELECT name, argsJson, clientId, sessionId FROM/, 'the event log takes an event it already holds');
+  assert.match(leader, /message\s*===\s*[`"']ping timeout[`"']/, 'an unanswered ping fails the requests in flight');
   const server = readdirSync(path.join(dist, 'server')).filter((f) => f.endsWith('.js')).map((f) => read(`server/${f}`)).join('\n');
   assert.match(server, /pushLock\.withPermits\(1\)/, 'the sync Durable Object pushes under one lock');
   assert.match(server, /launching\.get\(ws\)/, 'one RPC server per socket');

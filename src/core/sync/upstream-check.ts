@@ -7,7 +7,7 @@
  * again (the kit's events are idempotent); a device that lacks the backend's records for a while asks its
  * leader worker to reconnect; and when neither side comes closer for a minute the state says `stalled`.
  *
- * The state it publishes is a claim with an expiry: `confirmed` lasts `CONFIRMATION_TTL_MS` from the answer
+ * The state it publishes is a claim with an expiry: `confirmed` lasts `UPSTREAM_TIMING.confirmationTtl` from the answer
  * that confirmed it, or until this device's records change.
  */
 import { queryDb, Schema } from '@livestore/livestore';
@@ -23,25 +23,38 @@ export type UpstreamState =
   | { readonly kind: 'confirmed'; readonly at: number }
   /**
    * They differ: files whose record the backend lacks (`missingUpstream`) or this device lacks (`missingHere`).
-   * `stalled`: one side has not come closer for `STALLED_AFTER_MS`, sending again and reconnecting
+   * `stalled`: one side has not come closer for `UpstreamTiming.stalledAfter`, sending again and reconnecting
    * notwithstanding: this device's sync has stopped, and only reopening the page restarts LiveStore's worker.
    */
-  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly since: number; readonly stalled: boolean };
+  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly stalled: boolean };
 
-/** How long an answer that matched vouches for this device's records. */
-export const CONFIRMATION_TTL_MS = 15_000;
-/** While confirmed: ask again before the confirmation runs out. */
-const RECHECK_CONFIRMED_MS = 10_000;
-/** While different or unanswered: ask again soon, LiveStore is usually moving. */
-const RECHECK_DIFFERENT_MS = 2_000;
-/** After a change of this device's records: ask once they have settled for a moment. */
-const AFTER_CHANGE_MS = 500;
-/** A file missing upstream this long is committed again. */
-export const RESEND_AFTER_MS = 10_000;
-/** Records missing here this long: the device's live pull is not working; its leader reconnects. */
-export const RECONNECT_AFTER_MS = 15_000;
-/** No side coming closer this long (after sending again and reconnecting): the sync has stopped. */
-export const STALLED_AFTER_MS = 60_000;
+/** When the check asks again and when it acts (all in milliseconds). */
+export interface UpstreamTiming {
+  /** How long an answer that matched vouches for this device's records. */
+  readonly confirmationTtl: number;
+  /** While confirmed: ask again before the confirmation runs out. */
+  readonly recheckConfirmed: number;
+  /** While different or unanswered: ask again soon, LiveStore is usually moving. */
+  readonly recheckDifferent: number;
+  /** After a change of this device's records: ask once they have settled for a moment. */
+  readonly afterChange: number;
+  /** Files missing upstream this long without fewer going missing are committed again. */
+  readonly resendAfter: number;
+  /** Records missing here this long without fewer going missing: the live pull is not working; the leader reconnects. */
+  readonly reconnectAfter: number;
+  /** No side coming closer this long (after sending again and reconnecting): the sync has stopped. */
+  readonly stalledAfter: number;
+}
+
+export const UPSTREAM_TIMING: UpstreamTiming = {
+  confirmationTtl: 15_000,
+  recheckConfirmed: 10_000,
+  recheckDifferent: 2_000,
+  afterChange: 500,
+  resendAfter: 10_000,
+  reconnectAfter: 15_000,
+  stalledAfter: 60_000,
+};
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** This device's records as the manifest's text (`manifestText` in manifest.ts), built in SQL in one query. */
@@ -61,33 +74,34 @@ export interface UpstreamCheckOptions {
   readonly token: () => string;
   /** Asks this device's LiveStore leader to open its sync connection again. */
   readonly reconnect: () => void;
+  /** Shorter times for tests; the defaults are `UPSTREAM_TIMING`. */
+  readonly timing?: Partial<UpstreamTiming>;
 }
 
 export class UpstreamCheck {
   readonly #state = new Observable<UpstreamState>({ kind: 'unconfirmed' }, (a, b) => JSON.stringify(a) === JSON.stringify(b));
   readonly #options: UpstreamCheckOptions;
+  readonly #timing: UpstreamTiming;
   #localText = '';
   #timer: ReturnType<typeof setTimeout> | undefined;
   #expiry: ReturnType<typeof setTimeout> | undefined;
   #inFlight = false;
   #closed = false;
-  /** Since when each file has been missing upstream, and since when something has been missing here. */
-  readonly #missingUpstreamSince = new Map<string, number>();
-  #missingHereSince: number | undefined;
-  #lastMissingUpstream = 0;
-  /** Per side: since when its count of missing files has been above zero without going down. */
-  readonly #stuck = { upstream: new StuckSince(), here: new StuckSince() };
+  /** Per side: whether its count of missing files comes down, and when it was last nudged. */
+  readonly #upstream = new SideProgress();
+  readonly #here = new SideProgress();
   readonly #unsubscribe: () => void;
 
   constructor(options: UpstreamCheckOptions) {
     this.#options = options;
+    this.#timing = { ...UPSTREAM_TIMING, ...options.timing };
     this.#unsubscribe = options.store.subscribe(localManifest$, (rows) => {
       const text = rows[0]?.text ?? '';
       if (text === this.#localText) return;
       this.#localText = text;
       // A claim about other records than these no longer holds.
       if (this.#state.get().kind === 'confirmed') this.#state.set({ kind: 'unconfirmed' });
-      this.#schedule(AFTER_CHANGE_MS);
+      this.#schedule(this.#timing.afterChange);
     });
     this.#schedule(0);
   }
@@ -115,19 +129,19 @@ export class UpstreamCheck {
   }
 
   async #check(): Promise<void> {
-    if (this.#inFlight) return this.#schedule(AFTER_CHANGE_MS);
+    if (this.#inFlight) return this.#schedule(this.#timing.afterChange);
     this.#inFlight = true;
     const text = this.#localText;
     try {
       const answer = await this.#ask(await sha256Hex(text));
       if (this.#closed) return;
-      if (text !== this.#localText) return this.#schedule(AFTER_CHANGE_MS);
+      if (text !== this.#localText) return this.#schedule(this.#timing.afterChange);
       if (answer === undefined) {
         // Without answers nothing can be judged stuck (a device back online has not stalled for having been away).
-        this.#stuck.upstream.note(0, 0);
-        this.#stuck.here.note(0, 0);
+        this.#upstream.reset();
+        this.#here.reset();
         this.#state.set({ kind: 'unconfirmed' });
-        return this.#schedule(RECHECK_DIFFERENT_MS);
+        return this.#schedule(this.#timing.recheckDifferent);
       }
       if (answer.files === undefined) return this.#confirm();
       this.#differs(manifestFromRows(answer.files), text);
@@ -137,19 +151,16 @@ export class UpstreamCheck {
   }
 
   #confirm(): void {
-    this.#missingUpstreamSince.clear();
-    this.#lastMissingUpstream = 0;
-    this.#missingHereSince = undefined;
-    this.#stuck.upstream.note(0, 0);
-    this.#stuck.here.note(0, 0);
+    this.#upstream.reset();
+    this.#here.reset();
     const at = Date.now();
     this.#state.set({ kind: 'confirmed', at });
     clearTimeout(this.#expiry);
     this.#expiry = setTimeout(() => {
       const state = this.#state.get();
       if (state.kind === 'confirmed' && state.at === at) this.#state.set({ kind: 'unconfirmed' });
-    }, CONFIRMATION_TTL_MS);
-    this.#schedule(RECHECK_CONFIRMED_MS);
+    }, this.#timing.confirmationTtl);
+    this.#schedule(this.#timing.recheckConfirmed);
   }
 
   #differs(remote: ReturnType<typeof manifestFromRows>, text: string): void {
@@ -157,32 +168,15 @@ export class UpstreamCheck {
     const { missingUpstream, missingHere } = compareManifests(local, remote);
     if (missingUpstream.length === 0 && missingHere.length === 0) return this.#confirm(); // digests of equal rows differ only if a format changed
     const now = Date.now();
-    const missing = new Set(missingUpstream);
-    for (const id of [...this.#missingUpstreamSince.keys()]) if (!missing.has(id)) this.#missingUpstreamSince.delete(id);
-    // Fewer missing than at the last answer: LiveStore is pushing (a burst of a thousand files takes a while);
-    // what is left waits its turn rather than being sent twice.
-    if (missingUpstream.length < this.#lastMissingUpstream) for (const id of this.#missingUpstreamSince.keys()) this.#missingUpstreamSince.set(id, now);
-    this.#lastMissingUpstream = missingUpstream.length;
-    const due: string[] = [];
-    for (const id of missingUpstream) {
-      const since = this.#missingUpstreamSince.get(id);
-      if (since === undefined) this.#missingUpstreamSince.set(id, now);
-      else if (now - since >= RESEND_AFTER_MS) {
-        due.push(id);
-        this.#missingUpstreamSince.set(id, now);
-      }
-    }
-    if (due.length > 0) void this.#resendIfLiveStoreIsDone(due, remote);
-    this.#missingHereSince = missingHere.length === 0 ? undefined : (this.#missingHereSince ?? now);
-    if (this.#missingHereSince !== undefined && now - this.#missingHereSince >= RECONNECT_AFTER_MS) {
-      this.#missingHereSince = now;
-      this.#options.reconnect();
-    }
-    const since = Math.min(now, this.#missingHereSince ?? now, ...this.#missingUpstreamSince.values());
-    const stuckSince = Math.min(this.#stuck.upstream.note(missingUpstream.length, now), this.#stuck.here.note(missingHere.length, now));
-    const stalled = now - stuckSince >= STALLED_AFTER_MS;
-    this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, since, stalled });
-    this.#schedule(RECHECK_DIFFERENT_MS);
+    this.#upstream.note(missingUpstream.length, now);
+    this.#here.note(missingHere.length, now);
+    // While fewer go missing LiveStore is at work (a burst of a thousand files takes a while); only a count
+    // that has not come down for a while is nudged, and then again no sooner than after as long.
+    if (this.#upstream.nudgeDue(now, this.#timing.resendAfter)) void this.#resendIfLiveStoreIsDone(missingUpstream, remote);
+    if (this.#here.nudgeDue(now, this.#timing.reconnectAfter)) this.#options.reconnect();
+    const stalled = now - Math.min(this.#upstream.stuckSince, this.#here.stuckSince) >= this.#timing.stalledAfter;
+    this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, stalled });
+    this.#schedule(this.#timing.recheckDifferent);
   }
 
   /**
@@ -236,15 +230,35 @@ export class UpstreamCheck {
   }
 }
 
-/** Since when a count of missing files has been above zero without going down (`Infinity` while it is zero). */
-class StuckSince {
-  #since = Infinity;
+/**
+ * One side of the comparison: since when its count of missing files has been above zero without coming down
+ * (`Infinity` while it is zero or coming down), and when it was last nudged (sent again, reconnected).
+ */
+class SideProgress {
+  #stuckSince = Infinity;
   #last = 0;
+  #nudgedAt = -Infinity;
 
-  note(count: number, now: number): number {
-    if (count === 0) this.#since = Infinity;
-    else if (this.#since === Infinity || count < this.#last) this.#since = now;
+  get stuckSince(): number {
+    return this.#stuckSince;
+  }
+
+  note(count: number, now: number): void {
+    if (count === 0) this.reset();
+    else if (this.#stuckSince === Infinity || count < this.#last) this.#stuckSince = now;
     this.#last = count;
-    return this.#since;
+  }
+
+  /** Stuck for `after` and not nudged for as long: true once, then not again before `after` has passed. */
+  nudgeDue(now: number, after: number): boolean {
+    if (now - this.#stuckSince < after || now - this.#nudgedAt < after) return false;
+    this.#nudgedAt = now;
+    return true;
+  }
+
+  reset(): void {
+    this.#stuckSince = Infinity;
+    this.#last = 0;
+    this.#nudgedAt = -Infinity;
   }
 }

@@ -1,0 +1,91 @@
+import { expect } from '@open-wc/testing';
+import type { FileSync } from '../../src/core/index.js';
+import { UpstreamCheck, type UpstreamState, type UpstreamTiming } from '../../src/core/sync/upstream-check.js';
+import { backendUrl, devToken, openOtherDevice, randomBytes, uniqueStoreId, waitForFiles } from './helpers.js';
+
+const timing: Partial<UpstreamTiming> = { recheckDifferent: 150, afterChange: 50, resendAfter: 600, reconnectAfter: 600, stalledAfter: 2_500 };
+
+/** Resolves with the state once `predicate` holds, or rejects after `timeoutMs` saying what it waited for. */
+function waitForState(check: UpstreamCheck, predicate: (state: UpstreamState) => boolean, what: string, timeoutMs = 15_000): Promise<UpstreamState> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`${what}: timed out; last state ${JSON.stringify(check.state.get())}`));
+    }, timeoutMs);
+    unsubscribe = check.state.subscribe((state) => {
+      if (!predicate(state)) return;
+      clearTimeout(timer);
+      queueMicrotask(() => unsubscribe());
+      resolve(state);
+    });
+  });
+}
+
+/** A device of `storeId` holding `count` files, each uploaded and confirmed by the backend. */
+async function deviceWithFiles(storeId: string, name: string, count: number): Promise<{ sync: FileSync; ids: string[] }> {
+  const sync = await openOtherDevice(storeId, name);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await sync.saveFile(new File([randomBytes(2_000 + i, 40 + i)], `${name}-${i}.bin`))).id);
+  await waitForFiles(sync, (files) => files.length === count && files.every((f) => f.state.kind === 'synced'));
+  return { sync, ids };
+}
+
+describe('UpstreamCheck: the backend itself, not LiveStore, says whether it holds this device\'s records', () => {
+  const closing: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const close of closing.splice(0).reverse()) await close();
+  });
+
+  it('confirms a device whose records the backend holds, and withdraws that once the records change', async () => {
+    const storeId = uniqueStoreId('up');
+    const { sync } = await deviceWithFiles(storeId, 'device-a', 2);
+    closing.push(() => sync.close());
+    const token = await devToken(storeId);
+    const check = new UpstreamCheck({ store: sync.store, endpoint: await backendUrl(), storeId, token: () => token, reconnect: () => {}, timing });
+    closing.push(() => check.close());
+    await waitForState(check, (s) => s.kind === 'confirmed', 'confirmed by the backend');
+
+    await sync.saveFile(new File([randomBytes(500, 9)], 'later.bin'));
+    await waitForState(check, (s) => s.kind !== 'confirmed', 'no longer confirmed after a new record', 2_000);
+    await waitForState(check, (s) => s.kind === 'confirmed', 'confirmed again once the backend holds the new record');
+  });
+
+  it('sends again what the backend lacks, reconnects for what this device lacks, then says stalled (fault injected: another store\'s manifest stands in for a backend that lost records)', async () => {
+    const [x, y] = [uniqueStoreId('up-x'), uniqueStoreId('up-y')];
+    const here = await deviceWithFiles(x, 'device-x', 2);
+    closing.push(() => here.sync.close());
+    const there = await deviceWithFiles(y, 'device-y', 1);
+    closing.push(() => there.sync.close());
+
+    // What the check commits, seen on the real store.
+    const store = here.sync.store;
+    const commits: { at: number; names: string[] }[] = [];
+    const commit = store.commit.bind(store) as (...events: { name: string }[]) => void;
+    (store as unknown as { commit: (...events: { name: string }[]) => void }).commit = (...events) => {
+      commits.push({ at: Date.now(), names: events.map((e) => e.name) });
+      commit(...events);
+    };
+    closing.push(() => ((store as unknown as { commit: unknown }).commit = commit));
+
+    let reconnects = 0;
+    const token = await devToken(y, ['read']);
+    const started = Date.now();
+    const check = new UpstreamCheck({ store, endpoint: await backendUrl(), storeId: y, token: () => token, reconnect: () => reconnects++, timing });
+    closing.push(() => check.close());
+
+    const differs = await waitForState(check, (s) => s.kind === 'differs', 'the difference seen');
+    expect(differs).to.include({ missingUpstream: 2, missingHere: 1, stalled: false });
+    const stalled = await waitForState(check, (s) => s.kind === 'differs' && s.stalled, 'stalled once nothing comes closer');
+    const elapsed = Date.now() - started;
+    expect(elapsed).to.be.at.least(timing.stalledAfter!);
+    expect(stalled).to.include({ missingUpstream: 2, missingHere: 1 });
+
+    // Both files were committed again, creation and upload, and not more often than once per resend interval.
+    expect(commits.length).to.be.at.least(1);
+    expect(commits.length).to.be.at.most(Math.ceil(elapsed / timing.resendAfter!));
+    for (const { names } of commits) expect(names.toSorted()).to.deep.equal(['lsfs.v1.FileCreated', 'lsfs.v1.FileCreated', 'lsfs.v1.FileUploaded', 'lsfs.v1.FileUploaded']);
+    for (const [a, b] of commits.slice(1).map((c, i) => [commits[i]!.at, c.at])) expect(b! - a!).to.be.at.least(timing.resendAfter! - 50);
+    expect(reconnects).to.be.within(1, Math.ceil(elapsed / timing.reconnectAfter!));
+  });
+});
