@@ -22,13 +22,14 @@ export interface SyncSummary {
   readonly bytesTotal: number;
   /**
    * What the last check of the backend's own records found (sync/upstream-check.ts): `confirmed` while an
-   * answer of the last 15 s matched every record of this device; `none` for a store without a backend.
+   * answer of the last 15 s matched every record of this device and the live connection brought what the
+   * backend held; `behind` when the records match but it did not; `none` for a store without a backend.
    */
   readonly upstream: UpstreamState['kind'] | 'none';
   /** Files whose record the backend lacks, and files of the backend this device lacks, at the last check. */
   readonly missingUpstream: number;
   readonly missingHere: number;
-  /** The backend and this device have not come closer for a minute: this device's sync has stopped. */
+  /** The backend and this device have not come closer for a minute (records or events): this device's sync has stopped. */
   readonly stalled: boolean;
 }
 
@@ -77,13 +78,13 @@ export function summarize(
     }
   }
   const upstreamKind = upstream?.kind ?? 'none';
-  const stalled = upstream?.kind === 'differs' && upstream.stalled;
+  const stalled = (upstream?.kind === 'differs' || upstream?.kind === 'behind') && upstream.stalled;
   const status: SyncStatus =
     failed > 0 || stalled
       ? 'error'
       : !online || !backendReachable
         ? 'offline'
-        : pendingUploads + pendingDownloads > 0 || upstreamKind === 'unconfirmed' || upstreamKind === 'differs'
+        : pendingUploads + pendingDownloads > 0 || (upstreamKind !== 'confirmed' && upstreamKind !== 'none')
           ? 'syncing'
           : 'synced';
   const missingUpstream = upstream?.kind === 'differs' ? upstream.missingUpstream : 0;

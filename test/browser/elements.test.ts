@@ -226,6 +226,20 @@ describe('languages', () => {
     }
   });
 
+  it('a connection that stopped bringing the server\'s changes reads as catching up, in English, German and Arabic', async () => {
+    const behind = {
+      status: 'syncing', online: true, backendReachable: true, pendingUploads: 0, pendingDownloads: 0, failed: 0,
+      bytesLoaded: 0, bytesTotal: 0, upstream: 'behind', missingUpstream: 0, missingHere: 0, stalled: false,
+    } as const;
+    const expected = { en: 'Catching up with changes on the server', de: 'Änderungen vom Server werden nachgeholt', ar: 'جارٍ جلب التغييرات الأخيرة من الخادم' };
+    for (const [lang, words] of Object.entries(expected)) {
+      const root = await fixture<HTMLElement>(html`<div lang=${lang}><ls-sync-status></ls-sync-status></div>`);
+      const status = root.querySelector<LsSyncStatus>('ls-sync-status')!;
+      status.summary = behind;
+      await until(() => status.shadowRoot!.textContent!.includes(words), `catching up in ${lang}`);
+    }
+  });
+
   it('renders first in a language that loads on demand, never in English before it', async () => {
     let arrive = () => {};
     registerTranslationLoader('x-slow', async () => {

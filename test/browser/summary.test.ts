@@ -29,6 +29,8 @@ describe('summarize: the store’s sync state in one line', () => {
     const differs = summarize(files, { ...up, upstream: { kind: 'differs', missingUpstream: 1, missingHere: 2, stalled: false } });
     expect(differs).to.deep.include({ status: 'syncing', upstream: 'differs', missingUpstream: 1, missingHere: 2, stalled: false });
     expect(summarize(files, up)).to.deep.include({ status: 'synced', upstream: 'confirmed' });
+    // The records match, but the live connection has not brought the backend's latest events: not synced either.
+    expect(summarize(files, { ...up, upstream: { kind: 'behind', stalled: false } })).to.deep.include({ status: 'syncing', upstream: 'behind', stalled: false });
     // A store with no backend has nothing to confirm.
     expect(summarize(files, { ...up, upstream: undefined })).to.deep.include({ status: 'synced', upstream: 'none' });
   });
@@ -36,5 +38,7 @@ describe('summarize: the store’s sync state in one line', () => {
   it('is an error, with every file otherwise fine, once the backend and this device have stopped coming closer', () => {
     const stalled = summarize([view({ kind: 'synced' })], { ...up, upstream: { kind: 'differs', missingUpstream: 3, missingHere: 0, stalled: true } });
     expect(stalled).to.deep.include({ status: 'error', stalled: true, failed: 0, missingUpstream: 3 });
+    const deaf = summarize([view({ kind: 'synced' })], { ...up, upstream: { kind: 'behind', stalled: true } });
+    expect(deaf).to.deep.include({ status: 'error', stalled: true, failed: 0, missingUpstream: 0, missingHere: 0 });
   });
 });

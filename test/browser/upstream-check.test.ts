@@ -1,7 +1,10 @@
 import { expect } from '@open-wc/testing';
 import type { FileSync } from '../../src/core/index.js';
+import { FileSync as FileSyncClass } from '../../src/core/index.js';
+import { fileSyncEvents } from '../../src/core/schema.js';
+import { syncUrlOf } from '../../src/core/store.js';
 import { UpstreamCheck, type UpstreamState, type UpstreamTiming } from '../../src/core/sync/upstream-check.js';
-import { backendUrl, devToken, openOtherDevice, randomBytes, uniqueStoreId, waitForFiles } from './helpers.js';
+import { backendUrl, devToken, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles } from './helpers.js';
 
 const timing: Partial<UpstreamTiming> = { recheckDifferent: 150, afterChange: 50, resendAfter: 600, reconnectAfter: 600, stalledAfter: 2_500 };
 
@@ -87,5 +90,53 @@ describe('UpstreamCheck: the backend itself, not LiveStore, says whether it hold
     for (const { names } of commits) expect(names.toSorted()).to.deep.equal(['lsfs.v1.FileCreated', 'lsfs.v1.FileCreated', 'lsfs.v1.FileUploaded', 'lsfs.v1.FileUploaded']);
     for (const [a, b] of commits.slice(1).map((c, i) => [commits[i]!.at, c.at])) expect(b! - a!).to.be.at.least(timing.resendAfter! - 50);
     expect(reconnects).to.be.within(1, Math.ceil(elapsed / timing.reconnectAfter!));
+  });
+
+  it('says behind, asks to reconnect and recovers when the live connection stops bringing what the backend holds while the records match (fault injected: a socket that drops what it receives)', async () => {
+    const storeId = uniqueStoreId('up-pull');
+    const writer = await openSync(storeId);
+    closing.push(() => writer.close());
+    const saved = await writer.saveFile(new File([randomBytes(3_000, 5)], 'photo.bin'));
+
+    // The hearing device: LiveStore in this page, over sockets that can be made deaf. LiveStore's ping fails
+    // after a second unanswered, so a socket that heard nothing is replaced soon after hearing comes back.
+    const gate = { deaf: false };
+    const Native = globalThis.WebSocket;
+    globalThis.WebSocket = class extends Native {
+      override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+        if (type !== 'message') return super.addEventListener(type, listener, options);
+        super.addEventListener(type, (event) => gate.deaf || (typeof listener === 'function' ? listener(event) : listener.handleEvent(event)), options);
+      }
+    };
+    closing.push(() => (globalThis.WebSocket = Native));
+    const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
+    const { makeWsSync } = await import('@livestore/sync-cf/client');
+    const endpoint = await backendUrl();
+    const token = await devToken(storeId);
+    const hearing = await FileSyncClass.open({
+      endpoint,
+      storeId,
+      token,
+      localDirectory: `hearing-${crypto.randomUUID().slice(0, 6)}`,
+      adapter: makeInMemoryAdapter({ clientId: `hearing-${crypto.randomUUID().slice(0, 6)}`, sync: { backend: makeWsSync({ url: syncUrlOf(endpoint), ping: { requestInterval: 1_000, requestTimeout: 1_000 } }) } }),
+    });
+    closing.push(() => hearing.close());
+    await waitForFiles(hearing, (files) => files.some((f) => f.id === saved.id && f.remoteKey !== null));
+
+    let reconnects = 0;
+    const check = new UpstreamCheck({ store: hearing.store, endpoint, storeId, token: () => token, reconnect: () => reconnects++, timing: { ...timing, recheckConfirmed: 200, pullWithin: 1_000 } });
+    closing.push(() => check.close());
+    await waitForState(check, (s) => s.kind === 'confirmed', 'confirmed while the connection hears');
+
+    // Another device describes the image: an event that changes no record the manifest compares.
+    gate.deaf = true;
+    writer.store.commit(fileSyncEvents.imageMetaSet({ id: saved.id, hash: saved.hash, width: 3, height: 2, preview: 'data:image/jpeg;base64,AA==' }));
+    const behind = await waitForState(check, (s) => s.kind === 'behind', 'behind once the connection stopped hearing');
+    expect(behind).to.deep.equal({ kind: 'behind', stalled: false });
+    expect(reconnects, 'reconnects asked for').to.be.above(0);
+
+    gate.deaf = false;
+    await waitForState(check, (s) => s.kind === 'confirmed', 'confirmed again once LiveStore replaced the socket and pulled', 30_000);
+    expect(hearing.file(saved.id)?.width, 'the description arrived').to.equal(3);
   });
 });

@@ -34,7 +34,12 @@ export async function startWorld({ proxied = false } = {}) {
       await installContentHash(page);
       page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message));
       // E2E_CONSOLE=1: every console line of the page and its workers (LiveStore's leader runs in one).
-      if (process.env.E2E_CONSOLE) page.on('console', (m) => console.log(`[${name}] ${m.type()}: ${m.text().slice(0, 1000)}`));
+      if (process.env.E2E_CONSOLE) {
+        const started = Date.now();
+        const print = (where) => (m) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} [${name} ${where}] ${m.type()}: ${m.text().slice(0, 1000)}`);
+        page.on('console', print('page'));
+        page.on('workercreated', (worker) => worker.on('console', print('worker')));
+      }
       await openDemo(page, this.demo.url, storeId);
       return page;
     },
@@ -149,7 +154,12 @@ export function watchSyncedClaims(world, storeId, pages) {
 export const syncStates = (page) =>
   page
     .evaluate(async () => {
-      const { session, leader } = await document.querySelector('ls-file-sync').sync.store._dev.syncStates();
+      const states = await document
+        .querySelector('ls-file-sync')
+        .sync.store._dev.syncStates()
+        .catch((error) => `unreadable: ${String(error?.stack ?? error).slice(0, 1500)}`);
+      if (typeof states === 'string') return states;
+      const { session, leader } = states;
       const head = (n) => (n ? `e${n.global}${n.client ? `.${n.client}` : ''}r${n.rebaseGeneration}` : '?');
       const describe = (s) => `local ${head(s.localHead)} upstream ${head(s.upstreamHead)} pending ${s.pending.length}${s.pending.length ? ` from ${head(s.pending[0].seqNum)}` : ''}`;
       return `session ${describe(session)}; leader ${describe(leader)}`;

@@ -26,7 +26,12 @@ export type UpstreamState =
    * `stalled`: one side has not come closer for `UpstreamTiming.stalledAfter`, sending again and reconnecting
    * notwithstanding: this device's sync has stopped, and only reopening the page restarts LiveStore's worker.
    */
-  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly stalled: boolean };
+  | { readonly kind: 'differs'; readonly missingUpstream: number; readonly missingHere: number; readonly stalled: boolean }
+  /**
+   * The records match, but this device's live connection has not brought the events the backend held
+   * `UpstreamTiming.pullWithin` ago (an image's description, say): it is not hearing, though its socket may look open.
+   */
+  | { readonly kind: 'behind'; readonly stalled: boolean };
 
 /** When the check asks again and when it acts (all in milliseconds). */
 export interface UpstreamTiming {
@@ -44,6 +49,8 @@ export interface UpstreamTiming {
   readonly reconnectAfter: number;
   /** No side coming closer this long (after sending again and reconnecting): the sync has stopped. */
   readonly stalledAfter: number;
+  /** The live connection must bring what the backend holds within this long, else it is not alive. */
+  readonly pullWithin: number;
 }
 
 export const UPSTREAM_TIMING: UpstreamTiming = {
@@ -54,6 +61,7 @@ export const UPSTREAM_TIMING: UpstreamTiming = {
   resendAfter: 10_000,
   reconnectAfter: 15_000,
   stalledAfter: 60_000,
+  pullWithin: 15_000,
 };
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -90,6 +98,8 @@ export class UpstreamCheck {
   /** Per side: whether its count of missing files comes down, and when it was last nudged. */
   readonly #upstream = new SideProgress();
   readonly #here = new SideProgress();
+  /** Events the backend holds that this device's leader has not pulled yet. */
+  readonly #pull = new SideProgress();
   readonly #unsubscribe: () => void;
 
   constructor(options: UpstreamCheckOptions) {
@@ -140,20 +150,33 @@ export class UpstreamCheck {
         // Without answers nothing can be judged stuck (a device back online has not stalled for having been away).
         this.#upstream.reset();
         this.#here.reset();
+        this.#pull.reset();
         this.#state.set({ kind: 'unconfirmed' });
         return this.#schedule(this.#timing.recheckDifferent);
       }
-      if (answer.files === undefined) return this.#confirm();
-      this.#differs(manifestFromRows(answer.files), text);
+      const pulledHead = await this.#pulledHead();
+      if (this.#closed) return;
+      const now = Date.now();
+      // Read after the answer, so a pull that keeps up is never seen behind the head the answer named.
+      if (pulledHead !== undefined) this.#pull.note(Math.max(0, answer.head - pulledHead), now);
+      if (answer.files !== undefined) this.#differs(manifestFromRows(answer.files), text, now);
+      else this.#matches(now);
     } finally {
       this.#inFlight = false;
     }
   }
 
-  #confirm(): void {
+  /** The records match: confirmed, unless the live connection has stopped bringing what the backend holds. */
+  #matches(now: number): void {
     this.#upstream.reset();
     this.#here.reset();
-    const at = Date.now();
+    if (now - this.#pull.stuckSince < this.#timing.pullWithin) return this.#confirm(now);
+    if (this.#pull.nudgeDue(now, this.#timing.reconnectAfter)) this.#options.reconnect();
+    this.#state.set({ kind: 'behind', stalled: now - this.#pull.stuckSince >= this.#timing.stalledAfter });
+    this.#schedule(this.#timing.recheckDifferent);
+  }
+
+  #confirm(at: number): void {
     this.#state.set({ kind: 'confirmed', at });
     clearTimeout(this.#expiry);
     this.#expiry = setTimeout(() => {
@@ -163,18 +186,17 @@ export class UpstreamCheck {
     this.#schedule(this.#timing.recheckConfirmed);
   }
 
-  #differs(remote: ReturnType<typeof manifestFromRows>, text: string): void {
+  #differs(remote: ReturnType<typeof manifestFromRows>, text: string, now: number): void {
     const local = manifestFromRows(manifestTextRows(text));
     const { missingUpstream, missingHere } = compareManifests(local, remote);
-    if (missingUpstream.length === 0 && missingHere.length === 0) return this.#confirm(); // digests of equal rows differ only if a format changed
-    const now = Date.now();
+    if (missingUpstream.length === 0 && missingHere.length === 0) return this.#matches(now); // digests of equal rows differ only if a format changed
     this.#upstream.note(missingUpstream.length, now);
     this.#here.note(missingHere.length, now);
     // While fewer go missing LiveStore is at work (a burst of a thousand files takes a while); only a count
     // that has not come down for a while is nudged, and then again no sooner than after as long.
     if (this.#upstream.nudgeDue(now, this.#timing.resendAfter)) void this.#resendIfLiveStoreIsDone(missingUpstream, remote);
     if (this.#here.nudgeDue(now, this.#timing.reconnectAfter)) this.#options.reconnect();
-    const stalled = now - Math.min(this.#upstream.stuckSince, this.#here.stuckSince) >= this.#timing.stalledAfter;
+    const stalled = now - Math.min(this.#upstream.stuckSince, this.#here.stuckSince, this.#pull.stuckSince) >= this.#timing.stalledAfter;
     this.#state.set({ kind: 'differs', missingUpstream: missingUpstream.length, missingHere: missingHere.length, stalled });
     this.#schedule(this.#timing.recheckDifferent);
   }
@@ -185,6 +207,12 @@ export class UpstreamCheck {
    * then makes each of its rebases longer. LiveStore 0.4 has no public reading of what it holds pending;
    * `_dev.syncStates()` is its own (internal, present in production builds).
    */
+  /** The number of the last backend event this device's leader has pulled; undefined when LiveStore does not say. */
+  async #pulledHead(): Promise<number | undefined> {
+    const states = await this.#options.store._dev.syncStates().catch(() => undefined);
+    return states?.leader?.upstreamHead.global;
+  }
+
   async #resendIfLiveStoreIsDone(ids: readonly string[], remote: ReturnType<typeof manifestFromRows>): Promise<void> {
     const { session, leader } = await this.#options.store._dev.syncStates().catch(() => ({ session: undefined, leader: undefined }));
     if (this.#closed || session === undefined || leader === undefined) return;

@@ -27,6 +27,8 @@ export interface Translation {
   readonly statusConnecting: string;
   /** Nothing to transfer, and no recent answer of the server confirms this device's records. */
   readonly statusChecking: string;
+  /** The records match, but the live connection has not brought the server's latest changes in time. */
+  readonly statusCatchingUp: string;
   /** This device's sync has stopped; reopening the page restarts it. */
   readonly statusStalled: string;
   /** Records the server lacks (`notOnServer`) or this device lacks (`notHere`), by the server's own account. */
@@ -74,6 +76,7 @@ export const en: Translation = {
   statusError: (failed) => `${plural(failed, 'file', 'files')} failed`,
   statusConnecting: 'Connecting…',
   statusChecking: 'Checking with the server…',
+  statusCatchingUp: 'Catching up with changes on the server…',
   statusStalled: 'Sync has stopped on this device. Reload the page to resume; your files are kept.',
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${plural(notOnServer, 'file', 'files')} not on the server yet` : '', notHere > 0 ? `${plural(notHere, 'file', 'files')} still to arrive` : '']

@@ -107,7 +107,9 @@ export class LsSyncStatus extends LocalizedElement {
               ? t.statusSyncing(s.pendingUploads, s.pendingDownloads)
               : s.missingUpstream + s.missingHere > 0
                 ? t.statusRecords(s.missingUpstream, s.missingHere)
-                : t.statusChecking
+                : s.upstream === 'behind'
+                  ? t.statusCatchingUp
+                  : t.statusChecking
             : t.statusSynced;
     return html`<span part="base">
       <span part="indicator" aria-hidden="true"></span>

@@ -25,6 +25,7 @@ export default {
   statusError: (failed) => `فشل ${failed} ملفات`,
   statusConnecting: 'جارٍ الاتصال…',
   statusChecking: 'جارٍ التحقق مع الخادم…',
+  statusCatchingUp: 'جارٍ جلب التغييرات الأخيرة من الخادم…',
   statusStalled: 'توقفت المزامنة على هذا الجهاز. أعد تحميل الصفحة للمتابعة؛ ملفاتك محفوظة.',
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${notOnServer} ملفات لم تصل إلى الخادم بعد` : '', notHere > 0 ? `${notHere} ملفات لم تصل إلى هذا الجهاز بعد` : '']

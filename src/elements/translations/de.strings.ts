@@ -27,6 +27,7 @@ export default {
   statusError: (failed) => `${n(failed, 'Datei', 'Dateien')} fehlgeschlagen`,
   statusConnecting: 'Verbinde…',
   statusChecking: 'Abgleich mit dem Server…',
+  statusCatchingUp: 'Änderungen vom Server werden nachgeholt…',
   statusStalled: 'Die Synchronisierung auf diesem Gerät ist angehalten. Laden Sie die Seite neu, um fortzufahren; Ihre Dateien bleiben erhalten.',
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${n(notOnServer, 'Datei', 'Dateien')} noch nicht auf dem Server` : '', notHere > 0 ? `${n(notHere, 'Datei kommt', 'Dateien kommen')} noch` : '']
