@@ -112,7 +112,10 @@ const revsOf = (table: string, ...alsoWatched: string[]) =>
 const fileRevs$ = revsOf(filesTable.sqliteDef.name, fileVersionsTable.sqliteDef.name);
 const localRevs$ = revsOf(fileLocalStateTable.sqliteDef.name);
 
-/** Journal batches younger than this at a confirmation are kept (see RecordJournal.prune). */
+/**
+ * Journal batches younger than this at a confirmation are kept (see RecordJournal.prune); older ones the store
+ * lacks are committed again by the leading tab, which looks this often.
+ */
 const JOURNAL_PRUNE_AGE_MS = 30_000;
 
 const newestFirst = (a: FileRow, b: FileRow) => b.createdAt - a.createdAt;
@@ -146,6 +149,8 @@ export class FileSync {
   #token: string;
   #online = typeof navigator === 'undefined' ? true : navigator.onLine;
   #socketConnected = false;
+  /** Why LiveStore stopped the store on its own, once it has. */
+  readonly #stopped = new Observable<string | undefined>(undefined);
   /** In a tab that does not lead: the leader said requests get no answer and it is probing the backend. */
   #leaderReportsDown = false;
   #closed = false;
@@ -221,8 +226,10 @@ export class FileSync {
     // Ready before the store opens: its leader worker asks for the token as soon as it starts.
     const tokens = provideToken(options.storeId, options.token);
     try {
-      const store = await openStore(options);
-      return new FileSync(store, options, tokens);
+      const { store, stopped } = await openStore(options);
+      const sync = new FileSync(store, options, tokens);
+      void stopped.then((reason) => sync.#storeStopped(reason));
+      return sync;
     } catch (error) {
       tokens.close();
       throw error;
@@ -236,6 +243,15 @@ export class FileSync {
 
   get summary(): ReadonlyObservable<SyncSummary> {
     return this.#summary;
+  }
+
+  /**
+   * Why LiveStore stopped this store on its own (its worker failed, say), once it has: nothing is committed or
+   * synced any more, and the summary says `error`. Saved files stay on the device; open the store again
+   * (`<ls-file-sync>` does it by itself) and they sync.
+   */
+  get stopped(): ReadonlyObservable<string | undefined> {
+    return this.#stopped;
   }
 
   /** Whether this tab runs the transfers of this store (one tab per browser profile does). */
@@ -445,7 +461,8 @@ export class FileSync {
     this.#channel?.close();
     this.tokens.close();
     this.#leadership.release();
-    await this.store.shutdownPromise();
+    // A store LiveStore stopped is shut down already.
+    if (this.#stopped.get() === undefined) await this.store.shutdownPromise();
   }
 
   /**
@@ -456,6 +473,14 @@ export class FileSync {
   #commitAndShow(...changes: FileSyncEvent[]): void {
     this.store.commit(...changes);
     this.#publishViews();
+  }
+
+  /** LiveStore shut the store down on its own: nothing commits or syncs any more until the page opens it again. */
+  #storeStopped(reason: string): void {
+    if (this.#closed) return;
+    this.#stopped.set(reason);
+    console.warn(`ls-file-sync: LiveStore stopped the store "${this.storeId}" on this page: ${reason}`);
+    this.#publishSummary();
   }
 
   #assertOpen(): void {
@@ -631,6 +656,11 @@ export class FileSync {
     this.#reconcile();
     this.#publishSummary();
     void this.#journal.restore(this.store, this.local).catch(() => []);
+    const restoring = setInterval(
+      () => void this.#journal.restore(this.store, this.local, { journaledBefore: Date.now() - JOURNAL_PRUNE_AGE_MS }).catch(() => []),
+      JOURNAL_PRUNE_AGE_MS,
+    );
+    this.#cleanups.push(() => clearInterval(restoring));
   }
 
   #reconcile(): void {
@@ -715,6 +745,7 @@ export class FileSync {
       online: this.#online,
       backendReachable: this.#socketConnected && this.#backendAnswers(),
       upstream: this.#upstream?.state.get(),
+      storeStopped: this.#stopped.get() !== undefined,
     });
   }
 }

@@ -25,8 +25,13 @@ export function acquireFileSync(options: FileSyncOptions): FileSyncLease {
     const sync = FileSync.open(options);
     entry = { sync, users: 0 };
     entries.set(key, entry);
-    // A store that failed to open is not kept: the next acquire tries again.
-    sync.catch(() => entries.get(key) === entry && entries.delete(key));
+    // A store that failed to open, or that LiveStore stopped, is not kept: the next acquire opens it again.
+    const forget = (held: Entry) => entries.get(key) === held && entries.delete(key);
+    const opened = entry;
+    sync.then(
+      (open) => open.stopped.subscribe((reason) => reason !== undefined && forget(opened)),
+      () => forget(opened),
+    );
   } else {
     void entry.sync.then((sync) => {
       if (sync.token !== options.token) sync.setToken(options.token);
@@ -44,8 +49,9 @@ export function acquireFileSync(options: FileSyncOptions): FileSyncLease {
       if (held.users > 0) return;
       // Let a re-render that releases and re-acquires in one task keep the store open.
       setTimeout(() => {
-        if (held.users > 0 || entries.get(key) !== held) return;
-        entries.delete(key);
+        if (held.users > 0) return;
+        // Closed even when no longer registered (LiveStore stopped it): its leadership and sockets go with it.
+        if (entries.get(key) === held) entries.delete(key);
         void held.sync.then((sync) => sync.close()).catch(() => {});
       }, 0);
     },

@@ -1,11 +1,21 @@
 /** Opens the LiveStore store that holds the file records, persisted in OPFS with LiveStore's web adapter. */
 import { makePersistedAdapter } from '@livestore/adapter-web';
-import { createStorePromise, type Adapter, type Store } from '@livestore/livestore';
+import { createStorePromise, makeShutdownDeferred, type Adapter, type Store } from '@livestore/livestore';
+import { Cause, Deferred, Effect, Exit } from 'effect';
 import { kitAssetUrls } from './assets.js';
 import { FileSyncError } from './errors.js';
 import { fileSyncSchema, type FileSyncSchema } from './schema.js';
 
 export type FileSyncStore = Store<FileSyncSchema>;
+
+export interface OpenedStore {
+  readonly store: FileSyncStore;
+  /**
+   * Resolves, saying why, once the store has shut down: after `store.shutdown()`, or when LiveStore stopped it
+   * on its own (its worker failed, another tab reset it). A stopped store commits and syncs nothing more.
+   */
+  readonly stopped: Promise<string>;
+}
 
 export interface OpenStoreOptions {
   readonly storeId: string;
@@ -38,12 +48,13 @@ export function makeWebAdapter(endpoint: string | undefined, storeId: string): A
   });
 }
 
-export async function openStore({ storeId, endpoint, token, adapter }: OpenStoreOptions): Promise<FileSyncStore> {
+export async function openStore({ storeId, endpoint, token, adapter }: OpenStoreOptions): Promise<OpenedStore> {
   if (!STORE_ID.test(storeId)) {
     throw new FileSyncError('invalid_store_id', `store-id "${storeId}" must be 1-128 letters, digits, "_" or "-"`);
   }
-  const open = (attemptAdapter: Adapter) =>
-    createStorePromise({
+  const open = async (attemptAdapter: Adapter): Promise<OpenedStore> => {
+    const shutdown = Effect.runSync(makeShutdownDeferred);
+    const store = await createStorePromise({
       schema: fileSyncSchema,
       adapter: attemptAdapter,
       storeId,
@@ -53,7 +64,13 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
       // Everything is persisted in OPFS before it is committed: leaving the page loses nothing.
       confirmUnsavedChanges: false,
       disableDevtools: true,
+      shutdownDeferred: shutdown,
     });
+    const stopped = Effect.runPromise(Deferred.await(shutdown).pipe(Effect.exit)).then((exit) =>
+      Exit.isSuccess(exit) ? `shut down (${exit.value.reason})` : `stopped by an error: ${Cause.pretty(exit.cause)}`,
+    );
+    return { store, stopped };
+  };
   if (adapter) return open(adapter);
   // Right after a reload, the page before may still hold LiveStore's files in OPFS for a moment: opening
   // then fails ("NotReadableError: The requested file could not be read", seen in the chaos run), and a

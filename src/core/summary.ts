@@ -29,7 +29,10 @@ export interface SyncSummary {
   /** Files whose record the backend lacks, and files of the backend this device lacks, at the last check. */
   readonly missingUpstream: number;
   readonly missingHere: number;
-  /** The backend and this device have not come closer for a minute (records or events): this device's sync has stopped. */
+  /**
+   * This device's sync has stopped: LiveStore shut the store down on its own, or the backend and this device
+   * have not come closer for a minute (records or events).
+   */
   readonly stalled: boolean;
 }
 
@@ -42,7 +45,12 @@ export interface SyncSummary {
  */
 export function summarize(
   views: readonly FileView[],
-  { online, backendReachable, upstream }: { online: boolean; backendReachable: boolean; upstream: UpstreamState | undefined },
+  {
+    online,
+    backendReachable,
+    upstream,
+    storeStopped = false,
+  }: { online: boolean; backendReachable: boolean; upstream: UpstreamState | undefined; storeStopped?: boolean },
 ): SyncSummary {
   let pendingUploads = 0;
   let pendingDownloads = 0;
@@ -78,7 +86,7 @@ export function summarize(
     }
   }
   const upstreamKind = upstream?.kind ?? 'none';
-  const stalled = (upstream?.kind === 'differs' || upstream?.kind === 'behind') && upstream.stalled;
+  const stalled = storeStopped || ((upstream?.kind === 'differs' || upstream?.kind === 'behind') && upstream.stalled);
   const status: SyncStatus =
     failed > 0 || stalled
       ? 'error'

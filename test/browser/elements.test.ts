@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
+import { Cause, Effect } from 'effect';
 import { registerTranslationLoader } from '../../src/elements/index.js';
 import type { LsFileGallery, LsFileImage, LsFileSync, LsFileUpload, LsSyncStatus } from '../../src/elements/index.js';
 import { backendUrl, devToken, openOtherDevice, uniqueStoreId } from './helpers.js';
@@ -680,6 +681,26 @@ describe('a FileSync the page opened itself', () => {
 });
 
 describe('cache-budget on <ls-file-sync>', () => {
+  it('opens the store again when LiveStore stops it on its own, with the files saved before (fault injected: the store shut down with an error)', async () => {
+    const { provider, upload, status } = await mountKit();
+    const first = provider.sync!;
+    const [view] = await upload.addFiles([await pngFile()]);
+    await until(() => first.file(view!.id)?.state.kind === 'synced', 'the file synced');
+
+    const reopened = oneEvent(provider, 'ls-ready');
+    await Effect.runPromise(first.store.shutdown(Cause.die(new Error('injected: the leader failed'))));
+    const { sync: second } = (await reopened).detail;
+    expect(first.summary.get(), 'the stopped store said so').to.deep.include({ status: 'error', stalled: true });
+    expect(second).to.not.equal(first);
+    expect(provider.sync).to.equal(second);
+    await until(() => second.file(view!.id)?.state.kind === 'synced', 'the file in the store opened again');
+    await until(() => status.summary?.status === 'synced', 'the status element following the store opened again', 30_000);
+    const [later] = await upload.addFiles([await pngFile('later.png')]);
+    await until(() => second.file(later!.id)?.state.kind === 'synced', 'a file saved afterwards synced').catch((error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify({ view: second.file(later!.id), summary: second.summary.get(), leader: second.isLeader.get() })}`);
+    });
+  });
+
   it('sets the core’s budget from a size, and refuses a value that is not one with ls-sync-error', async () => {
     const { provider } = await mountKit();
     const sync = await provider.ready;

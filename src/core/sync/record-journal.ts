@@ -3,7 +3,8 @@
  * hold them. A commit goes from the page to LiveStore's leader worker asynchronously (under load it took up
  * to 2.7 s here), so a page closed or reloaded in that moment lost the record while its bytes stayed in
  * OPFS: a file the user dropped, gone from every device. The tab that leads the store's transfers commits
- * again, at its start, every journaled record the store lacks; a batch of the journal is removed once the
+ * again, at its start and then every half minute, every journaled record the store lacks (a tab whose
+ * LiveStore session stopped leaves its last commits only here); a batch of the journal is removed once the
  * backend confirmed this device's records (sync/upstream-check.ts) and the store holds every file of it.
  *
  * One small JSON file per batch of saves (`<root>/.journal/<storeId>/<time>-<random>.json`): saves are
@@ -72,11 +73,13 @@ export class RecordJournal {
 
   /**
    * Commits again the journaled records the store lacks, when this device still holds their bytes (a
-   * record of bytes no device has would name a file nobody can fetch). Returns the ids committed.
+   * record of bytes no device has would name a file nobody can fetch). With `journaledBefore`, only batches
+   * older than that: a younger one may still be on its way from its tab. Returns the ids committed.
    */
-  async restore(store: FileSyncStore, local: LocalFileStorage): Promise<string[]> {
+  async restore(store: FileSyncStore, local: LocalFileStorage, { journaledBefore = Infinity } = {}): Promise<string[]> {
     const restored: string[] = [];
-    for (const { entries } of await this.#batches()) {
+    for (const { file, entries } of await this.#batches()) {
+      if (Number.parseInt(file, 10) >= journaledBefore) continue;
       for (const entry of entries) {
         if (store.query(filesTable.where({ id: entry.id }).first()) !== undefined) continue;
         const bytes = await local.read(entry.id);

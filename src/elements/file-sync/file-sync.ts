@@ -6,12 +6,17 @@ import { answerServiceWorker, registerServiceWorker } from '../../core/service-w
 import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
 import { parseSize } from '../shared/size.js';
 
+/** How soon a store LiveStore stopped is opened again: after the first stop, the second, the third. */
+const REOPEN_DELAYS_MS = [0, 5_000, 30_000];
+const REOPEN_WINDOW_MS = 10 * 60_000;
+
 /**
  * @summary Connects the elements inside it to one file store: where the backend is, which store, and the token.
  *
  * @slot - The kit's elements (and anything else): every `ls-*` element inside uses this store.
  *
- * @event ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`.
+ * @event ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`. Fires again, with a
+ * new `FileSync`, when the element opened the store again after LiveStore stopped it on its own.
  * @event ls-sync-error - The store could not be opened, or `cache-budget` is not a size. `detail.error` says why.
  */
 export class LsFileSync extends LitElement {
@@ -65,6 +70,8 @@ export class LsFileSync extends LitElement {
   #leaseKey = '';
   #stopAnswering: (() => void) | undefined;
   #given: FileSync | undefined;
+  /** When LiveStore stopped the stores this element provided, in the last `REOPEN_WINDOW_MS`. */
+  #stops: number[] = [];
 
   /**
    * The open core, once `ls-ready` has fired. Set it to a `FileSync` the page opened itself (for example with
@@ -153,7 +160,12 @@ export class LsFileSync extends LitElement {
   }
 
   #provide(sync: FileSync): void {
-    this.#stopAnswering = answerServiceWorker(sync);
+    const stopAnswering = answerServiceWorker(sync);
+    const stopWatching = this.#given ? () => {} : sync.stopped.subscribe((reason) => reason !== undefined && this.#reopen());
+    this.#stopAnswering = () => {
+      stopAnswering();
+      stopWatching();
+    };
     this.#set({ kind: 'ready', sync });
     this.#applyCacheBudget();
     this.dispatchEvent(new CustomEvent('ls-ready', { detail: { sync }, bubbles: true, composed: true }));
@@ -170,6 +182,24 @@ export class LsFileSync extends LitElement {
       return;
     }
     sync.setCacheBudget(bytes);
+  }
+
+  /**
+   * LiveStore stopped the store on its own: open it again (the files saved meanwhile are on the device and in
+   * its journal). Soon the first time, later the next; after three stops in ten minutes the status stays an
+   * error that says to reload.
+   */
+  #reopen(): void {
+    const now = Date.now();
+    this.#stops = [...this.#stops.filter((at) => now - at < REOPEN_WINDOW_MS), now];
+    const delay = REOPEN_DELAYS_MS[this.#stops.length - 1];
+    if (delay === undefined) return;
+    const lease = this.#lease;
+    setTimeout(() => {
+      if (this.#lease !== lease || !this.isConnected) return;
+      this.#close();
+      this.#open();
+    }, delay);
   }
 
   #close(): void {
