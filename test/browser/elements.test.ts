@@ -212,33 +212,31 @@ describe('languages', () => {
     expect(getComputedStyle(upload.shadowRoot!.querySelector('[part=base]')!).direction).to.equal('rtl');
   });
 
-  it('a stopped sync reads as an error that says to reload, in English, German and Arabic, with no retry button', async () => {
-    const stalled = {
-      status: 'error', online: true, backendReachable: true, pendingUploads: 0, pendingDownloads: 0, failed: 0,
-      bytesLoaded: 0, bytesTotal: 0, upstream: 'differs', missingUpstream: 2, missingHere: 0, stalled: true,
-    } as const;
-    const expected = { en: 'Reload the page', de: 'Laden Sie die Seite neu', ar: 'أعد تحميل الصفحة' };
+  /** Renders `<ls-sync-status>` with `summary` under each language and waits for that language's words. */
+  async function statusInEachLanguage(summary: NonNullable<LsSyncStatus['summary']>, expected: Record<string, string>, check: (status: LsSyncStatus) => void = () => {}) {
     for (const [lang, words] of Object.entries(expected)) {
       const root = await fixture<HTMLElement>(html`<div lang=${lang}><ls-sync-status></ls-sync-status></div>`);
       const status = root.querySelector<LsSyncStatus>('ls-sync-status')!;
-      status.summary = stalled;
-      await until(() => status.shadowRoot!.textContent!.includes(words), `the stopped sync in ${lang}`);
-      expect(status.shadowRoot!.querySelector('button[part=retry]'), 'no retry button: retrying files restarts nothing').to.equal(null);
+      status.summary = summary;
+      await until(() => status.shadowRoot!.textContent!.includes(words), `"${words}" in ${lang}`);
+      check(status);
     }
+  }
+  const quiet = { online: true, backendReachable: true, pendingUploads: 0, pendingDownloads: 0, failed: 0, bytesLoaded: 0, bytesTotal: 0 } as const;
+
+  it('a stopped sync reads as an error that says to reload, in English, German and Arabic, with no retry button', async () => {
+    await statusInEachLanguage(
+      { ...quiet, status: 'error', upstream: 'differs', missingUpstream: 2, missingHere: 0, stalled: true },
+      { en: 'Reload the page', de: 'Laden Sie die Seite neu', ar: 'أعد تحميل الصفحة' },
+      (status) => expect(status.shadowRoot!.querySelector('button[part=retry]'), 'no retry button: retrying files restarts nothing').to.equal(null),
+    );
   });
 
   it('a connection that stopped bringing the server\'s changes reads as catching up, in English, German and Arabic', async () => {
-    const behind = {
-      status: 'syncing', online: true, backendReachable: true, pendingUploads: 0, pendingDownloads: 0, failed: 0,
-      bytesLoaded: 0, bytesTotal: 0, upstream: 'behind', missingUpstream: 0, missingHere: 0, stalled: false,
-    } as const;
-    const expected = { en: 'Catching up with changes on the server', de: 'Änderungen vom Server werden nachgeholt', ar: 'جارٍ جلب التغييرات الأخيرة من الخادم' };
-    for (const [lang, words] of Object.entries(expected)) {
-      const root = await fixture<HTMLElement>(html`<div lang=${lang}><ls-sync-status></ls-sync-status></div>`);
-      const status = root.querySelector<LsSyncStatus>('ls-sync-status')!;
-      status.summary = behind;
-      await until(() => status.shadowRoot!.textContent!.includes(words), `catching up in ${lang}`);
-    }
+    await statusInEachLanguage(
+      { ...quiet, status: 'syncing', upstream: 'behind', missingUpstream: 0, missingHere: 0, stalled: false },
+      { en: 'Catching up with changes on the server', de: 'Änderungen vom Server werden nachgeholt', ar: 'جارٍ جلب التغييرات الأخيرة من الخادم' },
+    );
   });
 
   it('renders first in a language that loads on demand, never in English before it', async () => {

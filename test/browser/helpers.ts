@@ -2,6 +2,7 @@
 import { FileSync, type FileSyncOptions } from '../../src/core/index.js';
 import type { FileView } from '../../src/core/state.js';
 import type { SyncSummary } from '../../src/core/summary.js';
+import type { ReadonlyObservable } from '../../src/core/observable.js';
 import { contentHashOfBytes } from '../support/page-content-hash.mjs';
 
 interface TestConfig {
@@ -83,23 +84,29 @@ export function waitForFiles(sync: FileSync, predicate: (files: readonly FileVie
   });
 }
 
-/** The kit's content hash of a blob, computed apart from the kit (test/support/page-content-hash.mjs). */
 /** Resolves with the summary once `predicate` holds for it, or rejects after `timeoutMs` with what was last seen. */
 export function waitForSummary(sync: FileSync, predicate: (summary: SyncSummary) => boolean, timeoutMs = 20_000): Promise<SyncSummary> {
+  return waitForValue(sync.summary, predicate, 'the summary', timeoutMs);
+}
+
+/** Resolves with an observable's value once `predicate` holds for it, or rejects after `timeoutMs` saying what it waited for and saw last. */
+export function waitForValue<T>(observable: ReadonlyObservable<T>, predicate: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`timed out waiting for the summary; last seen: ${JSON.stringify(sync.summary.get())}`));
+      reject(new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(observable.get())}`));
     }, timeoutMs);
-    unsubscribe = sync.summary.subscribe((summary) => {
-      if (!predicate(summary)) return;
+    unsubscribe = observable.subscribe((value) => {
+      if (!predicate(value)) return;
       clearTimeout(timer);
       queueMicrotask(() => unsubscribe());
-      resolve(summary);
+      resolve(value);
     });
   });
 }
+
+/** The kit's content hash of a blob, computed apart from the kit (test/support/page-content-hash.mjs). */
 
 export async function contentHashOf(blob: Blob): Promise<string> {
   return contentHashOfBytes(await blob.arrayBuffer());

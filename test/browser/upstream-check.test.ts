@@ -4,26 +4,12 @@ import { FileSync as FileSyncClass } from '../../src/core/index.js';
 import { fileSyncEvents } from '../../src/core/schema.js';
 import { syncUrlOf } from '../../src/core/store.js';
 import { UpstreamCheck, type UpstreamState, type UpstreamTiming } from '../../src/core/sync/upstream-check.js';
-import { backendUrl, devToken, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles } from './helpers.js';
+import { backendUrl, devToken, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles, waitForValue } from './helpers.js';
 
 const timing: Partial<UpstreamTiming> = { recheckDifferent: 150, afterChange: 50, resendAfter: 600, reconnectAfter: 600, stalledAfter: 2_500 };
 
-/** Resolves with the state once `predicate` holds, or rejects after `timeoutMs` saying what it waited for. */
-function waitForState(check: UpstreamCheck, predicate: (state: UpstreamState) => boolean, what: string, timeoutMs = 15_000): Promise<UpstreamState> {
-  return new Promise((resolve, reject) => {
-    let unsubscribe = () => {};
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`${what}: timed out; last state ${JSON.stringify(check.state.get())}`));
-    }, timeoutMs);
-    unsubscribe = check.state.subscribe((state) => {
-      if (!predicate(state)) return;
-      clearTimeout(timer);
-      queueMicrotask(() => unsubscribe());
-      resolve(state);
-    });
-  });
-}
+const waitForState = (check: UpstreamCheck, predicate: (state: UpstreamState) => boolean, what: string, timeoutMs = 15_000) =>
+  waitForValue(check.state, predicate, what, timeoutMs);
 
 /** A device of `storeId` holding `count` files, each uploaded and confirmed by the backend. */
 async function deviceWithFiles(storeId: string, name: string, count: number): Promise<{ sync: FileSync; ids: string[] }> {
