@@ -78,6 +78,15 @@ export async function waitForTile(page, id, predicate, what, timeout = 30_000) {
   return waitUntil(() => tile(page, id), (t) => t && predicate(t), what, timeout);
 }
 
+/** `promise`, or a rejection saying `what` did not answer within `ms` (a page call that hangs). */
+export function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export async function waitUntil(read, predicate, what, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   let last;
