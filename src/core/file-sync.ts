@@ -28,6 +28,7 @@ import { toView, type FileSyncState, type FileView, type TransferActivity } from
 import { sameSummary, summarize, type SyncSummary } from './summary.js';
 import { openStore, type FileSyncStore } from './store.js';
 import { provideToken, type TokenProvider } from './token-relay.js';
+import { findLostLocalCopies } from './sync/lost-local-copies.js';
 import { RecordJournal, type JournalEntry } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
 import type { RetryPolicy } from './transfer-queue.js';
@@ -656,11 +657,17 @@ export class FileSync {
     this.#reconcile();
     this.#publishSummary();
     void this.#journal.restore(this.store, this.local).catch(() => []);
-    const restoring = setInterval(
-      () => void this.#journal.restore(this.store, this.local, { journaledBefore: Date.now() - JOURNAL_PRUNE_AGE_MS }).catch(() => []),
-      JOURNAL_PRUNE_AGE_MS,
-    );
+    const restoring = setInterval(() => void this.#restoreLostRecords().catch(() => {}), JOURNAL_PRUNE_AGE_MS);
     this.#cleanups.push(() => clearInterval(restoring));
+  }
+
+  /** What the store lost of this device's saves: records only in the journal, notes of local copies (see sync/). */
+  async #restoreLostRecords(): Promise<void> {
+    await this.#journal.restore(this.store, this.local, { journaledBefore: Date.now() - JOURNAL_PRUNE_AGE_MS });
+    for (const record of await findLostLocalCopies(this.#records, this.#locals, this.local)) {
+      if (this.#closed) return;
+      this.#commitAndShow(events.localCopyStored({ id: record.id, hash: record.hash, at: Date.now() }));
+    }
   }
 
   #reconcile(): void {
