@@ -11,13 +11,16 @@ import { ContentHash } from './content-hash.mjs';
  * listed apart; staged bytes no pointer names are, so a test sees them as the leftovers they are.
  */
 export async function readBucket(stateDir, prefix = '') {
-  // Miniflare's synchronous bridge to its proxy worker has failed an internal assertion once after a long
-  // chaos run (a message that was not there); the state on disk is intact, so a fresh instance reads it.
+  // Miniflare's bridge to its own workerd has failed now and then: an internal assertion after a long chaos
+  // run (a message that was not there), "fetch failed: other side closed" while reading a 1 GiB object in a
+  // CI run. The state on disk is intact, so a fresh instance reads it; a bucket that lacks an object is an
+  // answer, not an error, so retrying hides nothing a test checks.
   for (let attempt = 1; ; attempt++) {
     try {
       return await readBucketOnce(stateDir, prefix);
     } catch (error) {
-      if (attempt === 3 || error?.code !== 'ERR_ASSERTION') throw error;
+      if (attempt === 3) throw error;
+      console.warn(`reading the persisted R2 bucket failed (${error?.message ?? error}); reading it again`);
     }
   }
 }
