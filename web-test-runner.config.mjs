@@ -1,6 +1,8 @@
 // Element and core tests in real Chromium, against the real worker under workerd (started here, stopped by PID).
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
+import { writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,6 +50,20 @@ const deviceScalePlugin = {
   },
 };
 
+/** With WTR_DURATIONS=<file>: every test's duration, slowest first, written to that file (where the suite's time goes). */
+const durationsReporter = {
+  onTestRunFinished({ sessions }) {
+    const rows = [];
+    const walk = (suite, file, prefix) => {
+      for (const test of suite.tests) rows.push([test.duration ?? 0, `${file} › ${prefix}${test.name}`]);
+      for (const child of suite.suites) walk(child, file, `${prefix}${child.name} › `);
+    };
+    for (const session of sessions) if (session.testResults) walk(session.testResults, path.basename(session.testFile), '');
+    rows.sort((a, b) => b[0] - a[0]);
+    writeFileSync(process.env.WTR_DURATIONS, rows.map(([ms, name]) => `${(ms / 1000).toFixed(1).padStart(7)} s  ${name}`).join('\n') + '\n');
+  },
+};
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   hostname: '127.0.0.1',
@@ -57,7 +73,7 @@ export default {
   middleware: [
     async (ctx, next) => {
       await next();
-      // The service worker lives under /src/core/ but must control the test page at /.
+      // The service worker lives under /src/core/workers/ but must control the test page at /.
       if (ctx.path.endsWith('/service-worker.ts')) ctx.set('Service-Worker-Allowed', '/');
     },
   ],
@@ -69,6 +85,7 @@ export default {
   ],
   browsers: [chromeLauncher({ launchOptions: { executablePath: chromePath(), headless: true, args: CHROME_ARGS } })],
   testFramework: { config: { timeout: 60000 } },
+  reporters: [defaultReporter(), ...(process.env.WTR_DURATIONS ? [durationsReporter] : [])],
   testsFinishTimeout: 15 * 60 * 1000,
   browserStartTimeout: 60000,
 };

@@ -24,7 +24,7 @@ function externalBut(bundled) {
 
 await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/server/index.ts', tokens: 'src/server/tokens.ts', schema: 'src/core/schema.ts' },
+  entryPoints: { index: 'src/server/index.ts', tokens: 'src/server/tokens.ts', schema: 'src/core/store/schema.ts' },
   outdir: 'dist/server',
   bundle: true,
   format: 'esm',

@@ -13,9 +13,10 @@ const testFiles = (dir) => readdirSync(path.join(root, dir)).filter((f) => f.end
 
 const steps = [
   ['type check (page, elements, tests)', bin('tsc'), ['-p', 'tsconfig.json']],
-  ['type check (service worker)', bin('tsc'), ['-p', 'src/core/tsconfig.sw.json']],
+  ['type check (service worker)', bin('tsc'), ['-p', 'src/core/workers/tsconfig.sw.json']],
   ['type check (worker)', bin('tsc'), ['-p', 'src/server/tsconfig.json']],
   ['custom-elements.json is up to date', process.execPath, ['scripts/check-manifest.mjs']],
+  ['layers and import cycles', process.execPath, ['scripts/check-imports.mjs']],
   ['build', 'npm', ['run', 'build', '--silent']],
   ['package (exports, types, one element per import)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/package')]],
   ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],

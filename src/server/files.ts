@@ -4,7 +4,7 @@
  *   PUT|GET|HEAD|DELETE  /api/stores/<storeId>/files/<fileId>/<hash>
  *
  * `<hash>` is the content hash of the bytes (SHA-256 over the SHA-256 digests of 4 MiB blocks, see
- * src/core/hash.ts), checked on every upload. Object keys are built here from validated segments
+ * src/core/storage/hash.ts), checked on every upload. Object keys are built here from validated segments
  * (`stores/<storeId>/files/<fileId>/<hash>`), never
  * taken from the client's path, so no path can reach another store's objects. A key names one version of
  * one file's content: bytes under a key never change, which makes downloads cacheable forever and means a
@@ -14,132 +14,15 @@
  * sending before it knows the hash (it is still saving the file): its completion names the hash, and the
  * content key then holds a pointer to the staged bytes (see multipart.ts), which reads follow.
  */
+import { objectKey, type FileAddress, type FileRoute, type ParsedFilePath } from './addresses.js';
 import { checkToken, type Scope } from './tokens.js';
-import { errorResponse, json } from './http.js';
-import { janitorFor, type JanitorEnv } from './janitor.js';
+import { bearer, errorResponse, json } from './http.js';
+import { janitorFor } from './janitor.js';
 import { handleMultipart } from './multipart.js';
+import { contentTypeOf, MAX_SINGLE_PUT, maxFileSize, stored, type FilesEnv } from './objects.js';
 import { pointerTarget } from './pointer.js';
-import { hashStream } from '../core/hash.js';
-
-export interface FilesEnv extends JanitorEnv {
-  readonly FILES: R2Bucket;
-  readonly AUTH_SECRET: string;
-  /** Largest accepted upload in bytes. */
-  readonly MAX_FILE_SIZE?: string;
-}
-
-const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** A MIME type the way a browser reports `File.type`; anything else is stored as octet-stream. */
-const MIME = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
-const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024 * 1024;
-/** R2's limit on the parts of one multipart upload. */
-export const MAX_PARTS = 10_000;
-
-export interface FileAddress {
-  readonly storeId: string;
-  readonly fileId: string;
-  readonly hash: string;
-}
-
-/** Where a multipart upload begun before its content hash was known puts its bytes (see multipart.ts). */
-export interface StagingAddress {
-  readonly storeId: string;
-  readonly fileId: string;
-  /** `u-` and the client's random token. */
-  readonly staging: string;
-}
-
-/** What a file path asks for: the object itself, or a step of a multipart upload of it. */
-export type FileRoute =
-  | { readonly kind: 'object' }
-  | { readonly kind: 'restore' }
-  | { readonly kind: 'uploads' }
-  | { readonly kind: 'upload'; readonly uploadId: string }
-  | { readonly kind: 'complete'; readonly uploadId: string }
-  | { readonly kind: 'part'; readonly uploadId: string; readonly partNumber: number };
-
-export type MultipartRoute = Exclude<FileRoute, { kind: 'object' | 'restore' }>;
-
-/** A path under a content address (`<hash>`) or under a staging one, which has multipart routes only. */
-export type ParsedFilePath =
-  | { readonly at: 'content'; readonly address: FileAddress; readonly route: FileRoute }
-  | { readonly at: 'staging'; readonly address: StagingAddress; readonly route: MultipartRoute };
-
-const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
-/** A staging segment: never a content hash, which is hex only. */
-const STAGING = /^u-[A-Za-z0-9_-]{16,64}$/;
-const PART_NUMBER = /^[1-9]\d{0,4}$/;
-
-/**
- * Parses `/api/stores/<storeId>/files/<fileId>/<hash>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`, or a
- * multipart route under a staging address instead of `<hash>`; undefined when the path is not under
- * `/api/stores/`, `'invalid'` when it is but is malformed.
- */
-export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | undefined {
-  const parts = pathname.split('/');
-  if (parts[1] !== 'api' || parts[2] !== 'stores') return undefined;
-  const [, , , storeId, files, fileId, last, ...rest] = parts;
-  if (files !== 'files' || !storeId || !fileId || !last) return 'invalid';
-  // Raw (undecoded) segments: `%2e%2e` or `%2f` never match the pattern, so they are refused, not decoded.
-  if (STAGING.test(last)) {
-    const route = uploadRoute(rest);
-    return SEGMENT.test(storeId) && SEGMENT.test(fileId) && route !== 'invalid' ? { at: 'staging', address: { storeId, fileId, staging: last }, route } : 'invalid';
-  }
-  const address = { storeId, fileId, hash: last };
-  if (!isFileAddress(address)) return 'invalid';
-  if (rest.length === 0) return { at: 'content', address, route: { kind: 'object' } };
-  if (rest.length === 1 && rest[0] === 'restore') return { at: 'content', address, route: { kind: 'restore' } };
-  const route = uploadRoute(rest);
-  return route === 'invalid' ? route : { at: 'content', address, route };
-}
-
-/** `uploads[/<uploadId>[/complete|/parts/<n>]]`, the path segments after a file's address. */
-function uploadRoute(rest: readonly string[]): MultipartRoute | 'invalid' {
-  if (rest[0] !== 'uploads') return 'invalid';
-  if (rest.length === 1) return { kind: 'uploads' };
-  let uploadId: string;
-  try {
-    uploadId = decodeURIComponent(rest[1] ?? '');
-  } catch {
-    return 'invalid';
-  }
-  if (!UPLOAD_ID.test(uploadId)) return 'invalid';
-  if (rest.length === 2) return { kind: 'upload', uploadId };
-  if (rest.length === 3 && rest[2] === 'complete') return { kind: 'complete', uploadId };
-  if (rest.length === 4 && rest[2] === 'parts' && PART_NUMBER.test(rest[3] ?? '')) {
-    const partNumber = Number(rest[3]);
-    if (partNumber <= MAX_PARTS) return { kind: 'part', uploadId, partNumber };
-  }
-  return 'invalid';
-}
-
-export const isFileAddress = (address: { storeId: unknown; fileId: unknown; hash: unknown }): address is FileAddress =>
-  typeof address.storeId === 'string' &&
-  SEGMENT.test(address.storeId) &&
-  typeof address.fileId === 'string' &&
-  SEGMENT.test(address.fileId) &&
-  typeof address.hash === 'string' &&
-  SHA256_HEX.test(address.hash);
-
-export const objectKey = (address: FileAddress | StagingAddress): string =>
-  `stores/${address.storeId}/files/${address.fileId}/${'hash' in address ? address.hash : address.staging}`;
-
-/** A Worker request body is capped at 100 MB on the smaller plans: above that, files go in parts. */
-export const MAX_SINGLE_PUT = 100 * 1024 * 1024;
-
-export const maxFileSize = (env: FilesEnv): number => Number(env.MAX_FILE_SIZE ?? DEFAULT_MAX_FILE_SIZE);
-
-export function contentTypeOf(request: Request): string {
-  const declared = request.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
-  return MIME.test(declared) ? declared.toLowerCase() : 'application/octet-stream';
-}
-
-export const bearer = (request: Request): string | null => {
-  const header = request.headers.get('authorization');
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1] ?? null;
-};
+import { hashStream } from '../core/storage/hash.js';
+import { SHA256_PATTERN } from '../core/wire.js';
 
 const SAFE_INLINE = /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/|audio\/)/;
 
@@ -231,7 +114,7 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
   if (request.body === null) return errorResponse(400, 'bad_request', 'The request has no body');
 
   const sha256 = request.headers.get('x-content-sha256');
-  if (sha256 !== null && !SHA256_HEX.test(sha256)) {
+  if (sha256 !== null && !SHA256_PATTERN.test(sha256)) {
     return errorResponse(400, 'bad_request', 'x-content-sha256 must be the SHA-256 of the body, 64 lowercase hex digits');
   }
 
@@ -261,9 +144,6 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
   await janitorFor(env, address.storeId).stored(key);
   return stored(address, object);
 }
-
-export const stored = (address: FileAddress, object: R2Object): Response =>
-  json({ key: `${address.fileId}/${address.hash}`, size: object.size, etag: object.etag }, 201, { etag: object.httpEtag });
 
 const ETAGS = /^\s*(?:\*|(?:W\/)?"[\x21\x23-\x7e]*"(?:\s*,\s*(?:W\/)?"[\x21\x23-\x7e]*")*)\s*$/;
 const SINGLE_RANGE = /^bytes=(?:\d+-\d*|-\d+)$/;

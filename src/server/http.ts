@@ -1,22 +1,8 @@
 /** Small HTTP helpers shared by the worker's routes: JSON errors with a stable code, and CORS. */
 
-export type ErrorCode =
-  | 'bad_request'
-  | 'internal_error'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'length_required'
-  | 'too_large'
-  | 'hash_mismatch'
-  | 'size_mismatch'
-  | 'no_such_upload'
-  | 'invalid_parts'
-  | 'range_not_satisfiable'
-  | 'token_missing'
-  | 'token_invalid'
-  | 'token_expired'
-  | 'wrong_store'
-  | 'scope_missing';
+import type { ErrorCode } from '../core/wire.js';
+
+export type { ErrorCode };
 
 export const json = (body: unknown, status = 200, headers: HeadersInit = {}): Response =>
   new Response(JSON.stringify(body), {
@@ -60,3 +46,9 @@ export function preflight(request: Request, options: CorsOptions): Response {
   });
   return withCors(request, response, options);
 }
+
+export const bearer = (request: Request): string | null => {
+  const header = request.headers.get('authorization');
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1] ?? null;
+};

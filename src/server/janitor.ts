@@ -27,7 +27,7 @@ export interface JanitorEnv {
   readonly UPLOAD_LIFETIME_SECONDS?: string;
 }
 
-/** A part of a multipart upload as it was streamed in: its length and its blocks' digests (see core/hash.ts). */
+/** A part of a multipart upload as it was streamed in: its length and its blocks' digests (see core/storage/hash.ts). */
 export interface StoredPart {
   readonly partNumber: number;
   readonly etag: string;

@@ -5,14 +5,17 @@
  * device expects, an unchanged manifest is answered without its rows.
  */
 import { foldEvent, manifestDigest, manifestRows, type ManifestEntry, type ManifestResponse } from '../core/sync/manifest.js';
-import { bearer } from './files.js';
-import { errorResponse, json } from './http.js';
+import { bearer, errorResponse, json } from './http.js';
 import { checkToken } from './tokens.js';
+import { ID_PATTERN } from '../core/wire.js';
 
-const MANIFEST_PATH = /^\/api\/stores\/([A-Za-z0-9_-]{1,128})\/manifest$/;
+const MANIFEST_PATH = /^\/api\/stores\/([^/]+)\/manifest$/;
 
 /** The store a manifest request names, or undefined when the path is not a manifest's. */
-export const manifestStoreOf = (pathname: string): string | undefined => MANIFEST_PATH.exec(pathname)?.[1];
+export const manifestStoreOf = (pathname: string): string | undefined => {
+  const storeId = MANIFEST_PATH.exec(pathname)?.[1];
+  return storeId !== undefined && ID_PATTERN.test(storeId) ? storeId : undefined;
+};
 
 /**
  * The manifest of one Durable Object's event log, kept in memory and brought up to date with the events

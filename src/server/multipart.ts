@@ -24,12 +24,13 @@
  * empty object whose metadata names them, see pointer.ts) unless the content is already stored there, in
  * which case the staged copy is deleted. Staged bytes are never served under their staging key.
  */
-import type { FileAddress, FilesEnv, MultipartRoute, StagingAddress } from './files.js';
-import { contentTypeOf, isFileAddress, MAX_PARTS, maxFileSize, objectKey, stored } from './files.js';
+import { isFileAddress, objectKey, type FileAddress, type MultipartRoute, type StagingAddress } from './addresses.js';
+import { contentTypeOf, maxFileSize, stored, type FilesEnv } from './objects.js';
+import { MAX_PARTS } from '../core/wire.js';
 import { STORED_AT } from './pointer.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
-import { CONTENT_BLOCK_SIZE, concatBytes, contentHashOfBlocks, hashStream, hashStreamBlocks } from '../core/hash.js';
+import { CONTENT_BLOCK_SIZE, concatBytes, contentHashOfBlocks, hashStream, hashStreamBlocks } from '../core/storage/hash.js';
 import type { StoredPart } from './janitor.js';
 
 /** R2: every part but the last at least 5 MiB (and all the same size); a part at most 5 GiB. */

@@ -3,7 +3,7 @@
  * client's token comes in the subprotocol header (`ls-token.<jwt>`) or in its sync payload `{ authToken }`.
  */
 import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livestore/sync-cf/cf-worker';
-import { isFileAddress, objectKey } from './files.js';
+import { isFileAddress, objectKey } from './addresses.js';
 import { errorResponse } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
 import { ManifestFolder } from './manifest.js';
@@ -20,7 +20,7 @@ export interface SyncEnv {
 /** onPush gets no `env`: the constructor below, which runs first in the DO's isolate, leaves it here. */
 const envHolder: { env?: SyncEnv } = {};
 
-/** The kit's synced events that name a content of a file (see src/core/schema.ts; the worker does not bundle it). */
+/** The kit's synced events that name a content of a file (see src/core/store/schema.ts; the worker does not bundle it). */
 const NAMES_CONTENT = new Set(['lsfs.v1.FileCreated', 'lsfs.v1.FileReplaced', 'lsfs.v1.FileUploaded']);
 
 /** The object keys of the contents a pushed batch names; malformed arguments name nothing. */

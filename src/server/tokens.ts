@@ -3,6 +3,7 @@
  * The same token gates LiveStore sync and every file route, so one check decides both.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { AuthErrorCode } from '../core/wire.js';
 
 export type Scope = 'read' | 'write';
 
@@ -48,7 +49,7 @@ export type TokenCheck =
   | { readonly ok: true; readonly claims: AccessClaims }
   | { readonly ok: false; readonly status: 401 | 403; readonly code: TokenErrorCode; readonly message: string };
 
-export type TokenErrorCode = 'token_missing' | 'token_invalid' | 'token_expired' | 'wrong_store' | 'scope_missing';
+export type TokenErrorCode = AuthErrorCode;
 
 /** Verifies a token for one store and one scope; never throws. */
 export async function checkToken(

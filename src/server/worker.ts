@@ -2,11 +2,14 @@
  * The kit's Cloudflare worker: LiveStore sync and the file API behind one origin.
  * `wrangler dev` runs it locally with no account; `wrangler deploy` puts it on Cloudflare.
  */
-import { handleFileRequest, parseFilePath, type FilesEnv } from './files.js';
+import { parseFilePath } from './addresses.js';
+import { handleFileRequest } from './files.js';
+import type { FilesEnv } from './objects.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
 import { handleManifest, manifestStoreOf } from './manifest.js';
 import { handleSync, type SyncEnv } from './sync.js';
 import { mintToken, type Scope } from './tokens.js';
+import { ID_PATTERN } from '../core/wire.js';
 
 export { SyncBackendDO } from './sync.js';
 export { FileJanitorDO } from './janitor.js';
@@ -40,7 +43,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
 async function devToken(request: Request, env: Env): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { storeId?: unknown; scopes?: unknown; ttlSeconds?: unknown } | null;
   const storeId = body?.storeId;
-  if (typeof storeId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(storeId)) {
+  if (typeof storeId !== 'string' || !ID_PATTERN.test(storeId)) {
     return errorResponse(400, 'bad_request', 'storeId must match [A-Za-z0-9_-]{1,128}');
   }
   const scopes: Scope[] = Array.isArray(body?.scopes) ? body.scopes.filter((s): s is Scope => s === 'read' || s === 'write') : ['read', 'write'];

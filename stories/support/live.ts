@@ -6,7 +6,7 @@
 import { makeInMemoryAdapter } from '@livestore/adapter-web';
 import { makeWsSync } from '@livestore/sync-cf/client';
 import { FileSync } from '../../src/core/file-sync.js';
-import { syncUrlOf } from '../../src/core/store.js';
+import { syncUrlOf } from '../../src/core/store/store.js';
 
 interface Backend {
   /** The worker itself. */

@@ -1,6 +1,6 @@
 import type { StoryContext } from '@storybook/web-components-vite';
 import type { FileSync } from '../../src/core/file-sync.js';
-import type { FileView } from '../../src/core/state.js';
+import type { FileView } from '../../src/core/views/state.js';
 import { device, filesWhere, type Route } from './live.js';
 
 // Store ids last for one page load: revisiting a story in the same session shows the same store.

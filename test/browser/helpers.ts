@@ -1,7 +1,7 @@
 /** Shared by the browser tests: the local backend the test runner started, and dev tokens for it. */
 import { FileSync, type FileSyncOptions } from '../../src/core/index.js';
-import type { FileView } from '../../src/core/state.js';
-import type { SyncSummary } from '../../src/core/summary.js';
+import type { FileView } from '../../src/core/views/state.js';
+import type { SyncSummary } from '../../src/core/views/summary.js';
 import type { ReadonlyObservable } from '../../src/core/observable.js';
 import { contentHashOfBytes } from '../support/page-content-hash.mjs';
 
@@ -129,7 +129,7 @@ export function randomBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
 export async function openOtherDevice(storeId: string, name = 'device-b', extra: Partial<FileSyncOptions> = {}): Promise<FileSync> {
   const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
   const { makeWsSync } = await import('@livestore/sync-cf/client');
-  const { syncUrlOf } = await import('../../src/core/store.js');
+  const { syncUrlOf } = await import('../../src/core/store/store.js');
   const endpoint = extra.endpoint ?? (await backendUrl());
   return FileSync.open({
     ...extra,

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync } from '../../src/core/index.js';
-import { fileLocalStateTable, fileSyncEvents, filesTable } from '../../src/core/schema.js';
+import { fileLocalStateTable, fileSyncEvents, filesTable } from '../../src/core/store/schema.js';
 import { findLostLocalCopies } from '../../src/core/sync/lost-local-copies.js';
 import { devToken, uniqueStoreId } from './helpers.js';
 

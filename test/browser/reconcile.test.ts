@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { pickEvictions, planWork, type VersionIndex } from '../../src/core/reconcile.js';
-import type { FileLocalStateRow, FileRow } from '../../src/core/schema.js';
+import { pickEvictions, planWork, type VersionIndex } from '../../src/core/transfers/reconcile.js';
+import type { FileLocalStateRow, FileRow } from '../../src/core/store/schema.js';
 
 const H1 = '1'.repeat(64);
 const H2 = '2'.repeat(64);

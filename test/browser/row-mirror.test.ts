@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { RowMirror, type RowRev } from '../../src/core/row-mirror.js';
+import { RowMirror, type RowRev } from '../../src/core/views/row-mirror.js';
 
 interface Row extends RowRev {
   readonly name: string;

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { jpegSize, scaledJpeg } from '../../src/core/scaled-image.js';
+import { jpegSize, scaledJpeg } from '../../src/core/images/scaled-image.js';
 
 async function jpeg(width: number, height: number): Promise<Blob> {
   const canvas = new OffscreenCanvas(width, height);

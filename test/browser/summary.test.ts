@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
-import type { FileSyncState, FileView } from '../../src/core/state.js';
-import { summarize } from '../../src/core/summary.js';
+import type { FileSyncState, FileView } from '../../src/core/views/state.js';
+import { summarize } from '../../src/core/views/summary.js';
 
 const view = (state: FileSyncState, id = crypto.randomUUID()): FileView =>
   ({ id, name: `${id}.bin`, type: '', size: 10, hash: '', local: false, remoteKey: null, width: null, height: null, preview: null, createdAt: 0, updatedAt: 0, state }) as FileView;

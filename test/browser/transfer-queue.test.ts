@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { TransferQueue, type Job, type Lane } from '../../src/core/transfer-queue.js';
+import { TransferQueue, type Job, type Lane } from '../../src/core/transfers/transfer-queue.js';
 
 /** Jobs whose transfers the test ends by hand, the order they started in, and those still running. */
 function jobs() {

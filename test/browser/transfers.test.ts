@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { FileSync, FileSyncOptions } from '../../src/core/index.js';
-import type { FileView } from '../../src/core/state.js';
-import type { FileRow } from '../../src/core/schema.js';
+import type { FileView } from '../../src/core/views/state.js';
+import type { FileRow } from '../../src/core/store/schema.js';
 import {
   faultReport,
   fetchRemote,

@@ -1,8 +1,8 @@
 import { expect } from '@open-wc/testing';
 import type { FileSync } from '../../src/core/index.js';
 import { FileSync as FileSyncClass } from '../../src/core/index.js';
-import { fileSyncEvents } from '../../src/core/schema.js';
-import { syncUrlOf } from '../../src/core/store.js';
+import { fileSyncEvents } from '../../src/core/store/schema.js';
+import { syncUrlOf } from '../../src/core/store/store.js';
 import { UpstreamCheck, type UpstreamState, type UpstreamTiming } from '../../src/core/sync/upstream-check.js';
 import { backendUrl, devToken, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles, waitForValue } from './helpers.js';
 

@@ -5,9 +5,9 @@
  * record synced. Nobody could upload it then: this device thought it had no copy, the others waited for
  * one. The bytes stay in OPFS (nothing removes them without a note), so the leading tab looks for them.
  */
-import { hashBlob } from '../hash.js';
-import type { LocalFileStorage } from '../local-storage.js';
-import type { FileLocalStateRow, FileRow } from '../schema.js';
+import { hashBlob } from '../storage/hash.js';
+import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileLocalStateRow, FileRow } from '../store/schema.js';
 
 /** The live records with neither an upload nor a local copy noted whose bytes, with their hash, are here. */
 export async function findLostLocalCopies(

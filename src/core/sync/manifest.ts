@@ -29,7 +29,6 @@ export interface ManifestResponse {
 }
 
 /** The path of a store's manifest on the worker. */
-export const manifestPath = (storeId: string) => `/api/stores/${storeId}/manifest`;
 
 const stringField = (args: object, key: string): string | undefined => {
   const value = (args as Record<string, unknown>)[key];

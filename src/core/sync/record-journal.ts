@@ -10,10 +10,10 @@
  * One small JSON file per batch of saves (`<root>/.journal/<storeId>/<time>-<random>.json`): saves are
  * committed in batches already, so the journal costs one write per batch, not per file.
  */
-import type { FileSyncStore } from '../store.js';
-import { fileSyncEvents, filesTable } from '../schema.js';
-import type { LocalFileStorage } from '../local-storage.js';
-import type { FileView } from '../state.js';
+import type { FileSyncStore } from '../store/store.js';
+import { fileSyncEvents, filesTable } from '../store/schema.js';
+import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileView } from '../views/state.js';
 
 /** What a file's creation records (the arguments of its `FileCreated` event). */
 export type JournalEntry = Pick<FileView, 'id' | 'name' | 'type' | 'size' | 'hash' | 'createdAt'>;

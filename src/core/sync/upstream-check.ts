@@ -12,9 +12,10 @@
  */
 import { queryDb, Schema } from '@livestore/livestore';
 import { Observable, type ReadonlyObservable } from '../observable.js';
-import { fileSyncEvents, filesTable, type FileRow } from '../schema.js';
-import type { FileSyncStore } from '../store.js';
-import { compareManifests, manifestFromRows, manifestPath, manifestTextRows, sha256Hex, type ManifestResponse } from './manifest.js';
+import { fileSyncEvents, filesTable, type FileRow } from '../store/schema.js';
+import type { FileSyncStore } from '../store/store.js';
+import { manifestPath } from '../wire.js';
+import { compareManifests, manifestFromRows, manifestTextRows, sha256Hex, type ManifestResponse } from './manifest.js';
 
 export type UpstreamState =
   /** No answer of the backend confirms this device's records now (none yet, or the last one is too old). */

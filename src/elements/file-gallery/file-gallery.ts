@@ -1,7 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { FileView } from '../../core/state.js';
+import type { FileView } from '../../core/index.js';
 import '../file-image/define.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';

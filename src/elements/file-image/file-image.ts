@@ -1,7 +1,5 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
-import type { FileSync } from '../../core/file-sync.js';
-import type { Size } from '../../core/scaled-image.js';
-import type { FileView } from '../../core/state.js';
+import { loadImageScaler, type FileSync, type FileView, type Size } from '../../core/index.js';
 import { onDevicePixelRatioChange } from '../shared/device-pixel-ratio.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
@@ -230,7 +228,7 @@ export class LsFileImage extends LocalizedElement {
     this.#loadedFor = key;
     // The scaled decode's code loads with the first photo to show, beside its file's read; where it
     // cannot load (offline, never loaded before), the photo is shown as it is.
-    const scaler = view.type === 'image/jpeg' && view.size >= SCALE_FROM_BYTES ? import('../../core/scaled-image.js').catch(() => undefined) : undefined;
+    const scaler = view.type === 'image/jpeg' && view.size >= SCALE_FROM_BYTES ? loadImageScaler().catch(() => undefined) : undefined;
     const file = await sync.getFile(view.id);
     // Wrapping a file and registering its URL each cost a round trip to the browser process: a screen of
     // images at once would make one long task of them, so each image takes its own.

@@ -1,8 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { acquireFileSync, type FileSyncLease } from '../../core/registry.js';
-import type { FileSync } from '../../core/file-sync.js';
-import { answerServiceWorker, registerServiceWorker } from '../../core/service-worker-bridge.js';
+import { acquireFileSync, answerServiceWorker, registerServiceWorker, type FileSync, type FileSyncLease } from '../../core/index.js';
 import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
 import { parseSize } from '../shared/size.js';
 

@@ -1,7 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { FileSync } from '../../core/file-sync.js';
-import type { FileView } from '../../core/state.js';
+import type { FileSync, FileView } from '../../core/index.js';
 import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';

@@ -2,8 +2,9 @@
  * The backend's file API, from the client's side. Every failure becomes a `TransferError` that says whether
  * retrying can help; bodies stream (a disk-backed Blob up, a ReadableStream down), never whole in memory.
  */
-import { TransferError, isTransientStatus, parseRetryAfter } from './errors.js';
+import { TransferError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { sha256Hex } from './hash.js';
+import { filePath } from '../wire.js';
 
 export interface RemoteConfig {
   /** The worker's origin (and optional base path), e.g. `https://files.example.com`. */
@@ -35,7 +36,7 @@ export class RemoteFileStorage {
   /** `remoteKey` is `<fileId>/<content hash>`, as recorded in the synced `files` table. */
   url(remoteKey: string): string {
     const base = this.config.endpoint.replace(/\/+$/, '');
-    return `${base}/api/stores/${encodeURIComponent(this.config.storeId)}/files/${remoteKey}`;
+    return `${base}${filePath(this.config.storeId, remoteKey)}`;
   }
 
   #auth(): Record<string, string> {

@@ -3,8 +3,8 @@
  * A page answers `null` for a store it does not have open, so the worker asks the next page.
  */
 import { kitAssetUrls } from './assets.js';
-import { FileSyncError } from './errors.js';
-import type { FileSync } from './file-sync.js';
+import { FileSyncError } from '../errors.js';
+import type { FileSync } from '../file-sync.js';
 import type { LookupReply, LookupRequest } from './service-worker-protocol.js';
 
 const answering = new Set<FileSync>();

@@ -6,12 +6,12 @@
  * Parts are slices of the disk-backed File, so memory stays at a few parts in flight whatever the size.
  */
 import { queryDb } from '@livestore/livestore';
-import { TransferError } from './errors.js';
-import { CONTENT_BLOCK_SIZE } from './hash.js';
-import { remoteKeyOf } from './reconcile.js';
-import type { RemoteFileStorage } from './remote-storage.js';
-import { fileLocalStateTable, fileSyncEvents as events, uploadPartsTable } from './schema.js';
-import type { FileSyncStore } from './store.js';
+import { TransferError } from '../errors.js';
+import { CONTENT_BLOCK_SIZE } from '../storage/hash.js';
+import type { RemoteFileStorage } from '../storage/remote-storage.js';
+import { fileLocalStateTable, fileSyncEvents as events, uploadPartsTable } from '../store/schema.js';
+import type { FileSyncStore } from '../store/store.js';
+import { MAX_PARTS, remoteKeyOf } from '../wire.js';
 
 export interface MultipartOptions {
   /** Files larger than this go up in parts. */
@@ -27,7 +27,6 @@ export interface MultipartOptions {
 }
 
 const MiB = 1024 * 1024;
-const MAX_PARTS = 10_000;
 
 export const DEFAULT_MULTIPART: MultipartOptions = { threshold: 32 * MiB, minPartSize: 8 * MiB, concurrency: 3 };
 

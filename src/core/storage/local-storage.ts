@@ -5,7 +5,7 @@
  * Every write streams: the bytes pass through the hasher and into a `createWritable()` stream, whose
  * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind.
  */
-import { FileSyncError, isQuotaError } from './errors.js';
+import { FileSyncError, isQuotaError } from '../errors.js';
 import { createContentHasher, hashBlob } from './hash.js';
 
 /** The kit's OPFS directory unless told otherwise. */

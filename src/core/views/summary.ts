@@ -3,7 +3,7 @@
  * whether the network and the backend are there. Pure, so each rule is testable on its own.
  */
 import type { FileView } from './state.js';
-import type { UpstreamState } from './sync/upstream-check.js';
+import type { UpstreamState } from '../sync/upstream-check.js';
 
 export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
 

@@ -6,7 +6,8 @@
  * safe in remote storage. Bytes that lost a concurrent edit (the record now names another device's
  * content) are uploaded first, as a version of their own, and only then replaced.
  */
-import type { FileLocalStateRow, FileRow, FileVersionRow } from './schema.js';
+import type { FileLocalStateRow, FileRow, FileVersionRow } from '../store/schema.js';
+import { remoteKeyOf } from '../wire.js';
 
 export type Work =
   | { readonly kind: 'upload'; readonly id: string; readonly hash: string; readonly size: number; readonly type: string }
@@ -17,7 +18,6 @@ export type Work =
 /** One key per file and kind: the queue holds at most one transfer of each kind for a file. */
 export const workKey = (work: Pick<Work, 'kind' | 'id'>): string => `${work.kind}:${work.id}`;
 
-export const remoteKeyOf = (id: string, hash: string): string => `${id}/${hash}`;
 
 /** Versions by `<fileId>:<hash>`. */
 export type VersionIndex = ReadonlyMap<string, Pick<FileVersionRow, 'remoteKey' | 'type' | 'size'>>;

@@ -2,7 +2,7 @@
  * What a file's sync state is, as one union: the elements render it, the queue never holds it twice.
  * It is derived, never stored: from the synced record, this device's local row and the transfer in flight.
  */
-import type { FileLocalStateRow, FileRow } from './schema.js';
+import type { FileLocalStateRow, FileRow } from '../store/schema.js';
 
 export type TransferDirection = 'upload' | 'download';
 

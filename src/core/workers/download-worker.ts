@@ -3,10 +3,10 @@
  * One per leading `FileSync`; jobs arrive with what they need (the token of the moment included) and
  * report progress, then done or failed.
  */
-import { runDownload } from './download-job.js';
-import { toWire, type DownloadReport, type DownloadRequest } from './download-protocol.js';
-import { LocalFileStorage } from './local-storage.js';
-import { RemoteFileStorage } from './remote-storage.js';
+import { runDownload } from '../transfers/download-job.js';
+import { toWire, type DownloadReport, type DownloadRequest } from '../transfers/download-protocol.js';
+import { LocalFileStorage } from '../storage/local-storage.js';
+import { RemoteFileStorage } from '../storage/remote-storage.js';
 
 const running = new Map<number, AbortController>();
 

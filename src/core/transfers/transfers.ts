@@ -7,15 +7,16 @@
 import { queryDb } from '@livestore/livestore';
 import type { CommitBatcher } from './commit-batcher.js';
 import type { DownloadTarget } from './download-protocol.js';
-import { FileSyncError, TransferError } from './errors.js';
-import type { LocalFileStorage } from './local-storage.js';
-import { pickEvictions, planWork, remoteKeyOf, workKey, type VersionIndex, type Work } from './reconcile.js';
-import type { RemoteFileStorage } from './remote-storage.js';
-import { fileSyncEvents as events, fileVersionsTable, type FileLocalStateRow, type FileRow, type FileVersionRow } from './schema.js';
-import type { TransferActivity, TransferFailure } from './state.js';
-import type { FileSyncStore } from './store.js';
+import { FileSyncError, TransferError } from '../errors.js';
+import type { LocalFileStorage } from '../storage/local-storage.js';
+import { pickEvictions, planWork, workKey, type VersionIndex, type Work } from './reconcile.js';
+import type { RemoteFileStorage } from '../storage/remote-storage.js';
+import { fileSyncEvents as events, fileVersionsTable, type FileLocalStateRow, type FileRow, type FileVersionRow } from '../store/schema.js';
+import type { TransferActivity, TransferFailure } from '../views/state.js';
+import type { FileSyncStore } from '../store/store.js';
 import { TransferQueue, type Job, type RetryPolicy } from './transfer-queue.js';
 import type { Uploader } from './uploader.js';
+import { remoteKeyOf } from '../wire.js';
 
 /** What a transfer confirms, committed in batches (see CommitBatcher). */
 export type ConfirmationEvent = ReturnType<typeof events.fileUploaded | typeof events.localCopyStored | typeof events.imageMetaSet>;

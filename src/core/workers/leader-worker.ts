@@ -5,8 +5,8 @@
  */
 import { makeWorker } from '@livestore/adapter-web/worker';
 import { makeWsSync } from '@livestore/sync-cf/client';
-import { fileSyncSchema } from './schema.js';
-import { receiveTokens, SYNC_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './token-relay.js';
+import { fileSyncSchema } from '../store/schema.js';
+import { receiveTokens, SYNC_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../store/token-relay.js';
 
 const params = new URL(self.location.href).searchParams;
 const syncUrl = params.get('sync');

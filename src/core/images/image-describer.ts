@@ -12,8 +12,8 @@
  * that decodes images loads with the first one to describe: a page that only shows files never loads it.
  */
 import type { ImageMeta } from './image-meta.js';
-import type { LocalFileStorage } from './local-storage.js';
-import type { FileLocalStateRow, FileRow } from './schema.js';
+import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileLocalStateRow, FileRow } from '../store/schema.js';
 
 export interface ImageDescriberHost {
   readonly local: LocalFileStorage;

@@ -2,8 +2,9 @@
 import { makePersistedAdapter } from '@livestore/adapter-web';
 import { createStorePromise, makeShutdownDeferred, type Adapter, type Store } from '@livestore/livestore';
 import { Cause, Deferred, Effect, Exit } from 'effect';
-import { kitAssetUrls } from './assets.js';
-import { FileSyncError } from './errors.js';
+import { kitAssetUrls } from '../workers/assets.js';
+import { FileSyncError } from '../errors.js';
+import { ID_PATTERN } from '../wire.js';
 import { fileSyncSchema, type FileSyncSchema } from './schema.js';
 
 export type FileSyncStore = Store<FileSyncSchema>;
@@ -26,7 +27,6 @@ export interface OpenStoreOptions {
   readonly adapter?: Adapter;
 }
 
-export const STORE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 export function syncUrlOf(endpoint: string): string {
   const url = new URL(endpoint);
@@ -49,7 +49,7 @@ export function makeWebAdapter(endpoint: string | undefined, storeId: string): A
 }
 
 export async function openStore({ storeId, endpoint, token, adapter }: OpenStoreOptions): Promise<OpenedStore> {
-  if (!STORE_ID.test(storeId)) {
+  if (!ID_PATTERN.test(storeId)) {
     throw new FileSyncError('invalid_store_id', `store-id "${storeId}" must be 1-128 letters, digits, "_" or "-"`);
   }
   const open = async (attemptAdapter: Adapter): Promise<OpenedStore> => {

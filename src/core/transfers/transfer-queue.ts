@@ -6,7 +6,7 @@
  * (a file deleted mid-upload) are aborted. A job is in exactly one phase at a time: queued, running or
  * waiting for its retry.
  */
-import { FileSyncError, TransferError } from './errors.js';
+import { FileSyncError, TransferError } from '../errors.js';
 
 export type Lane = 'upload' | 'download' | 'delete';
 

@@ -2,9 +2,9 @@
  * A download as one sequence of chunks that survives interruptions: when the connection drops mid-body, it
  * asks again for the rest with `Range` and carries on, so the hash and the OPFS write see the bytes unbroken.
  */
-import { TransferError } from './errors.js';
-import type { ChunkReader } from './local-storage.js';
-import type { RemoteFileStorage } from './remote-storage.js';
+import { TransferError } from '../errors.js';
+import type { ChunkReader } from '../storage/local-storage.js';
+import type { RemoteFileStorage } from '../storage/remote-storage.js';
 
 /** Range requests tried after a cut before the download is handed back to the queue's backoff. */
 const MAX_RESUMES = 3;

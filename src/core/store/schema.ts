@@ -10,6 +10,7 @@
  *   other (a single JSON document updated read-modify-write loses updates).
  */
 import { Events, makeSchema, Schema, State } from '@livestore/livestore';
+import { ID_PATTERN, SHA256_PATTERN } from '../wire.js';
 
 export const filesTable = State.SQLite.table({
   name: 'files',
@@ -96,8 +97,8 @@ export const fileSyncTables = {
   uploadParts: uploadPartsTable,
 };
 
-const FileId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/));
-const Sha256 = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/));
+const FileId = Schema.String.pipe(Schema.pattern(ID_PATTERN));
+const Sha256 = Schema.String.pipe(Schema.pattern(SHA256_PATTERN));
 
 /** A client-only fact about one file at one moment, with nothing more to carry than when. */
 const fileMoment = <const Name extends string>(name: Name) =>

@@ -2,7 +2,7 @@
  * What the page and the download worker tell each other (download-worker.ts, download-client.ts): a
  * download as plain data, its progress and outcome, and errors as the retry policy tells them apart.
  */
-import { FileSyncError, TransferError } from './errors.js';
+import { FileSyncError, TransferError } from '../errors.js';
 
 export interface DownloadTarget {
   readonly id: string;

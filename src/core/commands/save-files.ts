@@ -1,0 +1,74 @@
+/**
+ * Saving files: each is written to OPFS in turn, and their records are journaled, then committed together
+ * every 50 ms rather than one by one, since every commit re-runs the store's watched queries over all its
+ * files. A file that cannot be saved (a name too long, a full disk) fails alone.
+ */
+import { FileSyncError } from '../errors.js';
+import type { SaveOptions, SaveRequest, SaveResult } from '../file-sync-options.js';
+import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { JournalEntry, RecordJournal } from '../sync/record-journal.js';
+import type { Uploader } from '../transfers/uploader.js';
+import type { FileView } from '../views/state.js';
+import { MAX_NAME_LENGTH } from '../wire.js';
+
+/** While saving many files, their records are committed together at most this often. */
+const SAVE_BATCH_MS = 50;
+
+export interface SaveContext {
+  readonly local: LocalFileStorage;
+  readonly uploader: Uploader;
+  readonly journal: RecordJournal;
+  /** Whether a file may start going up while it is saved: in the tab that runs the transfers, with the backend answering. */
+  uploadWhileSaving(): boolean;
+  /** Commits the records of saved files, and gives each one's view (undefined: not recorded). Throws once closed. */
+  record(records: readonly JournalEntry[]): (FileView | undefined)[];
+}
+
+/** The name a file is saved under, refused when no device could store it. */
+export function fileName(name: string): string {
+  const shown = name === '' ? 'file' : name;
+  if (shown.length > MAX_NAME_LENGTH) throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
+  return shown;
+}
+
+export async function saveFiles(requests: readonly SaveRequest[], context: SaveContext): Promise<SaveResult[]> {
+  const { local, uploader, journal } = context;
+  const results: SaveResult[] = [];
+  let batch: { readonly index: number; readonly record: JournalEntry }[] = [];
+  let committedAt = Date.now();
+  const commit = async () => {
+    if (batch.length === 0) return;
+    // Journaled first: a page closed before LiveStore's leader has the commit loses nothing (record-journal.ts).
+    // The journal is a safety net: a save does not fail for want of it. Closed meanwhile (the page is
+    // leaving), `record` throws: the journal holds the records, and the next open commits them.
+    await journal.add(batch.map((saved) => saved.record)).catch(() => {});
+    const views = context.record(batch.map((saved) => saved.record));
+    for (const [i, { index, record }] of batch.entries()) {
+      const view = views[i];
+      results[index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
+      if (view) uploader.recorded(record.id, view.hash);
+      else uploader.cancel(record.id);
+    }
+    batch = [];
+    committedAt = Date.now();
+  };
+  for (const [index, request] of requests.entries()) {
+    const { blob, options = {} }: { blob: Blob; options?: SaveOptions } = request instanceof Blob ? { blob: request } : request;
+    const id = crypto.randomUUID();
+    try {
+      const name = fileName(options.name ?? (blob instanceof File ? blob.name : ''));
+      const type = options.type ?? blob.type;
+      // A large file starts going up while it is saved (the uploader reads the blob being saved): the save
+      // and the upload overlap instead of taking turns. Otherwise the upload starts from OPFS once saved.
+      if (context.uploadWhileSaving()) uploader.begin(id, blob, type);
+      const { hash, size } = await local.writeBlob(id, blob);
+      batch.push({ index, record: { id, name, type, size, hash, createdAt: Date.now() } });
+    } catch (error) {
+      uploader.cancel(id);
+      results[index] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    if (Date.now() - committedAt >= SAVE_BATCH_MS) await commit();
+  }
+  await commit();
+  return results;
+}

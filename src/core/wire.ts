@@ -1,0 +1,51 @@
+/**
+ * The contract between the core and the worker (src/server): what an id and a content hash look like, the
+ * addresses of files and of the manifest, the part limit of multipart uploads, and the codes of the
+ * worker's JSON errors. Both sides import it, so neither can drift from the other.
+ */
+
+/** A store id or a file id: a path segment that needs no escaping. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A content hash (see storage/hash.ts): lowercase hex of SHA-256. */
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+/** The longest file name a record may carry. */
+export const MAX_NAME_LENGTH = 1024;
+
+/** R2's limit on the parts of one multipart upload. */
+export const MAX_PARTS = 10_000;
+
+/** A version of a file's content in remote storage, as the synced `files` table records it: `<fileId>/<hash>`. */
+export const remoteKeyOf = (fileId: string, hash: string): string => `${fileId}/${hash}`;
+
+/**
+ * The API path of a remote key (or of `<fileId>/<staging segment>`, where a multipart upload begun before its
+ * hash was known goes; see src/server/files.ts).
+ */
+export const filePath = (storeId: string, remoteKey: string): string => `/api/stores/${encodeURIComponent(storeId)}/files/${remoteKey}`;
+
+/** A store's manifest: what the backend holds of it (see src/server/manifest.ts). */
+export const manifestPath = (storeId: string): string => `/api/stores/${storeId}/manifest`;
+
+/** What the worker's JSON errors say in `error.code`. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'internal_error'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'length_required'
+  | 'too_large'
+  | 'hash_mismatch'
+  | 'size_mismatch'
+  | 'no_such_upload'
+  | 'invalid_parts'
+  | 'range_not_satisfiable'
+  | AuthErrorCode;
+
+/** The errors a new token can mend. */
+export type AuthErrorCode = 'token_missing' | 'token_invalid' | 'token_expired' | 'wrong_store' | 'scope_missing';
+
+const AUTH_ERROR_CODES: ReadonlySet<string> = new Set<AuthErrorCode>(['token_missing', 'token_invalid', 'token_expired', 'wrong_store', 'scope_missing']);
+
+export const isAuthErrorCode = (code: string): code is AuthErrorCode => AUTH_ERROR_CODES.has(code);
