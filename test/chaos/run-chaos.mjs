@@ -67,6 +67,24 @@ const fileDetails = (page, ids) =>
     }, ids)
     .catch((error) => [`file views unreadable: ${error.message}`]);
 
+/**
+ * Where a page's LiveStore holds each record it should have: its session's state database, its leader's state
+ * database, its leader's event log (each searched for the file's id as stored text). A record the event log
+ * holds and a state database lacks was lost materializing; one the event log lacks was never pulled.
+ */
+const recordPlaces = (page, ids) =>
+  page
+    .evaluate(async (ids) => {
+      const store = document.querySelector('ls-file-sync').sync.store;
+      const internals = store[Symbol.for('livestore.StoreInternals')];
+      const text = (bytes) => new TextDecoder('latin1').decode(bytes);
+      const session = text(internals.sqliteDbWrapper.export());
+      const leaderState = text(await store.runEffectPromise(internals.clientSession.leaderThread.export));
+      const eventlog = text(await store.runEffectPromise(internals.clientSession.leaderThread.getEventlogData));
+      return ids.map((id) => `${id}: session ${session.includes(id)}, leader state ${leaderState.includes(id)}, event log ${eventlog.includes(id)}`);
+    }, ids)
+    .catch((error) => [`record places unreadable: ${error.message}`]);
+
 /** The content hash of a page's local copy of each file (undefined when it has none). */
 const localHashes = (page, ids) =>
   page.evaluate(async (ids) => {
@@ -161,6 +179,10 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       settledInTime = false;
       const missing = (s) => added.filter((f) => s[f.id] === undefined).map((f) => `${f.on}${f.batch}`).join(' ');
       log(`  not settled after ${Math.round(timeout / 1000)} s; records missing on A: ${missing(last.a) || 'none'}; on B: ${missing(last.b) || 'none'}`);
+      for (const [name, page, s] of [['A', a.page, last.a], ['B', b.page, last.b]]) {
+        const absent = ids.filter((id) => s[id] === undefined);
+        if (absent.length > 0) for (const line of await recordPlaces(page, absent.slice(0, 5))) log(`    ${name} ${line}`);
+      }
       for (const [name, s] of [['A', last.a], ['B', last.b]]) {
         const open = added.filter((f) => s[f.id] !== undefined && s[f.id] !== 'synced');
         const counts = new Map();

@@ -1,5 +1,7 @@
 /** What the element tests share: a kit mounted in a form, test images, and a bounded wait. */
 import { fixture, html } from '@open-wc/testing';
+// Defines every element (the tests use them by tag).
+import '../../../src/elements/index.js';
 import type { LsFileGallery, LsFileSync, LsFileUpload, LsSyncStatus } from '../../../src/elements/index.js';
 import { backendUrl, devToken, uniqueStoreId } from '../helpers.js';
 
