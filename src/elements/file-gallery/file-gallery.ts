@@ -2,6 +2,7 @@ import { css, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FileView } from '../../core/index.js';
+import { LsFileDeletedEvent } from '../events/events.js';
 import '../file-image/define.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
@@ -20,7 +21,7 @@ const UNDO_MS = 5000;
  *
  * @slot empty - Shown when the store has no files.
  *
- * @event ls-file-deleted - A file was deleted (after its undo period). `detail.fileId`.
+ * @event {LsFileDeletedEvent} ls-file-deleted - A file was deleted (after its undo period). `detail.fileId`.
  *
  * @csspart base - The grid. Its rows are all as tall as the tallest (`grid-auto-rows: 1fr`): the tiles off
  *   screen are left out and their room reckoned from the rows rendered.
@@ -208,7 +209,7 @@ export class LsFileGallery extends LocalizedElement {
   #commitDelete(id: string): void {
     if (!this.#takePending(id)) return;
     void this.#controller.sync?.deleteFile(id).then(() => {
-      this.dispatchEvent(new CustomEvent('ls-file-deleted', { detail: { fileId: id }, bubbles: true, composed: true }));
+      this.dispatchEvent(new LsFileDeletedEvent({ fileId: id }));
     });
   }
 
@@ -239,8 +240,5 @@ const extensionOf = (name: string) => (name.includes('.') ? name.slice(name.last
 declare global {
   interface HTMLElementTagNameMap {
     'ls-file-gallery': LsFileGallery;
-  }
-  interface HTMLElementEventMap {
-    'ls-file-deleted': CustomEvent<{ fileId: string }>;
   }
 }

@@ -1,5 +1,6 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { loadImageScaler, type FileSync, type FileView, type Size } from '../../core/index.js';
+import { LsErrorEvent, LsLoadEvent } from '../events/events.js';
 import { onDevicePixelRatioChange } from '../shared/device-pixel-ratio.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
@@ -16,8 +17,8 @@ const SCALE_FROM_BYTES = 256 * 1024;
 /**
  * @summary Shows an image of the store: from this device at once when it is here, otherwise once downloaded.
  *
- * @event ls-load - The image is displayed.
- * @event ls-error - The image cannot be displayed (`detail.reason`).
+ * @event {LsLoadEvent} ls-load - The image is displayed.
+ * @event {LsErrorEvent} ls-error - The image cannot be displayed (`detail.reason`).
  *
  * @csspart base - The frame around the image or its placeholder.
  * @csspart image - The `<img>`.
@@ -285,14 +286,14 @@ export class LsFileImage extends LocalizedElement {
 
   #onLoad = () => {
     this.#setStatus('ready');
-    this.dispatchEvent(new Event('ls-load', { bubbles: true, composed: true }));
+    this.dispatchEvent(new LsLoadEvent());
   };
 
   #onImgError = () => {
     // The placeholder says so instead of a broken image (the file itself stays saved).
     this.#revoke();
     this.#setStatus('failed');
-    this.dispatchEvent(new CustomEvent('ls-error', { detail: { reason: 'decode' }, bubbles: true, composed: true }));
+    this.dispatchEvent(new LsErrorEvent({ reason: 'decode' }));
   };
 
   #setStatus(status: ImageStatus): void {
@@ -326,9 +327,5 @@ const intrinsicStyle = ({ width, height }: Size) => `contain:size;contain-intrin
 declare global {
   interface HTMLElementTagNameMap {
     'ls-file-image': LsFileImage;
-  }
-  interface HTMLElementEventMap {
-    'ls-load': Event;
-    'ls-error': CustomEvent<{ reason: string }>;
   }
 }

@@ -1,6 +1,7 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { acquireFileSync, answerServiceWorker, registerServiceWorker, type FileSync, type FileSyncLease } from '../../core/index.js';
+import { LsReadyEvent, LsSyncErrorEvent } from '../events/events.js';
 import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
 import { parseSize } from '../shared/size.js';
 
@@ -13,9 +14,9 @@ const REOPEN_WINDOW_MS = 10 * 60_000;
  *
  * @slot - The kit's elements (and anything else): every `ls-*` element inside uses this store.
  *
- * @event ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`. Fires again, with a
+ * @event {LsReadyEvent} ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`. Fires again, with a
  * new `FileSync`, when the element opened the store again after LiveStore stopped it on its own.
- * @event ls-sync-error - The store could not be opened, or `cache-budget` is not a size. `detail.error` says why.
+ * @event {LsSyncErrorEvent} ls-sync-error - The store could not be opened, or `cache-budget` is not a size. `detail.error` says why.
  */
 export class LsFileSync extends LitElement {
   static override properties = {
@@ -94,13 +95,13 @@ export class LsFileSync extends LitElement {
     const current = this.#provider.value;
     if (current.kind === 'ready') return Promise.resolve(current.sync);
     return new Promise((resolve, reject) => {
-      const onReady = (event: Event) => {
+      const onReady = (event: LsReadyEvent) => {
         cleanup();
-        resolve((event as CustomEvent<{ sync: FileSync }>).detail.sync);
+        resolve(event.detail.sync);
       };
-      const onError = (event: Event) => {
+      const onError = (event: LsSyncErrorEvent) => {
         cleanup();
-        reject((event as CustomEvent<{ error: Error }>).detail.error);
+        reject(event.detail.error);
       };
       const cleanup = () => {
         this.removeEventListener('ls-ready', onReady);
@@ -152,7 +153,7 @@ export class LsFileSync extends LitElement {
         if (this.#lease !== lease) return;
         const err = error instanceof Error ? error : new Error(String(error));
         this.#set({ kind: 'error', error: err });
-        this.dispatchEvent(new CustomEvent('ls-sync-error', { detail: { error: err }, bubbles: true, composed: true }));
+        this.dispatchEvent(new LsSyncErrorEvent({ error: err }));
       },
     );
   }
@@ -166,7 +167,7 @@ export class LsFileSync extends LitElement {
     };
     this.#set({ kind: 'ready', sync });
     this.#applyCacheBudget();
-    this.dispatchEvent(new CustomEvent('ls-ready', { detail: { sync }, bubbles: true, composed: true }));
+    this.dispatchEvent(new LsReadyEvent({ sync }));
   }
 
   /** Sets the budget on the open core; an empty attribute leaves the core's own setting alone. */
@@ -176,7 +177,7 @@ export class LsFileSync extends LitElement {
     const bytes = parseSize(this.cacheBudget);
     if (bytes === undefined) {
       const error = new Error(`cache-budget "${this.cacheBudget}" is not a size (write it like 500MB or 2GiB)`);
-      this.dispatchEvent(new CustomEvent('ls-sync-error', { detail: { error }, bubbles: true, composed: true }));
+      this.dispatchEvent(new LsSyncErrorEvent({ error }));
       return;
     }
     sync.setCacheBudget(bytes);
@@ -217,9 +218,5 @@ export class LsFileSync extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'ls-file-sync': LsFileSync;
-  }
-  interface HTMLElementEventMap {
-    'ls-ready': CustomEvent<{ sync: FileSync }>;
-    'ls-sync-error': CustomEvent<{ error: Error }>;
   }
 }

@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FileSync, FileView } from '../../core/index.js';
+import { LsFileAddedEvent, LsFileRejectedEvent, type FileRejectedDetail, type RejectionReason } from '../events/events.js';
 import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { describeState } from '../shared/format.js';
@@ -9,18 +10,7 @@ import { LocalizedElement } from '../shared/localized-element.js';
 import { parseSize } from '../shared/size.js';
 import { styles } from './file-upload.styles.js';
 
-export type RejectionReason = 'type' | 'size' | 'count' | 'multiple' | 'save-failed';
-
-export interface FileAddedDetail {
-  readonly fileId: string;
-  readonly file: FileView;
-}
-
-export interface FileRejectedDetail {
-  readonly file: File;
-  readonly reason: RejectionReason;
-  readonly message: string;
-}
+export type { FileAddedDetail, FileRejectedDetail, RejectionReason } from '../events/events.js';
 
 /**
  * @summary A drop zone and file picker that saves files to this device at once and syncs them in the background.
@@ -29,8 +19,8 @@ export interface FileRejectedDetail {
  *
  * @slot - The drop hint (defaults to a localized "Drop files here or choose files").
  *
- * @event ls-file-added - A file was saved on this device. `detail.fileId` is its id, `detail.file` its view.
- * @event ls-file-rejected - A file was refused. `detail.reason` is `type`, `size`, `count`, `multiple` or `save-failed`; `detail.message` says why, in the page's language.
+ * @event {LsFileAddedEvent} ls-file-added - A file was saved on this device. `detail.fileId` is its id, `detail.file` its view.
+ * @event {LsFileRejectedEvent} ls-file-rejected - A file was refused. `detail.reason` is `type`, `size`, `count`, `multiple` or `save-failed`; `detail.message` says why, in the page's language.
  * @event input - Files were added (fired before `change`, as a native file input does).
  * @event change - The set of files held by the control changed.
  *
@@ -174,7 +164,7 @@ export class LsFileUpload extends LocalizedElement {
       if (result.ok) {
         saved.push(result.file);
         this.#watch(sync, result.file.id);
-        this.dispatchEvent(new CustomEvent<FileAddedDetail>('ls-file-added', { detail: { fileId: result.file.id, file: result.file }, bubbles: true, composed: true }));
+        this.dispatchEvent(new LsFileAddedEvent({ fileId: result.file.id, file: result.file }));
       } else {
         const file = accepted[index]!;
         this.#reject(file, 'save-failed', t.saveFailed(file.name, result.error.message));
@@ -321,7 +311,7 @@ export class LsFileUpload extends LocalizedElement {
     const detail: FileRejectedDetail = { file, reason, message };
     this.rejections = [...this.rejections, detail];
     this.#announce(this.rejections.map((r) => r.message).join('. '));
-    this.dispatchEvent(new CustomEvent<FileRejectedDetail>('ls-file-rejected', { detail, bubbles: true, composed: true }));
+    this.dispatchEvent(new LsFileRejectedEvent(detail));
   }
 
   #announce(message: string): void {
@@ -373,9 +363,5 @@ export class LsFileUpload extends LocalizedElement {
 declare global {
   interface HTMLElementTagNameMap {
     'ls-file-upload': LsFileUpload;
-  }
-  interface HTMLElementEventMap {
-    'ls-file-added': CustomEvent<FileAddedDetail>;
-    'ls-file-rejected': CustomEvent<FileRejectedDetail>;
   }
 }
