@@ -12,7 +12,7 @@ import { fileSyncEvents as events } from '../store/schema.js';
 import type { FileSyncStore } from '../store/store.js';
 import { CommitBatcher } from '../transfers/commit-batcher.js';
 import { Downloads } from '../transfers/downloads.js';
-import { Transfers, type ConfirmationEvent, type TransfersOptions } from '../transfers/transfers.js';
+import { Transfers, type ConfirmationEvent, type ConfirmationKey, type TransfersOptions } from '../transfers/transfers.js';
 import type { Uploader } from '../transfers/uploader.js';
 import type { StoreRows } from '../views/store-rows.js';
 import type { TransferActivities } from '../views/transfer-activity.js';
@@ -51,7 +51,7 @@ export class LeadingTab {
   readonly #describer: ImageDescriber;
   readonly #downloads: Downloads;
   /** Transfers done and image descriptions made, committed together (keys: `workKey`s, `describe:<id>`). */
-  readonly #confirmations: CommitBatcher<ConfirmationEvent>;
+  readonly #confirmations: CommitBatcher<ConfirmationEvent, ConfirmationKey>;
   readonly #restoring: ReturnType<typeof setInterval>;
   #stopped = false;
 
@@ -61,7 +61,7 @@ export class LeadingTab {
   ) {
     const { store, rows } = context;
     this.#downloads = new Downloads(context.remote, context.local, options.downloadWorker);
-    this.#confirmations = new CommitBatcher((confirmed, keys) => {
+    this.#confirmations = new CommitBatcher<ConfirmationEvent, ConfirmationKey>((confirmed, keys) => {
       if (this.#stopped) return;
       store.commit(...confirmed);
       this.transfers.committed(keys);

@@ -14,14 +14,14 @@
  * Each confirmation has a key (a job's key): until it is committed, `has(key)` tells the owner that the
  * work is done even though the store does not say so yet, so it is not planned again.
  */
-export class CommitBatcher<E> {
-  readonly #pending = new Map<string, E[]>();
+export class CommitBatcher<E, K extends string = string> {
+  readonly #pending = new Map<K, E[]>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastCommitAt = Number.NEGATIVE_INFINITY;
   #intervalMs: number;
 
   constructor(
-    private readonly commit: (events: E[], keys: readonly string[]) => void,
+    private readonly commit: (events: E[], keys: readonly K[]) => void,
     private readonly minIntervalMs = 50,
     private readonly maxIntervalMs = 1000,
     private readonly maxPerCommit = 5,
@@ -29,14 +29,14 @@ export class CommitBatcher<E> {
     this.#intervalMs = minIntervalMs;
   }
 
-  add(key: string, ...events: E[]): void {
+  add(key: K, ...events: E[]): void {
     const pending = this.#pending.get(key);
     if (pending) pending.push(...events);
     else this.#pending.set(key, events);
     this.#schedule();
   }
 
-  has(key: string): boolean {
+  has(key: K): boolean {
     return this.#pending.has(key);
   }
 

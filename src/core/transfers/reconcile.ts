@@ -16,7 +16,9 @@ export type Work =
   | { readonly kind: 'delete-remote'; readonly id: string; readonly remoteKey: string };
 
 /** One key per file and kind: the queue holds at most one transfer of each kind for a file. */
-export const workKey = (work: Pick<Work, 'kind' | 'id'>): string => `${work.kind}:${work.id}`;
+export type WorkKey = `${Work['kind']}:${string}`;
+
+export const workKey = (work: Pick<Work, 'kind' | 'id'>): WorkKey => `${work.kind}:${work.id}`;
 
 
 /** Versions by `<fileId>:<hash>`. */

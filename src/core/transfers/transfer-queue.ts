@@ -29,8 +29,8 @@ type Phase =
       readonly unanswered: boolean;
     };
 
-interface Entry {
-  job: Job;
+interface Entry<J extends Job> {
+  job: J;
   phase: Phase;
   attempt: number;
   boost: number;
@@ -41,34 +41,35 @@ export interface RetryPolicy {
   readonly maxMs: number;
 }
 
-export interface TransferQueueOptions {
+export interface TransferQueueOptions<J extends Job = Job> {
   readonly concurrency?: Partial<Record<Lane, number>>;
   readonly retry?: Partial<RetryPolicy>;
   /** Consulted before a job starts: false while offline or while the backend is unreachable. */
   readonly canStart?: () => boolean;
-  readonly onRetryScheduled?: (job: Job, attempt: number, retryAt: number, error: unknown) => void;
+  readonly onRetryScheduled?: (job: J, attempt: number, retryAt: number, error: unknown) => void;
   /** A permanent failure: the job is dropped, its owner records why. */
-  readonly onFailure?: (job: Job, error: unknown) => void;
+  readonly onFailure?: (job: J, error: unknown) => void;
   /** A transient failure with no response at all (status 0): a hint that the backend may be down. */
   readonly onNetworkError?: () => void;
-  readonly onSettled?: (job: Job) => void;
+  readonly onSettled?: (job: J) => void;
 }
 
 const DEFAULT_CONCURRENCY: Record<Lane, number> = { upload: 2, download: 3, delete: 2 };
 
-export class TransferQueue {
-  readonly #entries = new Map<string, Entry>();
+/** Runs jobs of type `J` (with what their owner needs to know of each) by lane, with retries. */
+export class TransferQueue<J extends Job = Job> {
+  readonly #entries = new Map<string, Entry<J>>();
   readonly #concurrency: Record<Lane, number>;
   readonly #retry: RetryPolicy;
   #stopped = false;
 
-  constructor(private readonly options: TransferQueueOptions = {}) {
+  constructor(private readonly options: TransferQueueOptions<J> = {}) {
     this.#concurrency = { ...DEFAULT_CONCURRENCY, ...options.concurrency };
     this.#retry = { baseMs: 1000, maxMs: 60_000, ...options.retry };
   }
 
   /** Makes the queue hold exactly these jobs: new ones are queued, missing ones aborted. */
-  sync(jobs: readonly Job[]): void {
+  sync(jobs: readonly J[]): void {
     if (this.#stopped) return;
     const wanted = new Map(jobs.map((job) => [job.key, job]));
     for (const [key, entry] of this.#entries) {
@@ -120,13 +121,13 @@ export class TransferQueue {
     for (const [key, entry] of this.#entries) this.#drop(key, entry);
   }
 
-  #drop(key: string, entry: Entry): void {
+  #drop(key: string, entry: Entry<J>): void {
     this.#entries.delete(key);
     if (entry.phase.kind === 'running') entry.phase.controller.abort(new DOMException('Transfer cancelled', 'AbortError'));
     if (entry.phase.kind === 'waiting') clearTimeout(entry.phase.timer);
   }
 
-  #requeue(entry: Entry): void {
+  #requeue(entry: Entry<J>): void {
     if (entry.phase.kind === 'waiting') clearTimeout(entry.phase.timer);
     entry.phase = { kind: 'queued' };
   }
@@ -146,7 +147,7 @@ export class TransferQueue {
     if (this.#stopped || (this.options.canStart && !this.options.canStart())) return;
     const running: Record<Lane, number> = { upload: this.#running('upload'), download: this.#running('download'), delete: this.#running('delete') };
     for (;;) {
-      let next: Entry | undefined;
+      let next: Entry<J> | undefined;
       for (const entry of this.#entries.values()) {
         if (entry.phase.kind !== 'queued' || running[entry.job.lane] >= this.#concurrency[entry.job.lane]) continue;
         // Strictly before: among equals, the one queued first.
@@ -158,7 +159,7 @@ export class TransferQueue {
     }
   }
 
-  #start(entry: Entry): void {
+  #start(entry: Entry<J>): void {
     const controller = new AbortController();
     entry.phase = { kind: 'running', controller };
     const { job } = entry;

@@ -9,7 +9,7 @@ import type { CommitBatcher } from './commit-batcher.js';
 import type { DownloadTarget } from './download-protocol.js';
 import { FileSyncError, TransferError } from '../errors.js';
 import type { LocalFileStorage } from '../storage/local-storage.js';
-import { pickEvictions, planWork, workKey, type VersionIndex, type Work } from './reconcile.js';
+import { pickEvictions, planWork, workKey, type VersionIndex, type Work, type WorkKey } from './reconcile.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 import { fileSyncEvents as events, fileVersionsTable, type FileLocalStateRow, type FileRow, type FileVersionRow } from '../store/schema.js';
 import type { TransferActivity, TransferFailure } from '../views/state.js';
@@ -21,13 +21,22 @@ import { remoteKeyOf } from '../wire.js';
 /** What a transfer confirms, committed in batches (see CommitBatcher). */
 export type ConfirmationEvent = ReturnType<typeof events.fileUploaded | typeof events.localCopyStored | typeof events.imageMetaSet>;
 
+/** A confirmation's key: a transfer's, or an image description's (see images/image-describer.ts). */
+export type ConfirmationKey = WorkKey | `describe:${string}`;
+
+/** A job of the queue, with the work it does. */
+interface TransferJob extends Job {
+  readonly key: WorkKey;
+  readonly work: Work;
+}
+
 /** What the leader reads from and tells the FileSync it works for. */
 export interface TransfersHost {
   readonly store: FileSyncStore;
   readonly local: LocalFileStorage;
   readonly remote: RemoteFileStorage;
   readonly uploader: Uploader;
-  readonly confirmations: CommitBatcher<ConfirmationEvent>;
+  readonly confirmations: CommitBatcher<ConfirmationEvent, ConfirmationKey>;
   /** Every record, deleted ones too, as last read. */
   records(): readonly FileRow[];
   locals(): ReadonlyMap<string, FileLocalStateRow>;
@@ -46,7 +55,9 @@ export interface TransfersOptions {
 }
 
 export class Transfers {
-  readonly #queue: TransferQueue;
+  readonly #queue: TransferQueue<TransferJob>;
+  /** The file of each confirmation added and not committed yet. */
+  readonly #confirming = new Map<ConfirmationKey, string>();
   /** Requests failed with no answer: the queue holds while the backend is probed until it answers. */
   #backendDown = false;
   #evicting = false;
@@ -56,20 +67,20 @@ export class Transfers {
     private readonly host: TransfersHost,
     options: TransfersOptions = {},
   ) {
-    this.#queue = new TransferQueue({
+    this.#queue = new TransferQueue<TransferJob>({
       concurrency: { upload: options.concurrency?.upload ?? 2, download: options.concurrency?.download ?? 3 },
       ...(options.retry ? { retry: options.retry } : {}),
       canStart: () => host.online() && !this.#backendDown,
       onRetryScheduled: (job, attempt, retryAt, error) => {
         const direction = job.lane === 'download' ? 'download' : 'upload';
         const message = error instanceof Error ? error.message : String(error);
-        if (job.lane !== 'delete') host.setActivity(idOfKey(job.key), { kind: 'waiting-retry', direction, attempt, retryAt, message });
+        if (job.lane !== 'delete') host.setActivity(job.work.id, { kind: 'waiting-retry', direction, attempt, retryAt, message });
       },
       onFailure: (job, error) => this.#recordFailure(job, error),
       onNetworkError: () => this.#probeBackend(),
       // A transfer done but not committed yet keeps showing its progress until the store says it is done.
       onSettled: (job) => {
-        if (!host.confirmations.has(job.key)) host.setActivity(idOfKey(job.key), undefined);
+        if (!host.confirmations.has(job.key)) host.setActivity(job.work.id, undefined);
       },
     });
   }
@@ -91,7 +102,7 @@ export class Transfers {
 
   /** An upload or download of this file is queued, running, waiting for a retry, or done but not committed. */
   inTransfer(id: string): boolean {
-    const busy = (key: string) => this.#queue.has(key) || this.host.confirmations.has(key);
+    const busy = (key: WorkKey) => this.#queue.has(key) || this.host.confirmations.has(key);
     return busy(workKey({ kind: 'upload', id })) || busy(workKey({ kind: 'download', id }));
   }
 
@@ -99,10 +110,11 @@ export class Transfers {
    * Confirmations with these keys were committed. A finished transfer kept showing its progress until then
    * (see onSettled); now the store says it is done. Other keys (an image description) are not transfers.
    */
-  committed(keys: readonly string[]): void {
+  committed(keys: readonly ConfirmationKey[]): void {
     for (const key of keys) {
-      const id = idOfKey(key);
-      if (key !== workKey({ kind: 'upload', id }) && key !== workKey({ kind: 'download', id })) continue;
+      const id = this.#confirming.get(key);
+      if (id === undefined) continue;
+      this.#confirming.delete(key);
       if (!this.#queue.has(key)) this.host.setActivity(id, undefined);
     }
   }
@@ -167,17 +179,18 @@ export class Transfers {
     }
   }
 
-  #jobFor(work: Work): Job {
+  #jobFor(work: Work): TransferJob {
     const key = workKey(work);
     const { store, local, remote, uploader } = this.host;
     switch (work.kind) {
       case 'upload':
-        return { key, lane: 'upload', run: (signal) => this.#upload(work, signal) };
+        return { key, work, lane: 'upload', run: (signal) => this.#upload(work, signal) };
       case 'download':
-        return { key, lane: 'download', run: (signal) => this.#download(work, signal) };
+        return { key, work, lane: 'download', run: (signal) => this.#download(work, signal) };
       case 'remove-local':
         return {
           key,
+          work,
           lane: 'delete',
           run: async () => {
             await local.remove(work.id);
@@ -187,6 +200,7 @@ export class Transfers {
       case 'delete-remote':
         return {
           key,
+          work,
           lane: 'delete',
           run: async (signal) => {
             await uploader.abandon(work.id, signal);
@@ -210,7 +224,7 @@ export class Transfers {
     progress(0);
     await host.uploader.upload({ id: work.id, hash: work.hash, type: work.type, remoteKey, blob }, signal, progress);
     this.#answered();
-    host.confirmations.add(workKey(work), events.fileUploaded({ id: work.id, hash: work.hash, remoteKey, uploadedAt: Date.now() }));
+    this.#confirm(work, events.fileUploaded({ id: work.id, hash: work.hash, remoteKey, uploadedAt: Date.now() }));
   }
 
   async #download(work: Extract<Work, { kind: 'download' }>, signal: AbortSignal): Promise<void> {
@@ -219,10 +233,16 @@ export class Transfers {
     progress(0);
     await host.download({ id: work.id, remoteKey: work.remoteKey, size: work.size, hash: work.hash }, signal, progress);
     this.#answered();
-    host.confirmations.add(workKey(work), events.localCopyStored({ id: work.id, hash: work.hash, at: Date.now() }));
+    this.#confirm(work, events.localCopyStored({ id: work.id, hash: work.hash, at: Date.now() }));
   }
 
-  #recordFailure(job: Job, error: unknown): void {
+  #confirm(work: Work, event: ConfirmationEvent): void {
+    const key = workKey(work);
+    this.#confirming.set(key, work.id);
+    this.host.confirmations.add(key, event);
+  }
+
+  #recordFailure(job: TransferJob, error: unknown): void {
     if (job.lane === 'delete') {
       // Deletion is retried until done; a refusal (a revoked token) waits for the next change or retry().
       console.warn(`[ls-file-sync] ${job.key} failed`, error);
@@ -234,7 +254,7 @@ export class Transfers {
       message: error instanceof Error ? error.message : String(error),
       ...(error instanceof TransferError ? { status: error.status } : {}),
     };
-    this.host.store.commit(events.transferFailed({ id: idOfKey(job.key), failure: JSON.stringify(failure), at: Date.now() }));
+    this.host.store.commit(events.transferFailed({ id: job.work.id, failure: JSON.stringify(failure), at: Date.now() }));
   }
 
   /** A transfer went through: whatever the probe thought, the backend answers. */
@@ -263,5 +283,3 @@ export class Transfers {
   }
 }
 
-/** The file id of a job key (`<kind>:<id>`, see `workKey`). */
-export const idOfKey = (key: string): string => key.slice(key.indexOf(':') + 1);
