@@ -2,17 +2,18 @@
 // Production build, local backend (wrangler dev), headless Chromium; every case runs RUNS times and
 // reports the median and the spread. Writes bench/results/latest.json and prints a table.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { startBackend, freePort } from '../scripts/backend.mjs';
 import { startDemoServer } from '../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../scripts/chrome.mjs';
 import { installContentHash } from '../test/support/page-content-hash.mjs';
+import { measureBundle } from './bundle.mjs';
+import { installPageHelpers } from './page-helpers.mjs';
+import { profiled } from './profiling.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -37,37 +38,7 @@ execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' 
 
 // bundle: the kit's own code (dependencies external) a page loads up front, the parts it loads only on demand
 // (languages, the in-page download) apart, and all the JavaScript a page of the kit loads.
-if (wanted('bundle')) {
-  const own = await build({
-    entryPoints: [path.join(root, 'src/index.ts')],
-    bundle: true, minify: true, write: false, format: 'esm', packages: 'external', target: 'es2022', logLevel: 'silent',
-    splitting: true, outdir: path.join(root, '.bench-bundle'), metafile: true, absWorkingDir: root,
-  });
-  const gzipOf = (file) => gzipSync(own.outputFiles.find((o) => path.relative(root, o.path) === file).contents, { level: 9 }).length;
-  const entry = Object.keys(own.metafile.outputs).find((file) => own.metafile.outputs[file].entryPoint === 'src/index.ts');
-  // Each file loaded with the entry (its static imports, transitively), and the ones behind an `import()`.
-  const upFront = new Set([entry]);
-  const onDemand = new Set();
-  for (const file of upFront) {
-    for (const { path: imported, kind, external } of own.metafile.outputs[file].imports) {
-      if (external) continue;
-      if (kind === 'dynamic-import') onDemand.add(imported);
-      else upFront.add(imported);
-    }
-  }
-  const ownGzip = [...upFront].reduce((sum, file) => sum + gzipOf(file), 0);
-  // A chunk is named for the module an `import()` asks for (de.strings, download-job…).
-  const nameOf = (file) => path.basename(own.metafile.outputs[file].entryPoint ?? file).replace(/\.[jt]s$/, '');
-  const lazy = [...onDemand].filter((file) => !upFront.has(file)).map((file) => `${nameOf(file)} ${round(gzipOf(file) / 1024)}`);
-  const dist = path.join(root, 'dist');
-  // What a page with the one script tag loads on its main thread: ls-file-sync.js and its static imports.
-  const pageFiles = new Set(['ls-file-sync.js']);
-  for (const file of pageFiles) {
-    for (const [, imported] of readFileSync(path.join(dist, file), 'utf8').matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) pageFiles.add(imported);
-  }
-  const pageGzip = [...pageFiles].reduce((sum, f) => sum + gzipSync(readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
-  record({ case: 'bundle', median: round(ownGzip / 1024), min: round(ownGzip / 1024), max: round(ownGzip / 1024), unit: 'KB', baseline: `FilePond 31.8 KB, Uppy core+Dashboard 75 KB; loaded on demand (KB): ${lazy.join(', ')}; the page's main-thread JS in all: ${round(pageGzip / 1024)} KB gzip`, target: 'own code < 25 KB', met: ownGzip / 1024 < 25 });
-}
+if (wanted('bundle')) record(await measureBundle(root));
 
 const work = mkdtempSync(path.join(tmpdir(), 'ls-bench-'));
 const backend = await startBackend({ port: await freePort(), persistTo: path.join(work, 'state') });
@@ -83,177 +54,14 @@ const profile = async (name, store, site = demo) => {
   return page;
 };
 
-/**
- * BENCH_PROFILE=<dir>: runs `work` under the page's CPU profiler and saves `<dir>/<name>.cpuprofile` (DevTools'
- * Performance panel opens it; bench/profile-summary.mjs sums it up). BENCH_HEAP=<dir>: samples the page's
- * allocations instead, kept or collected (what makes the garbage behind the collector's pauses), into
- * `<dir>/<name>.heapprofile` (bench/heap-summary.mjs). BENCH_TRACE=<dir>: records a trace of the page's
- * timeline instead, `<dir>/<name>.trace.json`, which also shows the browser's style, layout and paint
- * (bench/trace-summary.mjs sums up its main thread's tasks).
- */
-async function profiled(page, name, work) {
-  if (process.env.BENCH_TRACE) {
-    mkdirSync(process.env.BENCH_TRACE, { recursive: true });
-    await page.tracing.start({ path: path.join(process.env.BENCH_TRACE, `${name}.trace.json`), categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'disabled-by-default-v8.cpu_profiler'] });
-    try {
-      return await work();
-    } finally {
-      await page.tracing.stop();
-    }
-  }
-  const profiler = process.env.BENCH_HEAP
-    ? {
-        dir: process.env.BENCH_HEAP,
-        file: `${name}.heapprofile`,
-        start: [['HeapProfiler.enable'], ['HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }]],
-        stop: 'HeapProfiler.stopSampling',
-      }
-    : process.env.BENCH_PROFILE && { dir: process.env.BENCH_PROFILE, file: `${name}.cpuprofile`, start: [['Profiler.enable'], ['Profiler.start']], stop: 'Profiler.stop' };
-  if (!profiler) return work();
-  const cdp = await page.createCDPSession();
-  for (const [method, params] of profiler.start) await cdp.send(method, params);
-  try {
-    return await work();
-  } finally {
-    const { profile } = await cdp.send(profiler.stop);
-    mkdirSync(profiler.dir, { recursive: true });
-    writeFileSync(path.join(profiler.dir, profiler.file), JSON.stringify(profile));
-    await cdp.detach();
-  }
-}
 
 try {
   const store = `bench-${Date.now().toString(36)}`;
   const a = await profile('a', store);
   const b = await profile('b', store);
 
-  // Helpers inside the page: generated bytes, raw baselines, and waiting for a file's state.
-  const install = (page) => page.evaluate(() => {
-    window.bench = {
-      bytes(size) {
-        const out = new Uint8Array(size);
-        for (let i = 0; i < size; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(size, i + 65536)));
-        return out;
-      },
-      sync: () => document.querySelector('ls-file-sync').sync,
-      /** A JPEG of random noise (noise does not compress, so the size is predictable). */
-      async noiseJpeg(width, height, quality) {
-        const canvas = new OffscreenCanvas(width, height);
-        const ctx = canvas.getContext('2d');
-        const image = ctx.createImageData(width, height);
-        image.data.set(window.bench.bytes(image.data.length));
-        ctx.putImageData(image, 0, 0);
-        return canvas.convertToBlob({ type: 'image/jpeg', quality });
-      },
-      /** Adds `count` files through the page's <ls-file-upload>, as drops of `per` files; `make(i)` makes file i. */
-      async addInDrops(count, per, make) {
-        const upload = document.querySelector('ls-file-upload');
-        for (let i = 0; i < count; i += per) {
-          const drop = [];
-          for (let j = i; j < Math.min(count, i + per); j++) drop.push(await make(j));
-          await upload.addFiles(drop);
-        }
-      },
-      /** Resolves when file `id` is in one of `kinds`; after five minutes, fails saying what the page saw. */
-      until(id, kinds) {
-        return new Promise((resolve, reject) => {
-          let last;
-          const timer = setTimeout(() => {
-            stop();
-            const seen = last === undefined ? 'this page has no record of it' : `its state ${JSON.stringify(last.state)}`;
-            reject(new Error(`${id} was not ${kinds.join(' or ')} after 5 minutes: ${seen}; summary ${JSON.stringify(window.bench.sync().summary.get())}`));
-          }, 300_000);
-          const stop = window.bench.sync().watchFile(id, (view) => {
-            last = view;
-            if (view && kinds.includes(view.state.kind)) {
-              clearTimeout(timer);
-              queueMicrotask(() => stop());
-              resolve(performance.now());
-            }
-          });
-        });
-      },
-      /** Resolves once the store's files pass `test`. */
-      filesWhere(test) {
-        return new Promise((resolve) => {
-          // The first call comes within subscribe, before `stop` is set.
-          const stop = window.bench.sync().files.subscribe((files) => {
-            if (test(files)) {
-              queueMicrotask(() => stop());
-              resolve();
-            }
-          });
-        });
-      },
-      /** Resolves once the store holds at least `count` files and every one is synced. */
-      allSynced(count) {
-        return window.bench.filesWhere((files) => files.length >= count && files.every((f) => f.state.kind === 'synced'));
-      },
-      async sha256Hex(bytes) {
-        const digest = await crypto.subtle.digest('SHA-256', bytes);
-        return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
-      },
-      /** What the kit sends with a file: its content hash (the key) and, for one request, its plain SHA-256. */
-      async hashes(bytes) {
-        return { hash: await window.contentHashOfBytes(bytes), sha256: await window.bench.sha256Hex(bytes) };
-      },
-      /**
-       * The same bytes through the same worker with no kit in between: one PUT when they fit in one
-       * request, else the same multipart API the kit uses (equal 8 MiB parts, three at a time), with the
-       * hash computed beforehand, outside the timing.
-       */
-      async rawUpload(bytes) {
-        const sync = window.bench.sync();
-        const { hash, sha256 } = await window.bench.hashes(bytes);
-        const url = sync.remote.url(`raw-${crypto.randomUUID()}/${hash}`);
-        const auth = { authorization: `Bearer ${sync.token}` };
-        const blob = new Blob([bytes]);
-        const t0 = performance.now();
-        if (blob.size <= 32 * 1024 * 1024) {
-          const response = await fetch(url, { method: 'PUT', body: blob, headers: { ...auth, 'x-content-sha256': sha256 } });
-          if (!response.ok) throw new Error(`raw PUT ${response.status}`);
-          return performance.now() - t0;
-        }
-        const { uploadId } = await (await fetch(`${url}/uploads`, { method: 'POST', body: JSON.stringify({ size: blob.size }), headers: auth })).json();
-        const partSize = 8 * 1024 * 1024;
-        const count = Math.ceil(blob.size / partSize);
-        const parts = [];
-        let next = 1;
-        const worker = async () => {
-          while (next <= count) {
-            const n = next++;
-            const body = blob.slice((n - 1) * partSize, n * partSize);
-            const response = await fetch(`${url}/uploads/${encodeURIComponent(uploadId)}/parts/${n}`, { method: 'PUT', body, headers: auth });
-            parts[n - 1] = { partNumber: n, etag: (await response.json()).etag };
-          }
-        };
-        await Promise.all([worker(), worker(), worker()]);
-        const done = await fetch(`${url}/uploads/${encodeURIComponent(uploadId)}/complete`, { method: 'POST', body: JSON.stringify({ parts }), headers: auth });
-        if (!done.ok) throw new Error(`raw complete ${done.status}`);
-        return performance.now() - t0;
-      },
-      async rawGet(remoteKey) {
-        const sync = window.bench.sync();
-        const t0 = performance.now();
-        const response = await fetch(sync.remote.url(remoteKey), { headers: { authorization: `Bearer ${sync.token}` }, cache: 'no-store' });
-        const root = await navigator.storage.getDirectory();
-        const handle = await root.getFileHandle(`raw-${crypto.randomUUID()}`, { create: true });
-        await response.body.pipeTo(await handle.createWritable());
-        return performance.now() - t0;
-      },
-      async rawOpfsWrite(blob) {
-        const root = await navigator.storage.getDirectory();
-        const handle = await root.getFileHandle(`raw-${crypto.randomUUID()}`, { create: true });
-        const t0 = performance.now();
-        const writable = await handle.createWritable();
-        await writable.write(blob);
-        await writable.close();
-        return performance.now() - t0;
-      },
-    };
-  });
-  await install(a);
-  await install(b);
+  await installPageHelpers(a);
+  await installPageHelpers(b);
 
   // upload and download: a large generated file through the kit, next to one raw request of the same bytes.
   if (wanted('upload') || wanted('download')) {
@@ -392,7 +200,7 @@ try {
     const saving = [];
     for (let run = 0; run < RUNS; run++) {
       const page = await profile(`many-${run}`, `many-${run}-${Date.now().toString(36)}`);
-      await install(page);
+      await installPageHelpers(page);
       await page.setOfflineMode(true);
       saving.push(
         await profiled(page, `many-files-save-${run}`, () => page.evaluate(async (count) => {
@@ -441,7 +249,7 @@ try {
     const COUNT = 200;
     const store = `cold-${Date.now().toString(36)}`;
     const page = await profile('cold', store);
-    await install(page);
+    await installPageHelpers(page);
     await page.evaluate(async (count) => {
       await window.bench.addInDrops(count, 50, async (j) => new File([await window.bench.noiseJpeg(160, 120, 0.8)], `cold-${j}.jpg`, { type: 'image/jpeg' }));
       await window.bench.allSynced(count);
@@ -478,7 +286,7 @@ try {
     const phases = [];
     for (let run = 0; run < RUNS; run++) {
       const page = await profile(`gallery-${run}`, `gallery-${run}-${Date.now().toString(36)}`);
-      await install(page);
+      await installPageHelpers(page);
       await page.evaluate(async (count) => {
         const jpegs = await Promise.all(Array.from({ length: 20 }, () => window.bench.noiseJpeg(160, 120, 0.8)));
         await window.bench.addInDrops(count, 100, (j) => new File([jpegs[j % jpegs.length]], `gallery-${j}.jpg`, { type: 'image/jpeg' }));
@@ -494,7 +302,7 @@ try {
       }, COUNT);
       // A fresh load with the files in the store, as a user comes back to the page.
       await page.reload({ waitUntil: 'domcontentloaded' });
-      await install(page);
+      await installPageHelpers(page);
       const r = await profiled(page, `gallery-${run}`, () => page.evaluate(async (count) => {
         const gallery = document.querySelector('ls-file-gallery');
         const tasks = [];
@@ -576,7 +384,7 @@ try {
     // A store of its own: in the shared one the other profile would download the gigabyte meanwhile and
     // slow every case after this one.
     const page = await profile('memory', `memory-${Date.now().toString(36)}`);
-    await install(page);
+    await installPageHelpers(page);
     const cdp = await page.createCDPSession();
     const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize;
     const peaks = [];
