@@ -18,7 +18,6 @@ import { UpstreamCheck } from './sync/upstream-check.js';
 import { claimLeadership, type Leadership } from './tabs/leader.js';
 import { JOURNAL_PRUNE_AGE_MS, LeadingTab } from './tabs/leading-tab.js';
 import { TabChannel, type ActivityReport, type LeaderCommand } from './tabs/tab-channel.js';
-import { DEFAULT_MULTIPART, Uploader } from './transfers/uploader.js';
 import { FileViews } from './views/file-views.js';
 import { parseFailure, toView, type FileView, type TransferActivity } from './views/state.js';
 import { StoreRows } from './views/store-rows.js';
@@ -36,7 +35,6 @@ export class FileSync {
   readonly endpoint: string;
   readonly local: LocalFileStorage;
   readonly remote: RemoteFileStorage;
-  readonly #uploader: Uploader;
   readonly #views = new FileViews();
   readonly #summary: Observable<SyncSummary>;
   readonly #isLeader = new Observable(false);
@@ -80,7 +78,6 @@ export class FileSync {
       token: () => this.#token,
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     });
-    this.#uploader = new Uploader(store, this.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#connectivity = new Connectivity(store);
     this.#upstream = options.endpoint
       ? new UpstreamCheck({ store, endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token, reconnect: () => tokens.reconnect() })
@@ -194,9 +191,8 @@ export class FileSync {
     this.#assertOpen();
     return saveFiles(requests, {
       local: this.local,
-      uploader: this.#uploader,
       journal: this.#journal,
-      uploadWhileSaving: () => this.#connectivity.online && this.#leading?.transfers.backendReachable === true,
+      uploadWhileSaving: () => (this.#connectivity.online && this.#leading?.transfers.backendReachable === true ? this.#leading.uploader : undefined),
       record: (records) => {
         this.#assertOpen();
         // The store's subscriptions run within the commit, so the views just published hold the records.
@@ -376,7 +372,6 @@ export class FileSync {
         store: this.store,
         local: this.local,
         remote: this.remote,
-        uploader: this.#uploader,
         rows: this.#rows,
         journal: this.#journal,
         activity: this.#activity,

@@ -16,10 +16,12 @@ const SAVE_BATCH_MS = 50;
 
 export interface SaveContext {
   readonly local: LocalFileStorage;
-  readonly uploader: Uploader;
   readonly journal: RecordJournal;
-  /** Whether a file may start going up while it is saved: in the tab that runs the transfers, with the backend answering. */
-  uploadWhileSaving(): boolean;
+  /**
+   * Where a large file may start going up while it is saved: the uploader of the tab that runs the
+   * transfers, while the backend answers; undefined elsewhere.
+   */
+  uploadWhileSaving(): Uploader | undefined;
   /** Commits the records of saved files, and gives each one's view (undefined: not recorded). Throws once closed. */
   record(records: readonly JournalEntry[]): (FileView | undefined)[];
 }
@@ -32,7 +34,9 @@ export function fileName(name: string): string {
 }
 
 export async function saveFiles(requests: readonly SaveRequest[], context: SaveContext): Promise<SaveResult[]> {
-  const { local, uploader, journal } = context;
+  const { local, journal } = context;
+  /** The uploader of each file begun while saved. */
+  const begun = new Map<string, Uploader>();
   const results: SaveResult[] = [];
   let batch: { readonly index: number; readonly record: JournalEntry }[] = [];
   let committedAt = Date.now();
@@ -46,8 +50,10 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
     for (const [i, { index, record }] of batch.entries()) {
       const view = views[i];
       results[index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
-      if (view) uploader.recorded(record.id, view.hash);
-      else uploader.cancel(record.id);
+      const uploader = begun.get(record.id);
+      begun.delete(record.id);
+      if (view) uploader?.recorded(record.id, view.hash);
+      else uploader?.cancel(record.id);
     }
     batch = [];
     committedAt = Date.now();
@@ -60,11 +66,16 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
       const type = options.type ?? blob.type;
       // A large file starts going up while it is saved (the uploader reads the blob being saved): the save
       // and the upload overlap instead of taking turns. Otherwise the upload starts from OPFS once saved.
-      if (context.uploadWhileSaving()) uploader.begin(id, blob, type);
+      const uploader = context.uploadWhileSaving();
+      if (uploader) {
+        uploader.begin(id, blob, type);
+        begun.set(id, uploader);
+      }
       const { hash, size } = await local.writeBlob(id, blob);
       batch.push({ index, record: { id, name, type, size, hash, createdAt: Date.now() } });
     } catch (error) {
-      uploader.cancel(id);
+      begun.get(id)?.cancel(id);
+      begun.delete(id);
       results[index] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
     }
     if (Date.now() - committedAt >= SAVE_BATCH_MS) await commit();

@@ -13,7 +13,7 @@ import type { FileSyncStore } from '../store/store.js';
 import { CommitBatcher } from '../transfers/commit-batcher.js';
 import { Downloads } from '../transfers/downloads.js';
 import { Transfers, type ConfirmationEvent, type ConfirmationKey, type TransfersOptions } from '../transfers/transfers.js';
-import type { Uploader } from '../transfers/uploader.js';
+import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from '../transfers/uploader.js';
 import type { StoreRows } from '../views/store-rows.js';
 import type { TransferActivities } from '../views/transfer-activity.js';
 
@@ -28,7 +28,6 @@ export interface LeadingTabContext {
   readonly store: FileSyncStore;
   readonly local: LocalFileStorage;
   readonly remote: RemoteFileStorage;
-  readonly uploader: Uploader;
   readonly rows: StoreRows;
   readonly journal: RecordJournal;
   /** Where the transfers say how they go. */
@@ -44,10 +43,13 @@ export interface LeadingTabContext {
 export interface LeadingTabOptions extends TransfersOptions {
   /** Downloads run in the kit's download worker (see transfers/downloads.ts). */
   readonly downloadWorker: boolean;
+  readonly multipart?: Partial<MultipartOptions>;
 }
 
 export class LeadingTab {
   readonly transfers: Transfers;
+  /** Uploads of this device, from the save that begins one early to the transfer that completes it. */
+  readonly uploader: Uploader;
   readonly #describer: ImageDescriber;
   readonly #downloads: Downloads;
   /** Transfers done and image descriptions made, committed together (keys: `workKey`s, `describe:<id>`). */
@@ -61,6 +63,7 @@ export class LeadingTab {
   ) {
     const { store, rows } = context;
     this.#downloads = new Downloads(context.remote, context.local, options.downloadWorker);
+    this.uploader = new Uploader(store, context.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#confirmations = new CommitBatcher<ConfirmationEvent, ConfirmationKey>((confirmed, keys) => {
       if (this.#stopped) return;
       store.commit(...confirmed);
@@ -71,7 +74,7 @@ export class LeadingTab {
         store,
         local: context.local,
         remote: context.remote,
-        uploader: context.uploader,
+        uploader: this.uploader,
         confirmations: this.#confirmations,
         records: () => rows.allRecords,
         locals: () => rows.locals,
@@ -99,7 +102,7 @@ export class LeadingTab {
     if (this.#stopped) return;
     const { transfers, context } = this;
     transfers.reconcile();
-    context.uploader.keepOnly((id) => context.isLive(id));
+    this.uploader.keepOnly((id) => context.isLive(id));
     this.#describer.reconcile();
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
     for (const id of [...context.activity.ids()]) if (!transfers.inTransfer(id)) context.activity.set(id, undefined);
