@@ -10,6 +10,15 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** A content hash (see storage/hash.ts): lowercase hex of SHA-256. */
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
+/**
+ * Where a multipart upload begun before its content hash was known puts its parts, in place of the hash:
+ * `u-` and a random token (never a content hash, which is hex only).
+ */
+export const STAGING_PATTERN = /^u-[A-Za-z0-9_-]{16,64}$/;
+
+/** A fresh staging segment: `u-` and a random UUID's 32 hex digits. */
+export const newStaging = (): string => `u-${crypto.randomUUID().replaceAll('-', '')}`;
+
 /** The longest file name a record may carry. */
 export const MAX_NAME_LENGTH = 1024;
 

@@ -2,7 +2,7 @@
  * Where a file's bytes live: the API paths a client asks for, parsed into validated addresses, and the R2
  * object keys built from those (never from the client's path, so no path can reach another store's objects).
  */
-import { ID_PATTERN, MAX_PARTS, SHA256_PATTERN } from '../core/wire.js';
+import { ID_PATTERN, MAX_PARTS, SHA256_PATTERN, STAGING_PATTERN } from '../core/wire.js';
 
 export interface FileAddress {
   readonly storeId: string;
@@ -35,8 +35,6 @@ export type ParsedFilePath =
   | { readonly at: 'staging'; readonly address: StagingAddress; readonly route: MultipartRoute };
 
 const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
-/** A staging segment: never a content hash, which is hex only. */
-const STAGING = /^u-[A-Za-z0-9_-]{16,64}$/;
 const PART_NUMBER = /^[1-9]\d{0,4}$/;
 
 /**
@@ -50,7 +48,7 @@ export function parseFilePath(pathname: string): ParsedFilePath | 'invalid' | un
   const [, , , storeId, files, fileId, last, ...rest] = parts;
   if (files !== 'files' || !storeId || !fileId || !last) return 'invalid';
   // Raw (undecoded) segments: `%2e%2e` or `%2f` never match the pattern, so they are refused, not decoded.
-  if (STAGING.test(last)) {
+  if (STAGING_PATTERN.test(last)) {
     const route = uploadRoute(rest);
     return ID_PATTERN.test(storeId) && ID_PATTERN.test(fileId) && route !== 'invalid' ? { at: 'staging', address: { storeId, fileId, staging: last }, route } : 'invalid';
   }

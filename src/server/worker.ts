@@ -44,7 +44,7 @@ async function devToken(request: Request, env: Env): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { storeId?: unknown; scopes?: unknown; ttlSeconds?: unknown } | null;
   const storeId = body?.storeId;
   if (typeof storeId !== 'string' || !ID_PATTERN.test(storeId)) {
-    return errorResponse(400, 'bad_request', 'storeId must match [A-Za-z0-9_-]{1,128}');
+    return errorResponse(400, 'bad_request', `storeId must match ${ID_PATTERN.source}`);
   }
   const scopes: Scope[] = Array.isArray(body?.scopes) ? body.scopes.filter((s): s is Scope => s === 'read' || s === 'write') : ['read', 'write'];
   const ttlSeconds = typeof body?.ttlSeconds === 'number' ? body.ttlSeconds : 7 * 24 * 3600;

@@ -193,11 +193,12 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       }
       for (const line of consoleLog.slice(-10)) log(`    ${line}`);
       for (const [name, page] of [['A', a.page], ['B', b.page]]) log(`  ${name}: ${await syncStates(page)}`);
-      if (process.env.CHAOS_DEBUG) {
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(process.env.CHAOS_DEBUG, `${consoleLog.join('\n')}\n--- backend\n${world.backend.output()}`);
-        log(`  every log line written to ${process.env.CHAOS_DEBUG}`);
-      }
+    }
+    if (process.env.CHAOS_DEBUG) {
+      // Settled or not: an instrumented run is read afterwards.
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.CHAOS_DEBUG, `${consoleLog.join('\n')}\n--- backend\n${world.backend.output()}`);
+      log(`  every log line written to ${process.env.CHAOS_DEBUG}`);
     }
     const falseSynced = await claims.stop();
     for (const line of [...new Set(falseSynced)].slice(0, 5)) log(`  ${line}`);

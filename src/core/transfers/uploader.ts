@@ -11,7 +11,7 @@ import { CONTENT_BLOCK_SIZE } from '../storage/hash.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 import { fileLocalStateTable, fileSyncEvents as events, uploadPartsTable } from '../store/schema.js';
 import type { FileSyncStore } from '../store/store.js';
-import { MAX_PARTS, remoteKeyOf } from '../wire.js';
+import { MAX_PARTS, newStaging, remoteKeyOf } from '../wire.js';
 
 export interface MultipartOptions {
   /** Files larger than this go up in parts. */
@@ -89,8 +89,6 @@ interface PartsJob {
 /** Server answers after which a multipart upload cannot go on and must start again from its first part. */
 const RESTART_CODES = new Set(['no_such_upload', 'invalid_parts', 'hash_mismatch', 'size_mismatch']);
 
-/** A fresh staging segment: `u-` and a random UUID's 32 hex digits. */
-const newStaging = (): string => `u-${crypto.randomUUID().replaceAll('-', '')}`;
 
 export class Uploader {
   readonly #early = new Map<string, EarlyUpload>();
