@@ -26,6 +26,8 @@ test('two tabs of one profile: one leader transfers; when it closes, the other t
   const added = await addGeneratedFile(follower, { size: 200_000, name: 'from-follower.bin' });
   await waitForTile(leader, added.id, (t) => t.state === 'uploading', 'the leader tab uploads the follower tab’s file');
   await waitForTile(follower, added.id, (t) => t.state === 'uploading', 'the follower shows the leader’s progress');
+  // The tile says "uploading" as the upload starts, a moment before its request reaches the backend.
+  await waitUntil(() => putsOf(added.id).length, (n) => n >= 1, 'the leader’s upload reaching the backend');
   assert.equal(putsOf(added.id).length, 1, 'one upload, not one per tab');
   assert.equal(await isLeader(follower), false);
 
