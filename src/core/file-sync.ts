@@ -16,7 +16,7 @@ import { Connectivity } from './sync/connectivity.js';
 import { RecordJournal } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
 import { claimLeadership, type Leadership } from './tabs/leader.js';
-import { JOURNAL_PRUNE_AGE_MS, LeadingTab } from './tabs/leading-tab.js';
+import { LeadingTab } from './tabs/leading-tab.js';
 import { TabChannel, type ActivityReport, type LeaderCommand } from './tabs/tab-channel.js';
 import { FileViews } from './views/file-views.js';
 import { parseFailure, toView, type FileView, type TransferActivity } from './views/state.js';
@@ -87,8 +87,7 @@ export class FileSync {
       this.#cleanups.push(
         this.#upstream.state.subscribe((state) => {
           this.#publishSummary();
-          // The tab that restores the journal is the one that empties it.
-          if (state.kind === 'confirmed' && this.#leading) void this.#journal.prune(this.store, state.at - JOURNAL_PRUNE_AGE_MS).catch(() => {});
+          if (state.kind === 'confirmed') this.#leading?.upstreamConfirmed(state.at);
         }),
       );
     }

@@ -21,7 +21,7 @@ import type { TransferActivities } from '../views/transfer-activity.js';
  * Journal batches younger than this at a confirmation are kept (see RecordJournal.prune); older ones the store
  * lacks are committed again by the leading tab, which looks this often.
  */
-export const JOURNAL_PRUNE_AGE_MS = 30_000;
+const JOURNAL_PRUNE_AGE_MS = 30_000;
 
 /** What the leading tab reads, and the one thing it tells. */
 export interface LeadingTabContext {
@@ -106,6 +106,14 @@ export class LeadingTab {
     this.#describer.reconcile();
     // Activity of jobs that left the plan (a file deleted mid-upload) is stale.
     for (const id of [...context.activity.ids()]) if (!transfers.inTransfer(id)) context.activity.set(id, undefined);
+  }
+
+  /**
+   * The backend held every record of this device at `at`: the journal lets go of what it kept for them. The
+   * tab that restores the journal is the one that empties it.
+   */
+  upstreamConfirmed(at: number): void {
+    if (!this.#stopped) void this.context.journal.prune(this.context.store, at - JOURNAL_PRUNE_AGE_MS).catch(() => {});
   }
 
   /** Commits what transfers confirmed and is not committed yet, and stops. */

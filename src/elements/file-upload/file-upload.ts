@@ -10,8 +10,6 @@ import { LocalizedElement } from '../shared/localized-element.js';
 import { parseSize } from '../shared/size.js';
 import { styles } from './file-upload.styles.js';
 
-export type { FileAddedDetail, FileRejectedDetail, RejectionReason } from '../events/events.js';
-
 /**
  * @summary A drop zone and file picker that saves files to this device at once and syncs them in the background.
  *   Form-associated: a form submits the saved file ids under `name`. Files can also be pasted; Enter or
