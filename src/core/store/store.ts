@@ -45,12 +45,6 @@ export function makeWebAdapter(endpoint: string | undefined, storeId: string): A
     storage: { type: 'opfs' },
     worker: ({ name }) => new Worker(leader, { type: 'module', name }),
     sharedWorker: ({ name }) => new SharedWorker(assets.sharedWorker, { type: 'module', name }),
-    // LiveStore's fast start reads the state database's file from the page, while a leader worker (another
-    // tab's, or the page before a reload's) may be writing it: the read failed (NotReadableError), or could
-    // be a state older than what the leader then sends from, so the page would lack records for good. The
-    // leader's own copy is consistent with what it sends after, and it may have rebuilt the file at its start
-    // (patches/: a state database behind its event log).
-    experimental: { disableFastPath: true },
   });
 }
 
