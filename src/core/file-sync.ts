@@ -3,7 +3,7 @@
  * other devices added, and carry deletions both ways. Framework-free; the elements are one client of it.
  */
 import { queryDb } from '@livestore/livestore';
-import { fileName, saveFiles } from './commands/save-files.js';
+import { fileName, mediaType, saveFiles } from './commands/save-files.js';
 import { FileSyncError } from './errors.js';
 import type { FileSyncOptions, SaveOptions, SaveRequest, SaveResult } from './file-sync-options.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
@@ -215,7 +215,7 @@ export class FileSync {
     const { hash, size } = await this.local.writeBlob(id, blob);
     const now = Date.now();
     this.#commitAndShow(
-      events.fileReplaced({ id, name, type: options.type ?? (blob.type || current.type), size, hash, replacedAt: now }),
+      events.fileReplaced({ id, name, type: mediaType(options.type ?? (blob.type || current.type)), size, hash, replacedAt: now }),
       events.localCopyStored({ id, hash, at: now }),
     );
     return this.file(id) as FileView;

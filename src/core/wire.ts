@@ -22,6 +22,9 @@ export const newStaging = (): string => `u-${crypto.randomUUID().replaceAll('-',
 /** The longest file name a record may carry. */
 export const MAX_NAME_LENGTH = 1024;
 
+/** The longest media type a record may carry (RFC 6838 allows 127 characters on each side of the slash). */
+export const MAX_TYPE_LENGTH = 255;
+
 /** R2's limit on the parts of one multipart upload. */
 export const MAX_PARTS = 10_000;
 

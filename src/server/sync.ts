@@ -4,6 +4,7 @@
  */
 import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livestore/sync-cf/cf-worker';
 import { isFileAddress, objectKey } from './addresses.js';
+import { otherEventsOf, refusedEvent, type OtherEvents } from './event-checks.js';
 import { errorResponse } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
 import { ManifestFolder } from './manifest.js';
@@ -15,10 +16,12 @@ export interface SyncEnv {
   readonly AUTH_SECRET: string;
   /** Optional here: without it (a sync-only deployment) nothing is told which bytes records name. */
   readonly FILE_JANITOR?: JanitorEnv['FILE_JANITOR'];
+  /** "accept" passes on events not named `lsfs.…` unchecked (an app that merged its own events in); the default refuses them. */
+  readonly SYNC_OTHER_EVENTS?: string;
 }
 
 /** onPush gets no `env`: the constructor below, which runs first in the DO's isolate, leaves it here. */
-const envHolder: { env?: SyncEnv } = {};
+const envHolder: { env?: SyncEnv; otherEvents?: OtherEvents } = {};
 
 /** The kit's synced events that name a content of a file (see src/core/store/schema.ts; the worker does not bundle it). */
 const NAMES_CONTENT = new Set(['lsfs.v1.FileCreated', 'lsfs.v1.FileReplaced', 'lsfs.v1.FileUploaded']);
@@ -63,6 +66,9 @@ export class SyncBackendDO extends makeDurableObject({
     if (env === undefined) throw new Error('internal_error: the sync backend has no environment');
     const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: env.AUTH_SECRET, storeId, scope: 'write' });
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+    // One malformed record in the log, which only grows, would break every device that reads it.
+    const refused = refusedEvent(message.batch, envHolder.otherEvents ?? 'refuse');
+    if (refused !== undefined) throw new Error(`invalid_event: ${refused}`);
     // Before the events are accepted, so that bytes uploaded before their record arrived are never collected
     // once it has: a push refused later is pushed again, and naming bytes too early only keeps them longer.
     const keys = contentKeysOf(storeId, message.batch);
@@ -73,6 +79,7 @@ export class SyncBackendDO extends makeDurableObject({
 
   constructor(state: DurableObjectState, env: SyncEnv) {
     super(state as never, env as never);
+    envHolder.otherEvents = otherEventsOf(env.SYNC_OTHER_EVENTS);
     envHolder.env = env;
     this.#manifest = new ManifestFolder(state.storage.sql);
   }

@@ -130,6 +130,13 @@ describe('FileSync against the local backend', () => {
     await waitForFiles(sync, (fs) => fs.length === 30 && fs.every((f) => f.state.kind === 'synced'));
   });
 
+  it('records a file whose media type no record may carry (a page made it so) with no type, and it syncs', async () => {
+    const sync = track(await openSync(uniqueStoreId()));
+    const saved = await sync.saveFile(new File(['typed'], 'odd.bin', { type: `application/${'x'.repeat(300)}` }));
+    expect(saved.type).to.equal('');
+    await waitForFiles(sync, (files) => files[0]?.id === saved.id && files[0].state.kind === 'synced');
+  });
+
   it('keeps within a cache budget: least recently used synced copies leave the device, stay remote, and come back when asked for', async () => {
     const storeId = uniqueStoreId();
     const sync = track(await openSync(storeId));

@@ -118,3 +118,61 @@ test('bytes no record names are collected after their grace period, bytes a reco
     await quick.stop();
   }
 });
+
+/** Runs the hostile client (support/hostile-client.mjs) for one case; resolves with what it printed. */
+function hostile(url, storeId, token, which) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', path.join(here, 'support/hostile-client.mjs'), url, storeId, token, which], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)));
+      } catch {
+        reject(new Error(`hostile client ${which} exited ${code} without its answer: ${out}\n${err.slice(-3000)}`));
+      }
+    });
+  });
+}
+
+/** What the backend holds of a store: the number of its last event and the ids of the files it records. */
+async function held(url, storeId, token) {
+  const response = await fetch(`${url}/api/stores/${storeId}/manifest`, { headers: { authorization: `Bearer ${token}` } });
+  const body = await response.json();
+  return { head: body.head, files: body.files.map(([id]) => id).sort() };
+}
+
+test('the sync backend refuses events no device of the kit could make (a hostile client with a write token, on purpose), and a new device still reads the store', async () => {
+  const storeId = `hostile-${Date.now().toString(36)}`;
+  const token = await devToken(storeId);
+  const writer = await client([backend.url, storeId, token, 'write']);
+  assert.equal(writer.committed, true);
+  assert.deepEqual(await held(backend.url, storeId, token), { head: 1, files: ['node-file'] });
+
+  // `valid` is the control: the same client with an event as the kit makes it, which the backend takes.
+  const cases = ['valid', 'created-without-fields', 'name-too-long', 'extra-property', 'negative-size', 'uploaded-elsewhere', 'preview-url', 'unknown-version', 'app-event'];
+  const answers = await Promise.all(cases.map((which) => hostile(backend.url, storeId, token, which)));
+  for (const [i, answer] of answers.entries()) assert.equal(answer.connected, true, `${cases[i]}: the hostile client was connected`);
+  assert.deepEqual(await held(backend.url, storeId, token), { head: 2, files: ['fine-1', 'node-file'] }, 'the backend took the control event and nothing else');
+
+  const reader = await client([backend.url, storeId, await devToken(storeId, ['read']), 'read']);
+  assert.deepEqual(reader.names.sort(), ['fine.txt', 'from-node.txt'], 'a new device reads the good records');
+});
+
+test('a deployment that syncs events of its own (SYNC_OTHER_EVENTS=accept) passes them on, and still refuses malformed events of the kit', async () => {
+  const open = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'open'), vars: { SYNC_OTHER_EVENTS: 'accept' } });
+  try {
+    const storeId = `app-${Date.now().toString(36)}`;
+    const token = await devToken(storeId);
+    await Promise.all(['app-event', 'created-without-fields'].map((which) => hostile(open.url, storeId, token, which)));
+    assert.deepEqual(await held(open.url, storeId, token), { head: 1, files: [] }, "the app's own event is taken, the malformed event of the kit is not");
+  } finally {
+    await open.stop();
+  }
+});

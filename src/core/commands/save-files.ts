@@ -9,7 +9,7 @@ import type { LocalFileStorage } from '../storage/local-storage.js';
 import type { JournalEntry, RecordJournal } from '../sync/record-journal.js';
 import type { Uploader } from '../transfers/uploader.js';
 import type { FileView } from '../views/state.js';
-import { MAX_NAME_LENGTH } from '../wire.js';
+import { MAX_NAME_LENGTH, MAX_TYPE_LENGTH } from '../wire.js';
 
 /** While saving many files, their records are committed together at most this often. */
 const SAVE_BATCH_MS = 50;
@@ -31,6 +31,14 @@ export function fileName(name: string): string {
   const shown = name === '' ? 'file' : name;
   if (shown.length > MAX_NAME_LENGTH) throw new FileSyncError('name_too_long', `The file name is longer than ${MAX_NAME_LENGTH} characters`);
   return shown;
+}
+
+/**
+ * The media type a file is recorded with: a page may make a `File` with any type, and a record keeps what
+ * every device can store (synced-args.ts); an unusable type is no type, as for a file the browser cannot name.
+ */
+export function mediaType(type: string): string {
+  return type.length <= MAX_TYPE_LENGTH ? type : '';
 }
 
 export async function saveFiles(requests: readonly SaveRequest[], context: SaveContext): Promise<SaveResult[]> {
@@ -63,7 +71,7 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
     const id = crypto.randomUUID();
     try {
       const name = fileName(options.name ?? (blob instanceof File ? blob.name : ''));
-      const type = options.type ?? blob.type;
+      const type = mediaType(options.type ?? blob.type);
       // A large file starts going up while it is saved (the uploader reads the blob being saved): the save
       // and the upload overlap instead of taking turns. Otherwise the upload starts from OPFS once saved.
       const uploader = context.uploadWhileSaving();

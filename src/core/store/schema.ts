@@ -11,6 +11,7 @@
  */
 import { Events, makeSchema, Schema, State } from '@livestore/livestore';
 import { ID_PATTERN, SHA256_PATTERN } from '../wire.js';
+import { fileCreatedArgs, fileDeletedArgs, fileReplacedArgs, fileUploadedArgs, imageMetaSetArgs } from './synced-args.js';
 
 export const filesTable = State.SQLite.table({
   name: 'files',
@@ -105,40 +106,11 @@ const fileMoment = <const Name extends string>(name: Name) =>
   Events.clientOnly({ name, schema: Schema.Struct({ id: FileId, at: Schema.Number }) });
 
 export const fileSyncEvents = {
-  fileCreated: Events.synced({
-    name: 'lsfs.v1.FileCreated',
-    schema: Schema.Struct({
-      id: FileId,
-      name: Schema.String,
-      type: Schema.String,
-      size: Schema.Number,
-      hash: Sha256,
-      createdAt: Schema.Number,
-    }),
-  }),
-  fileReplaced: Events.synced({
-    name: 'lsfs.v1.FileReplaced',
-    schema: Schema.Struct({ id: FileId, name: Schema.String, type: Schema.String, size: Schema.Number, hash: Sha256, replacedAt: Schema.Number }),
-  }),
-  fileUploaded: Events.synced({
-    name: 'lsfs.v1.FileUploaded',
-    schema: Schema.Struct({ id: FileId, hash: Sha256, remoteKey: Schema.String, uploadedAt: Schema.Number }),
-  }),
-  imageMetaSet: Events.synced({
-    name: 'lsfs.v1.ImageMetaSet',
-    schema: Schema.Struct({
-      id: FileId,
-      hash: Sha256,
-      width: Schema.Number,
-      height: Schema.Number,
-      // A 16-pixel JPEG as a data URL: bounded so a record stays small.
-      preview: Schema.String.pipe(Schema.maxLength(4096)),
-    }),
-  }),
-  fileDeleted: Events.synced({
-    name: 'lsfs.v1.FileDeleted',
-    schema: Schema.Struct({ id: FileId, deletedAt: Schema.Number }),
-  }),
+  fileCreated: Events.synced({ name: 'lsfs.v1.FileCreated', schema: fileCreatedArgs }),
+  fileReplaced: Events.synced({ name: 'lsfs.v1.FileReplaced', schema: fileReplacedArgs }),
+  fileUploaded: Events.synced({ name: 'lsfs.v1.FileUploaded', schema: fileUploadedArgs }),
+  imageMetaSet: Events.synced({ name: 'lsfs.v1.ImageMetaSet', schema: imageMetaSetArgs }),
+  fileDeleted: Events.synced({ name: 'lsfs.v1.FileDeleted', schema: fileDeletedArgs }),
   localCopyStored: Events.clientOnly({
     name: 'lsfs.v1.LocalCopyStored',
     schema: Schema.Struct({ id: FileId, hash: Sha256, at: Schema.Number }),
