@@ -53,6 +53,7 @@ export type ErrorCode =
   | 'no_such_upload'
   | 'invalid_parts'
   | 'range_not_satisfiable'
+  | 'staging_used'
   | AuthErrorCode;
 
 /** The errors a new token can mend. */

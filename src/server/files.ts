@@ -20,9 +20,9 @@ import { bearer, errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
 import { handleMultipart } from './multipart.js';
 import { contentTypeOf, MAX_SINGLE_PUT, maxFileSize, stored, type FilesEnv } from './objects.js';
-import { pointerTarget } from './pointer.js';
+import { isPointedObject, pointTo, pointerTarget, servedHead } from './pointer.js';
 import { hashStream } from '../core/storage/hash.js';
-import { SHA256_PATTERN } from '../core/wire.js';
+import { newStaging, SHA256_PATTERN } from '../core/wire.js';
 
 const SAFE_INLINE = /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/|audio\/)/;
 
@@ -76,7 +76,7 @@ export async function handleFileRequest(request: Request, env: FilesEnv, parsed:
       return json({ pendingDeleteAt: new Date(deleteAt).toISOString() }, 202);
     }
     case 'HEAD': {
-      const object = await headFollowing(env, key);
+      const object = await servedHead(env, key);
       if (object === null) return new Response(null, { status: 404 });
       const headers = contentHeaders(object);
       headers.set('content-length', String(object.size));
@@ -85,13 +85,6 @@ export async function handleFileRequest(request: Request, env: FilesEnv, parsed:
     default:
       return get(request, env, key);
   }
-}
-
-/** The object under `key`, or the staged object it points to. */
-async function headFollowing(env: FilesEnv, key: string): Promise<R2Object | null> {
-  const object = await env.FILES.head(key);
-  const target = pointerTarget(object);
-  return target === undefined ? object : env.FILES.head(target);
 }
 
 /** Cancels a pending deletion, while the bytes are still there. */
@@ -118,17 +111,26 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     return errorResponse(400, 'bad_request', 'x-content-sha256 must be the SHA-256 of the body, 64 lowercase hex digits');
   }
 
-  // The bytes are stored and content-hashed side by side. R2 needs a stream of known length, which a
-  // tee's branch is not, hence the fixed-length stream between them.
+  const janitor = janitorFor(env, address.storeId);
+  // Written once: bytes a content key serves were checked when they came, and are never replaced.
+  const held = await servedHead(env, key);
+  if (held !== null) {
+    await request.body.cancel().catch(() => {});
+    await janitor.stored(key);
+    return stored(address, held, 200);
+  }
+  // The bytes are stored at a staging key and content-hashed side by side (R2 needs a stream of known length,
+  // which a tee's branch is not, hence the fixed-length stream between them); the content key points to them
+  // once they match.
+  const stagingKey = objectKey({ storeId: address.storeId, fileId: address.fileId, staging: newStaging() });
   const [toStore, toHash] = request.body.tee();
   const sized = new FixedLengthStream(length);
   const piping = toStore.pipeTo(sized.writable).catch(() => {});
   const hashing = hashStream(toHash).catch(() => undefined);
   let object: R2Object;
   try {
-    // With the plain SHA-256 given, R2 checks it as it stores and refuses a damaged body before it
-    // replaces anything under the key.
-    object = await env.FILES.put(key, sized.readable, { ...(sha256 !== null ? { sha256 } : {}), httpMetadata: { contentType: contentTypeOf(request) } });
+    // With the plain SHA-256 given, R2 checks it as it stores and refuses a damaged body.
+    object = await env.FILES.put(stagingKey, sized.readable, { ...(sha256 !== null ? { sha256 } : {}), httpMetadata: { contentType: contentTypeOf(request) } });
   } catch (error) {
     await toHash.cancel().catch(() => {});
     if (String(error).includes('BadDigest') || String(error).includes('SHA-256')) {
@@ -138,10 +140,10 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
   }
   await piping;
   if ((await hashing) !== address.hash) {
-    await env.FILES.delete(key);
+    await env.FILES.delete(stagingKey);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  await janitorFor(env, address.storeId).stored(key);
+  await janitor.stored(key, await pointTo(env, key, stagingKey, object));
   return stored(address, object);
 }
 
@@ -173,9 +175,14 @@ async function get(request: Request, env: FilesEnv, key: string): Promise<Respon
   const conditions = readConditions(request);
   let object = await env.FILES.get(key, { range: conditions, onlyIf: conditions });
   const target = pointerTarget(object);
-  if (target !== undefined) {
-    if (object !== null && 'body' in object) await object.body.cancel();
+  if (object !== null && target !== undefined) {
+    const pointer = object;
+    if ('body' in pointer) await pointer.body.cancel();
     object = await env.FILES.get(target, { range: conditions, onlyIf: conditions });
+    if (!isPointedObject(pointer, object)) {
+      if (object !== null && 'body' in object) await object.body.cancel();
+      object = null;
+    }
   }
   if (object === null) return errorResponse(404, 'not_found', 'No such file');
   const headers = contentHeaders(object);

@@ -14,20 +14,23 @@
  * 4 MiB block) or a part's digests are missing, the worker streams the assembled object through the hash
  * instead, as it did for every upload before: reading a file of gigabytes back took most of a minute.
  *
- * A client that starts uploading while it is still saving the file (and hashing it) does not know the key
- * yet, and R2 fixes an object's key when its multipart upload is created. Such an upload goes to a staging
- * address, `…/files/<fileId>/u-<token>` (the same routes), and names the hash in its completion:
+ * Content keys are written once (see pointer.ts): every upload's parts go to a staging key, and the content key
+ * comes to point to the assembled bytes once they match its hash. An upload at a content address is staged
+ * at a key the worker chooses, which the upload id it answers carries. A client that starts uploading while
+ * it is still saving the file (and hashing it) does not know the content address yet, and R2 fixes an
+ * object's key when its multipart upload is created: such an upload goes to a staging address of its own,
+ * `…/files/<fileId>/u-<token>` (the same routes), and names the hash in its completion:
  *
  *   POST   …/files/<fileId>/u-<token>/uploads/<uploadId>/complete  { parts, hash }
  *
- * Once the parts are checked against that hash, the content key gets a pointer to the staged bytes (an
- * empty object whose metadata names them, see pointer.ts) unless the content is already stored there, in
- * which case the staged copy is deleted. Staged bytes are never served under their staging key.
+ * A staging address takes one upload's bytes: starting or completing another there is refused (409
+ * `staging_used`). When the content is already stored, the staged copy is deleted. Staged bytes are never
+ * served under their staging key.
  */
 import { isFileAddress, objectKey, type FileAddress, type MultipartRoute, type StagingAddress } from './addresses.js';
 import { contentTypeOf, maxFileSize, stored, type FilesEnv } from './objects.js';
-import { MAX_PARTS } from '../core/wire.js';
-import { STORED_AT } from './pointer.js';
+import { MAX_PARTS, newStaging, STAGING_PATTERN } from '../core/wire.js';
+import { pointTo, servedHead } from './pointer.js';
 import { errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
 import { CONTENT_BLOCK_SIZE, concatBytes, contentHashOfBlocks, hashStream, hashStreamBlocks } from '../core/storage/hash.js';
@@ -38,22 +41,47 @@ export const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 100 * 1024 * 1024;
 
 export async function handleMultipart(request: Request, env: FilesEnv, address: FileAddress | StagingAddress, route: MultipartRoute): Promise<Response> {
-  const key = objectKey(address);
+  if (route.kind === 'uploads') return create(request, env, address);
+  const upload = uploadOf(address, route.uploadId);
+  if (upload === undefined) return noSuchUpload();
   switch (route.kind) {
-    case 'uploads':
-      return create(request, env, key, address);
     case 'part':
-      return uploadPart(request, env, key, address, route.uploadId, route.partNumber);
+      return uploadPart(request, env, upload, address, route.partNumber);
     case 'complete':
-      return complete(request, env, key, address, route.uploadId);
+      return complete(request, env, upload, address);
     case 'upload':
-      await env.FILES.resumeMultipartUpload(key, route.uploadId).abort().catch(() => {});
-      await janitorFor(env, address.storeId).uploadEnded(key, route.uploadId);
+      await env.FILES.resumeMultipartUpload(upload.key, upload.r2Id).abort().catch(() => {});
+      await janitorFor(env, address.storeId).uploadEnded(upload.key, upload.r2Id);
       return new Response(null, { status: 204 });
   }
 }
 
-async function create(request: Request, env: FilesEnv, key: string, address: FileAddress | StagingAddress): Promise<Response> {
+/**
+ * Where an upload's bytes go, always a staging key (content keys are written once, see pointer.ts), and R2's
+ * id of it. An upload at a content address is staged at a key the worker chose, which its id carries:
+ * `<staging segment>~<R2's id>`; one at a staging address is staged there, under R2's id.
+ */
+interface Upload {
+  readonly key: string;
+  readonly r2Id: string;
+}
+
+const STAGED_UPLOAD_ID = new RegExp(`^(${STAGING_PATTERN.source.slice(1, -1)})~(.+)$`);
+
+/** Undefined for an id the worker never gave (an upload begun at a content key before uploads were staged). */
+function uploadOf(address: FileAddress | StagingAddress, uploadId: string): Upload | undefined {
+  if ('staging' in address) return { key: objectKey(address), r2Id: uploadId };
+  const [, staging, r2Id] = STAGED_UPLOAD_ID.exec(uploadId) ?? [];
+  return staging && r2Id ? { key: objectKey({ storeId: address.storeId, fileId: address.fileId, staging }), r2Id } : undefined;
+}
+
+const noSuchUpload = (): Response => errorResponse(404, 'no_such_upload', 'No such upload: it was completed, aborted or never started');
+
+/** A staging key names one upload's bytes: one used already is never given other bytes. */
+const stagingUsed = (): Response =>
+  errorResponse(409, 'staging_used', 'This staging address holds an upload already: start the upload again at a new one');
+
+async function create(request: Request, env: FilesEnv, address: FileAddress | StagingAddress): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { size?: unknown } | null;
   const size = body?.size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
@@ -61,16 +89,20 @@ async function create(request: Request, env: FilesEnv, key: string, address: Fil
   }
   const max = maxFileSize(env);
   if (size > max) return errorResponse(413, 'too_large', `The file is larger than the limit of ${max} bytes`);
+  const staging = 'staging' in address ? address.staging : newStaging();
+  const key = objectKey({ storeId: address.storeId, fileId: address.fileId, staging });
+  if ('staging' in address && (await env.FILES.head(key)) !== null) return stagingUsed();
   const upload = await env.FILES.createMultipartUpload(key, {
     httpMetadata: { contentType: contentTypeOf(request) },
     customMetadata: { declaredSize: String(size) },
   });
   // Aborted by the janitor if its client never completes or aborts it.
   await janitorFor(env, address.storeId).uploadStarted(key, upload.uploadId);
-  return json({ uploadId: upload.uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
+  const uploadId = 'staging' in address ? upload.uploadId : `${staging}~${upload.uploadId}`;
+  return json({ uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
 }
 
-async function uploadPart(request: Request, env: FilesEnv, key: string, address: FileAddress | StagingAddress, uploadId: string, partNumber: number): Promise<Response> {
+async function uploadPart(request: Request, env: FilesEnv, { key, r2Id }: Upload, address: FileAddress | StagingAddress, partNumber: number): Promise<Response> {
   const lengthHeader = request.headers.get('content-length');
   if (lengthHeader === null || !/^\d+$/.test(lengthHeader)) return errorResponse(411, 'length_required', 'Content-Length is required');
   const size = Number(lengthHeader);
@@ -83,18 +115,18 @@ async function uploadPart(request: Request, env: FilesEnv, key: string, address:
   const hashing = hashStreamBlocks(toHash).catch(() => undefined);
   let part: R2UploadedPart;
   try {
-    part = await env.FILES.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, sized.readable);
+    part = await env.FILES.resumeMultipartUpload(key, r2Id).uploadPart(partNumber, sized.readable);
   } catch (error) {
     await toHash.cancel().catch(() => {});
     return r2Refusal(error) ?? Promise.reject(error);
   }
   await piping;
   const blocks = await hashing;
-  if (blocks !== undefined) await janitorFor(env, address.storeId).partStored(key, uploadId, { partNumber, etag: part.etag, size, blocks });
+  if (blocks !== undefined) await janitorFor(env, address.storeId).partStored(key, r2Id, { partNumber, etag: part.etag, size, blocks });
   return json({ partNumber: part.partNumber, etag: part.etag }, 200);
 }
 
-async function complete(request: Request, env: FilesEnv, key: string, address: FileAddress | StagingAddress, uploadId: string): Promise<Response> {
+async function complete(request: Request, env: FilesEnv, { key, r2Id }: Upload, address: FileAddress | StagingAddress): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { parts?: unknown; hash?: unknown } | null;
   const parts = parseParts(body?.parts);
   if (parts === undefined) {
@@ -105,15 +137,23 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
   if (!isFileAddress(content) || (body?.hash !== undefined && body.hash !== content.hash)) {
     return errorResponse(400, 'bad_request', 'The body must name the content hash of the file, 64 lowercase hex digits, as its path does if it has one: { "parts", "hash" }');
   }
+  const janitor = janitorFor(env, address.storeId);
+  // R2 would replace what the staging key holds: bytes a content key may point to. A completion sent again
+  // after its answer was lost finds its content stored.
+  if ((await env.FILES.head(key)) !== null) {
+    await env.FILES.resumeMultipartUpload(key, r2Id).abort().catch(() => {});
+    await janitor.uploadEnded(key, r2Id);
+    const served = await servedHead(env, objectKey(content));
+    return served === null ? stagingUsed() : stored(content, served, 200);
+  }
   let object: R2Object;
   try {
-    object = await env.FILES.resumeMultipartUpload(key, uploadId).complete(parts);
+    object = await env.FILES.resumeMultipartUpload(key, r2Id).complete(parts);
   } catch (error) {
     return r2Refusal(error) ?? Promise.reject(error);
   }
-  const janitor = janitorFor(env, address.storeId);
-  const streamedIn = await janitor.storedParts(key, uploadId);
-  await janitor.uploadEnded(key, uploadId);
+  const streamedIn = await janitor.storedParts(key, r2Id);
+  await janitor.uploadEnded(key, r2Id);
   const declared = Number(object.customMetadata?.declaredSize ?? NaN);
   if (object.size !== declared) {
     await env.FILES.delete(key);
@@ -123,26 +163,8 @@ async function complete(request: Request, env: FilesEnv, key: string, address: F
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  const pointedTo = 'staging' in address ? await pointTo(env, objectKey(content), key, object) : undefined;
-  await janitor.stored(objectKey(content), pointedTo);
+  await janitor.stored(objectKey(content), await pointTo(env, objectKey(content), key, object));
   return stored(content, object);
-}
-
-/**
- * Makes `contentKey` name the bytes just staged under `stagingKey` and returns `stagingKey`, or drops them
- * when the content key already has the content and returns undefined.
- */
-async function pointTo(env: FilesEnv, contentKey: string, stagingKey: string, staged: R2Object): Promise<string | undefined> {
-  if ((await env.FILES.head(contentKey)) !== null) {
-    // The same content, uploaded before (or twice at once): one copy is enough.
-    await env.FILES.delete(stagingKey);
-    return undefined;
-  }
-  await env.FILES.put(contentKey, new Uint8Array(0), {
-    ...(staged.httpMetadata ? { httpMetadata: staged.httpMetadata } : {}),
-    customMetadata: { [STORED_AT]: stagingKey },
-  });
-  return stagingKey;
 }
 
 function parseParts(value: unknown): R2UploadedPart[] | undefined {
@@ -182,9 +204,7 @@ async function contentHashOf(env: FilesEnv, key: string): Promise<string | undef
 /** R2's refusals of a multipart step, as the API's JSON errors; undefined for anything else. */
 function r2Refusal(error: unknown): Response | undefined {
   const text = String(error);
-  if (/NoSuchUpload|upload does not exist|10024/i.test(text)) {
-    return errorResponse(404, 'no_such_upload', 'No such upload: it was completed, aborted or never started');
-  }
+  if (/NoSuchUpload|upload does not exist|10024/i.test(text)) return noSuchUpload();
   if (/InvalidPart|EntityTooSmall|10025|10011|part/i.test(text)) {
     return errorResponse(400, 'invalid_parts', `R2 refused the parts: ${text.slice(0, 200)}`);
   }

@@ -25,5 +25,8 @@ export function contentTypeOf(request: Request): string {
   return MIME.test(declared) ? declared.toLowerCase() : 'application/octet-stream';
 }
 
-export const stored = (address: FileAddress, object: R2Object): Response =>
-  json({ key: remoteKeyOf(address.fileId, address.hash), size: object.size, etag: object.etag }, 201, { etag: object.httpEtag });
+/** The answer to an upload: 201 when these bytes were stored now, 200 when the content key already served them. */
+export const stored = (address: FileAddress, object: R2Object, status: 200 | 201 = 201): Response =>
+  json({ key: remoteKeyOf(address.fileId, address.hash), size: object.size, etag: object.etag, ...(status === 200 ? { alreadyStored: true } : {}) }, status, {
+    etag: object.httpEtag,
+  });

@@ -184,6 +184,61 @@ test('a multipart upload whose bytes do not match its hash or size is deleted, n
   assert.equal((await fetch(fileUrl('mp-size', hash), { method: 'HEAD', headers: auth() })).status, 404);
 });
 
+test('content keys are written once: other bytes sent to a stored key, in one request or in parts, change nothing and delete nothing', async () => {
+  const held = randomBytes(3000);
+  const hash = contentHash(held);
+  const other = randomBytes(3000);
+  const serves = async (what) => assert.deepEqual(Buffer.from(await (await fetch(fileUrl('once', hash), { headers: auth() })).arrayBuffer()), what, 'the key still serves its bytes');
+  assert.equal((await put('once', held)).status, 201);
+
+  // Other bytes with their own correct plain SHA-256, to the stored key: R2 would have replaced the object,
+  // and the worker then deleted the key on the mismatch.
+  const again = await put('once', other, { hash });
+  assert.equal(again.status, 200);
+  assert.equal((await again.json()).alreadyStored, true);
+  await serves(held);
+
+  const bigger = randomBytes(5 * MiB + 10);
+  const uploadId = await startUpload('once', hash, bigger.length);
+  const parts = [await putPart('once', hash, uploadId, 1, bigger.subarray(0, 5 * MiB)), await putPart('once', hash, uploadId, 2, bigger.subarray(5 * MiB))];
+  const res = await completeUpload('once', hash, uploadId, parts);
+  assert.equal(res.status, 422);
+  assert.equal(await errorCode(res), 'hash_mismatch');
+  await serves(held);
+
+  // A first upload of wrong bytes leaves the key empty, and the right bytes are stored after it.
+  const fresh = randomBytes(2000);
+  const refused = await put('fresh', other, { hash: contentHash(fresh) });
+  assert.equal(refused.status, 422);
+  assert.equal((await fetch(fileUrl('fresh', contentHash(fresh)), { method: 'HEAD', headers: auth() })).status, 404);
+  assert.equal((await put('fresh', fresh)).status, 201);
+});
+
+test('a staging address takes one upload: another there is refused, so it cannot change what a content key serves, and a completion sent again finds its content stored', async () => {
+  const staging = `u-${randomBytes(12).toString('hex')}`;
+  const at = (suffix) => fileUrl('staged-once', staging, suffix);
+  /** Creates an upload at the staging address; resolves with the answer. */
+  const create = (size) => fetch(at('/uploads'), { method: 'POST', body: JSON.stringify({ size }), headers: auth() });
+  const first = randomBytes(3000);
+  const hash = contentHash(first);
+  const created = await create(first.length);
+  assert.equal(created.status, 201);
+  const { uploadId } = await created.json();
+  const part = await (await fetch(at(`/uploads/${encodeURIComponent(uploadId)}/parts/1`), { method: 'PUT', body: first, headers: auth() })).json();
+  const complete = () => fetch(at(`/uploads/${encodeURIComponent(uploadId)}/complete`), { method: 'POST', body: JSON.stringify({ parts: [part], hash }), headers: auth() });
+  assert.equal((await complete()).status, 201);
+
+  const resent = await complete();
+  assert.equal(resent.status, 200, 'a completion sent again after its answer was lost');
+  assert.equal((await resent.json()).alreadyStored, true);
+
+  const reused = await create(3000);
+  assert.equal(reused.status, 409);
+  assert.equal(await errorCode(reused), 'staging_used');
+  const got = await fetch(fileUrl('staged-once', hash), { headers: auth() });
+  assert.deepEqual(Buffer.from(await got.arrayBuffer()), first, 'the content key serves the first bytes');
+});
+
 test('parts in whole 4 MiB blocks are checked as they stream in: right bytes stored, wrong ones refused, a part sent again counts as sent last', async () => {
   // 8 MiB parts, as the kit sends them: the worker takes the content hash from the parts' block digests.
   const bytes = randomBytes(16 * MiB + 777);

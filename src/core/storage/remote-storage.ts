@@ -225,6 +225,6 @@ function errorFromStatus(status: number, body: string, retryAfter: string | null
   }
   if (status === 0) return networkError();
   // Bytes corrupted on the way, or a resumed upload the server no longer knows: sending again can succeed.
-  const retryable = isTransientStatus(status) || code === 'hash_mismatch' || code === 'no_such_upload';
+  const retryable = isTransientStatus(status) || code === 'hash_mismatch' || code === 'no_such_upload' || code === 'staging_used';
   return new TransferError(code, message, status, retryable, parseRetryAfter(retryAfter));
 }

@@ -49,8 +49,9 @@ export function planWork(records: readonly FileRow[], locals: ReadonlyMap<string
       }
     }
     // An evicted copy comes back when asked for (`LocalCopyUsed` clears the flag), not in the background.
+    // Its address follows from the file and its hash: a synced string never names where a request goes.
     if (record.remoteKey !== null && !local?.evicted) {
-      plan.push({ kind: 'download', id: record.id, hash: record.hash, size: record.size, remoteKey: record.remoteKey });
+      plan.push({ kind: 'download', id: record.id, hash: record.hash, size: record.size, remoteKey: remoteKeyOf(record.id, record.hash) });
     }
   }
   return plan;

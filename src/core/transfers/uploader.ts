@@ -87,7 +87,7 @@ interface PartsJob {
 }
 
 /** Server answers after which a multipart upload cannot go on and must start again from its first part. */
-const RESTART_CODES = new Set(['no_such_upload', 'invalid_parts', 'hash_mismatch', 'size_mismatch']);
+const RESTART_CODES = new Set(['no_such_upload', 'invalid_parts', 'hash_mismatch', 'size_mismatch', 'staging_used']);
 
 
 export class Uploader {

@@ -6,6 +6,7 @@ import { kitAssetUrls } from './assets.js';
 import { FileSyncError } from '../errors.js';
 import type { FileSync } from '../file-sync.js';
 import type { LookupReply, LookupRequest } from './service-worker-protocol.js';
+import { remoteKeyOf } from '../wire.js';
 
 const answering = new Set<FileSync>();
 let listening = false;
@@ -41,7 +42,8 @@ function reply(request: LookupRequest): LookupReply | null {
       size: view.size,
       hash: view.hash,
       local: view.local,
-      ...(view.remoteKey ? { remoteUrl: sync.remote.url(view.remoteKey) } : {}),
+      // From the file and its hash: a synced string never names where the service worker fetches from.
+      ...(view.remoteKey ? { remoteUrl: sync.remote.url(remoteKeyOf(view.id, view.hash)) } : {}),
       token: sync.token,
     };
   }

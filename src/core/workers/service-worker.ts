@@ -54,9 +54,19 @@ async function serve(event: FetchEvent, request: LookupRequest): Promise<Respons
   if (range) (init.headers as Record<string, string>).range = range;
   try {
     const remote = await fetch(reply.remoteUrl, init);
-    const out = new Headers(remote.headers);
-    out.set('x-ls-file-source', 'remote');
-    return new Response(remote.body, { status: remote.status, headers: out });
+    if (!remote.ok) {
+      await remote.body?.cancel();
+      if (remote.status === 416) return problem(416, 'range_not_satisfiable', 'The range asked for is outside the file');
+      return problem(remote.status === 404 ? 404 : 502, remote.status === 404 ? 'not_found' : 'backend_error', `The backend answered ${remote.status}`);
+    }
+    // This site's own headers (its type for the file, nosniff, its CSP), whatever the backend's answer carried;
+    // only what describes the bytes sent is taken from it.
+    for (const name of ['content-length', 'content-range', 'accept-ranges']) {
+      const value = remote.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+    headers.set('x-ls-file-source', 'remote');
+    return new Response(event.request.method === 'HEAD' ? null : remote.body, { status: remote.status, headers });
   } catch {
     return problem(504, 'network', 'The file is not on this device and the backend could not be reached');
   }
