@@ -10,7 +10,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The development secret: signs dev tokens on the local backend only. Never used by a deployed worker. */
 export const DEV_SECRET = 'dev-only-secret-for-the-local-backend-000';
 
-export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {} } = {}) {
+/**
+ * Starts the worker under `wrangler dev` on 127.0.0.1 and resolves once `/health` answers 200 (with
+ * `healthy: false`, once it answers at all: a worker configured wrongly on purpose answers 500).
+ */
+export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true } = {}) {
   const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
   const args = [
     wrangler, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port),
@@ -45,7 +49,7 @@ export async function startBackend({ port = 8787, persistTo = path.join(root, '.
     if (exited) throw new Error(`wrangler dev exited before it was ready:\n${output}`);
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, pid: child.pid, stop, output: () => output };
+      if (res.ok || !healthy) return { url, pid: child.pid, stop, output: () => output };
     } catch {}
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -44,6 +44,7 @@ export const manifestPath = (storeId: string): string => `/api/stores/${storeId}
 export type ErrorCode =
   | 'bad_request'
   | 'internal_error'
+  | 'config_error'
   | 'not_found'
   | 'method_not_allowed'
   | 'length_required'

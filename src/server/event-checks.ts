@@ -3,6 +3,7 @@
  * and events of other names only where the deployment says that an app syncs events of its own.
  */
 import { invalidKitEvent, isKitEventName } from '../core/store/synced-args.js';
+import { ConfigError } from './limits.js';
 
 /** `SYNC_OTHER_EVENTS`: whether events not named `lsfs.…` are refused (the default) or passed on unchecked. */
 export type OtherEvents = 'refuse' | 'accept';
@@ -11,7 +12,7 @@ export type OtherEvents = 'refuse' | 'accept';
 export function otherEventsOf(value: string | undefined): OtherEvents {
   if (value === undefined || value === '' || value === 'refuse') return 'refuse';
   if (value === 'accept') return 'accept';
-  throw new Error(`SYNC_OTHER_EVENTS is ${JSON.stringify(value)}: set it to "refuse" (the default) or "accept"`);
+  throw new ConfigError(`SYNC_OTHER_EVENTS is ${JSON.stringify(value)}: set it to "refuse" (the default) or "accept"`);
 }
 
 /** Why a pushed batch is refused as a whole (the first event that no device of the kit could have made), or undefined. */

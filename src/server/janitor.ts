@@ -15,16 +15,12 @@
  * streamed in (see multipart.ts), and forgets them when the upload ends.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { limitsOf, type LimitsEnv } from './limits.js';
 
-export interface JanitorEnv {
+/** The grace periods and the upload lifetime are configured as limits.ts says. */
+export interface JanitorEnv extends LimitsEnv {
   readonly FILES: R2Bucket;
   readonly FILE_JANITOR: DurableObjectNamespace<FileJanitorDO>;
-  /** Seconds between a delete and the removal of the bytes (default one day). */
-  readonly DELETE_GRACE_SECONDS?: string;
-  /** Seconds stored bytes wait for a record that names them before they are removed (default a week). */
-  readonly UNREFERENCED_GRACE_SECONDS?: string;
-  /** Seconds a multipart upload may stay incomplete before it is aborted (default a week). */
-  readonly UPLOAD_LIFETIME_SECONDS?: string;
 }
 
 /** A part of a multipart upload as it was streamed in: its length and its blocks' digests (see core/storage/hash.ts). */
@@ -35,14 +31,8 @@ export interface StoredPart {
   readonly blocks: Uint8Array<ArrayBuffer>;
 }
 
-const DAY = 24 * 3600;
 /** Work done per alarm run, per kind, so one run stays short; the next alarm continues. */
 const BATCH = 500;
-
-const seconds = (value: string | undefined, fallback: number): number => {
-  const parsed = Number(value);
-  return value !== undefined && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-};
 
 export class FileJanitorDO extends DurableObject<JanitorEnv> {
   readonly #sql: SqlStorage;
@@ -57,6 +47,9 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       // Content keys that are pointers (see pointer.ts), with the staged key of their bytes.
       this.#sql.exec('CREATE TABLE IF NOT EXISTS pointers (key TEXT PRIMARY KEY, target TEXT NOT NULL)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, abort_at INTEGER NOT NULL)');
+      // The size its client declared, which its parts may not exceed (null for uploads begun before it was kept).
+      const columns = this.#sql.exec<{ name: string }>('PRAGMA table_info(uploads)').toArray();
+      if (!columns.some((column) => column.name === 'declared_size')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN declared_size INTEGER');
       this.#sql.exec(
         `CREATE TABLE IF NOT EXISTS upload_parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL,
          size INTEGER NOT NULL, blocks BLOB NOT NULL, PRIMARY KEY (upload_id, part_number))`,
@@ -66,7 +59,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
 
   /** Marks `key` for deletion after the grace period; returns when it will go. */
   async markDeleted(key: string): Promise<number> {
-    const deleteAt = Date.now() + seconds(this.env.DELETE_GRACE_SECONDS, DAY) * 1000;
+    const deleteAt = Date.now() + limitsOf(this.env).deleteGraceSeconds * 1000;
     this.#sql.exec(
       'INSERT INTO pending (key, delete_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET delete_at = excluded.delete_at',
       key,
@@ -92,7 +85,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
     const named = this.#sql.exec('SELECT 1 FROM referenced WHERE key = ?', key).toArray().length > 0;
     if (!named) {
-      const deleteAt = Date.now() + seconds(this.env.UNREFERENCED_GRACE_SECONDS, 7 * DAY) * 1000;
+      const deleteAt = Date.now() + limitsOf(this.env).unreferencedGraceSeconds * 1000;
       this.#sql.exec(
         'INSERT INTO unreferenced (key, delete_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET delete_at = excluded.delete_at',
         key,
@@ -111,10 +104,23 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     await this.#schedule();
   }
 
-  async uploadStarted(key: string, uploadId: string): Promise<void> {
-    const abortAt = Date.now() + seconds(this.env.UPLOAD_LIFETIME_SECONDS, 7 * DAY) * 1000;
-    this.#sql.exec('INSERT OR REPLACE INTO uploads (upload_id, key, abort_at) VALUES (?, ?, ?)', uploadId, key, abortAt);
+  async uploadStarted(key: string, uploadId: string, declaredSize: number): Promise<void> {
+    const abortAt = Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000;
+    this.#sql.exec('INSERT OR REPLACE INTO uploads (upload_id, key, abort_at, declared_size) VALUES (?, ?, ?, ?)', uploadId, key, abortAt, declaredSize);
     await this.#schedule();
+  }
+
+  /**
+   * How many bytes part `partNumber` may have: what the upload declared, less its other parts stored so far;
+   * undefined for an upload this janitor does not know or that declared nothing.
+   */
+  async partRoom(key: string, uploadId: string, partNumber: number): Promise<number | undefined> {
+    const [upload] = this.#sql.exec<{ declared_size: number | null }>('SELECT declared_size FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray();
+    if (upload?.declared_size == null) return undefined;
+    const [stored] = this.#sql
+      .exec<{ total: number }>('SELECT COALESCE(SUM(size), 0) AS total FROM upload_parts WHERE upload_id = ? AND part_number != ?', uploadId, partNumber)
+      .toArray();
+    return upload.declared_size - (stored?.total ?? 0);
   }
 
   /** The upload was completed or aborted by its client. */

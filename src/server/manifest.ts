@@ -6,6 +6,7 @@
  */
 import { foldEvent, manifestDigest, manifestRows, type ManifestEntry, type ManifestResponse } from '../core/sync/manifest.js';
 import { bearer, errorResponse, json } from './http.js';
+import { limitsOf, type LimitsEnv } from './limits.js';
 import { checkToken } from './tokens.js';
 import { ID_PATTERN } from '../core/wire.js';
 
@@ -50,7 +51,7 @@ export class ManifestFolder {
   }
 }
 
-export interface ManifestEnv {
+export interface ManifestEnv extends LimitsEnv {
   readonly AUTH_SECRET: string;
   readonly SYNC_BACKEND_DO: DurableObjectNamespace;
 }
@@ -61,7 +62,7 @@ interface ManifestStub {
 
 export async function handleManifest(request: Request, env: ManifestEnv, storeId: string): Promise<Response> {
   if (request.method !== 'GET') return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed here`, { allow: 'GET' });
-  const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId, scope: 'read' });
+  const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId, scope: 'read', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // The same Durable Object LiveStore's sync request reaches: named by the store.
   const stub = env.SYNC_BACKEND_DO.get(env.SYNC_BACKEND_DO.idFromName(storeId)) as unknown as ManifestStub;

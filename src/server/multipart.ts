@@ -97,7 +97,7 @@ async function create(request: Request, env: FilesEnv, address: FileAddress | St
     customMetadata: { declaredSize: String(size) },
   });
   // Aborted by the janitor if its client never completes or aborts it.
-  await janitorFor(env, address.storeId).uploadStarted(key, upload.uploadId);
+  await janitorFor(env, address.storeId).uploadStarted(key, upload.uploadId, size);
   const uploadId = 'staging' in address ? upload.uploadId : `${staging}~${upload.uploadId}`;
   return json({ uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
 }
@@ -107,6 +107,9 @@ async function uploadPart(request: Request, env: FilesEnv, { key, r2Id }: Upload
   if (lengthHeader === null || !/^\d+$/.test(lengthHeader)) return errorResponse(411, 'length_required', 'Content-Length is required');
   const size = Number(lengthHeader);
   if (size > MAX_PART_SIZE) return errorResponse(413, 'too_large', `A part is limited to ${MAX_PART_SIZE} bytes`);
+  // The parts of an upload add up to no more than the size it declared: that is what the limits were checked on.
+  const room = await janitorFor(env, address.storeId).partRoom(key, r2Id, partNumber);
+  if (room !== undefined && size > room) return errorResponse(413, 'too_large', `The parts would add up to more than the size the upload declared`);
   if (request.body === null) return errorResponse(400, 'bad_request', 'The request has no body');
   // Stored and hashed side by side, as a single PUT is (see files.ts).
   const [toStore, toHash] = request.body.tee();

@@ -2,23 +2,21 @@
 import { json } from './http.js';
 import type { FileAddress } from './addresses.js';
 import type { JanitorEnv } from './janitor.js';
+import { limitsOf, type LimitsEnv } from './limits.js';
 import { remoteKeyOf } from '../core/wire.js';
 
-export interface FilesEnv extends JanitorEnv {
+export interface FilesEnv extends JanitorEnv, LimitsEnv {
   readonly FILES: R2Bucket;
   readonly AUTH_SECRET: string;
-  /** Largest accepted upload in bytes. */
-  readonly MAX_FILE_SIZE?: string;
 }
 
 /** A MIME type the way a browser reports `File.type`; anything else is stored as octet-stream. */
 const MIME = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
-const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024 * 1024;
 
 /** A Worker request body is capped at 100 MB on the smaller plans: above that, files go in parts. */
 export const MAX_SINGLE_PUT = 100 * 1024 * 1024;
 
-export const maxFileSize = (env: FilesEnv): number => Number(env.MAX_FILE_SIZE ?? DEFAULT_MAX_FILE_SIZE);
+export const maxFileSize = (env: FilesEnv): number => limitsOf(env).maxFileSize;
 
 export function contentTypeOf(request: Request): string {
   const declared = request.headers.get('content-type')?.split(';')[0]?.trim() ?? '';

@@ -9,9 +9,10 @@ import { errorResponse } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
 import { ManifestFolder } from './manifest.js';
 import { manifestRows } from '../core/sync/manifest.js';
+import { limitsOf, type LimitsEnv } from './limits.js';
 import { checkToken } from './tokens.js';
 
-export interface SyncEnv {
+export interface SyncEnv extends LimitsEnv {
   readonly SYNC_BACKEND_DO: DurableObjectNamespace;
   readonly AUTH_SECRET: string;
   /** Optional here: without it (a sync-only deployment) nothing is told which bytes records name. */
@@ -64,7 +65,7 @@ export class SyncBackendDO extends makeDurableObject({
   onPush: async (message, { storeId, payload, headers }) => {
     const env = envHolder.env;
     if (env === undefined) throw new Error('internal_error: the sync backend has no environment');
-    const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: env.AUTH_SECRET, storeId, scope: 'write' });
+    const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: env.AUTH_SECRET, storeId, scope: 'write', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     // One malformed record in the log, which only grows, would break every device that reads it.
     const refused = refusedEvent(message.batch, envHolder.otherEvents ?? 'refuse');
@@ -106,7 +107,7 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
   if (searchParams === undefined) return undefined;
   // Checked here as well as in validatePayload so a refused client gets a 401/403 with a JSON reason.
   const protocols = request.headers.get(PROTOCOL_HEADER);
-  const auth = await checkToken(tokenOf(protocols, searchParams.payload), { secret: env.AUTH_SECRET, storeId: searchParams.storeId, scope: 'read' });
+  const auth = await checkToken(tokenOf(protocols, searchParams.payload), { secret: env.AUTH_SECRET, storeId: searchParams.storeId, scope: 'read', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // LiveStore's generic signature is too deep for the checker; the arguments are plain values.
   const handle = handleSyncRequest as unknown as (args: SyncRequestArgs) => Promise<unknown>;
@@ -117,7 +118,7 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
     ctx,
     syncBackendBinding: 'SYNC_BACKEND_DO',
     validatePayload: async (payload: unknown, { storeId }: { storeId: string }) => {
-      const result = await checkToken(tokenOf(protocols, payload), { secret: env.AUTH_SECRET, storeId, scope: 'read' });
+      const result = await checkToken(tokenOf(protocols, payload), { secret: env.AUTH_SECRET, storeId, scope: 'read', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
       if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     },
   });

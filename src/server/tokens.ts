@@ -23,6 +23,11 @@ export interface MintOptions extends AccessClaims {
 
 const encoder = new TextEncoder();
 const ISSUER = 'ls-file-sync';
+/** Tokens for this API only: another service's token signed with the same secret opens nothing here. */
+const AUDIENCE = 'ls-file-sync-api';
+/** Clocks of the issuing app and of Cloudflare may differ by this much. */
+const CLOCK_TOLERANCE_SECONDS = 60;
+const DEFAULT_MAX_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 /** Smaller than this and a brute-force search of the HMAC key becomes realistic. */
 const MIN_SECRET_LENGTH = 32;
@@ -36,11 +41,14 @@ const keyOf = (secret: string): Uint8Array => {
 
 /** Mints a token for a user's own backend (an app server, a CMS) to hand to the browser. */
 export async function mintToken({ secret, storeId, scopes, subject, ttlSeconds = 3600 }: MintOptions): Promise<string> {
+  // One reading of the clock for both, so the lifetime is exactly ttlSeconds.
+  const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({ store: storeId, scope: scopes.join(' ') })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds);
   if (subject !== undefined) jwt.setSubject(subject);
   return jwt.sign(keyOf(secret));
 }
@@ -51,20 +59,37 @@ export type TokenCheck =
 
 export type TokenErrorCode = AuthErrorCode;
 
-/** Verifies a token for one store and one scope; never throws. */
+/**
+ * Verifies a token for one store and one scope; never throws. A token must say when it was issued and when
+ * it expires, within `maxLifetimeSeconds` of each other (a week unless the deployment says otherwise), and
+ * must not be issued in the future: a token that never ends cannot be taken back.
+ */
 export async function checkToken(
   token: string | null | undefined,
-  { secret, storeId, scope }: { secret: string; storeId: string; scope: Scope },
+  { secret, storeId, scope, maxLifetimeSeconds = DEFAULT_MAX_LIFETIME_SECONDS }: { secret: string; storeId: string; scope: Scope; maxLifetimeSeconds?: number },
 ): Promise<TokenCheck> {
   if (!token) return { ok: false, status: 401, code: 'token_missing', message: 'An access token is required' };
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, algorithms: ['HS256'] }));
+    ({ payload } = await jwtVerify(token, keyOf(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat'],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) {
       return { ok: false, status: 401, code: 'token_expired', message: 'The access token has expired' };
     }
     return { ok: false, status: 401, code: 'token_invalid', message: 'The access token is not valid' };
+  }
+  const { iat = 0, exp = 0 } = payload;
+  if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+    return { ok: false, status: 401, code: 'token_invalid', message: 'The access token was issued in the future' };
+  }
+  if (exp - iat > maxLifetimeSeconds) {
+    return { ok: false, status: 401, code: 'token_invalid', message: `The access token is valid for longer than ${maxLifetimeSeconds} seconds` };
   }
   if (typeof payload.store !== 'string' || typeof payload.scope !== 'string') {
     return { ok: false, status: 401, code: 'token_invalid', message: 'The access token names no store' };

@@ -7,6 +7,8 @@ import { handleFileRequest } from './files.js';
 import type { FilesEnv } from './objects.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
 import { handleManifest, manifestStoreOf } from './manifest.js';
+import { otherEventsOf } from './event-checks.js';
+import { ConfigError, limitsOf } from './limits.js';
 import { handleSync, type SyncEnv } from './sync.js';
 import { mintToken, type Scope } from './tokens.js';
 import { ID_PATTERN } from '../core/wire.js';
@@ -22,6 +24,9 @@ export interface Env extends FilesEnv, Omit<SyncEnv, 'FILE_JANITOR'> {
 }
 
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  // A deployment configured wrongly serves nothing: failing open would be worse (see limits.ts).
+  limitsOf(env);
+  otherEventsOf(env.SYNC_OTHER_EVENTS);
   const sync = await handleSync(request, env, ctx);
   if (sync !== undefined) return sync;
 
@@ -58,6 +63,10 @@ export default {
     try {
       return withCors(request, await route(request, env, ctx), cors);
     } catch (error) {
+      if (error instanceof ConfigError) {
+        console.error(error.message);
+        return withCors(request, errorResponse(500, 'config_error', error.message), cors);
+      }
       console.error('unhandled error', error);
       return withCors(request, errorResponse(500, 'internal_error', 'Internal error'), cors);
     }

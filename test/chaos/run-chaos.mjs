@@ -67,6 +67,16 @@ const fileDetails = (page, ids) =>
     }, ids)
     .catch((error) => [`file views unreadable: ${error.message}`]);
 
+/** Whether the page's core leads its profile's tabs (runs the transfers), and its summary: why transfers may not run. */
+const leadership = (page) =>
+  page
+    .evaluate(() => {
+      const sync = document.querySelector('ls-file-sync').sync;
+      const { status, backendReachable, pendingUploads, pendingDownloads, upstream, stalled } = sync.summary.get();
+      return JSON.stringify({ leader: sync.isLeader.get(), status, backendReachable, pendingUploads, pendingDownloads, upstream, stalled });
+    })
+    .catch((error) => `unreadable: ${error.message}`);
+
 /**
  * Where a page's LiveStore holds each record it should have: its session's state database, its leader's state
  * database, its leader's event log (each searched for the file's id as stored text). A record the event log
@@ -193,6 +203,7 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       }
       for (const line of consoleLog.slice(-10)) log(`    ${line}`);
       for (const [name, page] of [['A', a.page], ['B', b.page]]) log(`  ${name}: ${await syncStates(page)}`);
+      for (const [name, page] of [['A', a.page], ['B', b.page]]) log(`  ${name} leads: ${await leadership(page)}`);
     }
     if (process.env.CHAOS_DEBUG) {
       // Settled or not: an instrumented run is read afterwards.

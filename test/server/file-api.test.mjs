@@ -34,14 +34,30 @@ async function put(fileId, bytes, { hash = contentHash(bytes), plain = sha256(by
   return fetch(fileUrl(fileId, hash), { method: 'PUT', body: bytes, headers });
 }
 
-test('a token that is missing, malformed, expired, for another store or read-only is refused with its reason', async () => {
+test('a token that is missing, malformed, expired, for another store or read-only, or lacks an expiry, an issue time, the audience or a bounded lifetime, is refused with its reason', async () => {
   const bytes = Buffer.from('hello');
   const { mintToken } = await import('../../dist/server/tokens.js');
   const expired = await mintToken({ secret: DEV_SECRET, storeId: store, scopes: ['read', 'write'], ttlSeconds: -60 });
   const readOnly = await devToken(store, ['read']);
   const otherStore = await devToken('another-store');
   const forged = await mintToken({ secret: 'x'.repeat(40), storeId: store, scopes: ['read', 'write'] });
+  // Signed with the right secret, each missing what every token must have.
+  const { SignJWT } = await import('jose');
+  const now = Math.floor(Date.now() / 1000);
+  const sign = async ({ iat = now, exp = now + 3600, aud = 'ls-file-sync-api' } = {}) => {
+    const jwt = new SignJWT({ store, scope: 'read write' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('ls-file-sync');
+    if (aud !== null) jwt.setAudience(aud);
+    if (iat !== null) jwt.setIssuedAt(iat);
+    if (exp !== null) jwt.setExpirationTime(exp);
+    return jwt.sign(new TextEncoder().encode(DEV_SECRET));
+  };
   const cases = [
+    [await put('f1', bytes, { t: await sign({ exp: null }) }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: await sign({ iat: null }) }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: await sign({ aud: null }) }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: await sign({ aud: 'another-service' }) }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: await sign({ exp: now + 30 * 24 * 3600 }) }), 401, 'token_invalid'],
+    [await put('f1', bytes, { t: await sign({ iat: now + 3600, exp: now + 7200 }) }), 401, 'token_invalid'],
     [await fetch(fileUrl('f1', contentHash(bytes)), { method: 'PUT', body: bytes }), 401, 'token_missing'],
     [await put('f1', bytes, { t: 'not.a.jwt' }), 401, 'token_invalid'],
     [await put('f1', bytes, { t: forged }), 401, 'token_invalid'],
@@ -136,6 +152,18 @@ test('files over the configured size limit are refused with 413, in one request 
   } finally {
     await small.stop();
   }
+  // A limit that is not a whole number stops the worker, where it let every size pass.
+  const wrong = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'wrong'), vars: { MAX_FILE_SIZE: '1MB' }, healthy: false });
+  try {
+    const bytes = randomBytes(10);
+    const res = await fetch(`${wrong.url}/api/stores/${store}/files/any/${contentHash(bytes)}`, { method: 'PUT', body: bytes, headers: auth() });
+    assert.equal(res.status, 500);
+    const { error } = await res.json();
+    assert.equal(error.code, 'config_error');
+    assert.match(error.message, /MAX_FILE_SIZE is "1MB"/);
+  } finally {
+    await wrong.stop();
+  }
 });
 
 async function startUpload(fileId, hash, size) {
@@ -151,6 +179,15 @@ async function putPart(fileId, hash, uploadId, n, bytes) {
 }
 const completeUpload = (fileId, hash, uploadId, parts) =>
   fetch(fileUrl(fileId, hash, `/uploads/${encodeURIComponent(uploadId)}/complete`), { method: 'POST', body: JSON.stringify({ parts }), headers: auth() });
+
+test('the parts of an upload add up to no more than the size it declared', async () => {
+  const bytes = randomBytes(6 * MiB);
+  const hash = contentHash(bytes);
+  const uploadId = await startUpload('declared-small', hash, 1);
+  const res = await fetch(partUrl('declared-small', hash, uploadId, 1), { method: 'PUT', body: bytes, headers: auth() });
+  assert.equal(res.status, 413);
+  assert.equal(await errorCode(res), 'too_large');
+});
 
 test('a multipart upload assembles its parts, verifies the whole hash and serves the file', async () => {
   const bytes = randomBytes(5 * MiB + 1234);
