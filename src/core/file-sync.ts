@@ -303,15 +303,20 @@ export class FileSync {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#leading?.stop();
-    this.#connectivity.close();
-    this.#activity.close();
-    this.#rows.close();
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.#upstream?.close();
-    this.#channel.close();
-    this.tokens.close();
-    this.#leadership.release();
+    try {
+      this.#leading?.stop();
+      this.#connectivity.close();
+      this.#activity.close();
+      this.#rows.close();
+      for (const cleanup of this.#cleanups.splice(0)) cleanup();
+      this.#upstream?.close();
+      this.#channel.close();
+      this.tokens.close();
+    } finally {
+      // Whatever closing met, the lock goes: a core opened after this one (the store opened again after
+      // LiveStore stopped it) runs the transfers only once it holds it.
+      this.#leadership.release();
+    }
     // A store LiveStore stopped is shut down already.
     if (this.#stopped.get() === undefined) await this.store.shutdownPromise();
   }

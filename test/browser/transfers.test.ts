@@ -188,6 +188,25 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect(puts.length).to.equal(1);
   });
 
+  it('goes on probing when a probe of the backend gets no answer (held on purpose by the proxy), and uploads once it answers', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([
+      // Four times: the browser itself may send a PUT again when its reused connection is dropped.
+      { method: 'PUT', path: '/files/', action: 'refuse', times: 4 },
+      { path: '/health', action: 'stall', ms: 120_000, times: 1 },
+    ]);
+    const sync = await viaProxy(storeId, { idleTimeoutMs: 1500 });
+    // Connected first: the sync socket connecting says the backend answers, which would end the probe early.
+    await until(() => sync.summary.get().status === 'synced', 'the empty store to be synced');
+    const saved = await sync.saveFile(new File([randomBytes(10_000)], 'probed.bin'));
+    await until(async () => (await faultReport()).log.some((e) => e.path.endsWith('/health') && e.fault === 'stall'), 'the stalled probe').catch(async (error: Error) => {
+      throw new Error(`${error.message}; the proxy saw ${JSON.stringify((await faultReport()).log.map((e) => `${e.method} ${e.path.slice(-20)} ${e.status} ${e.fault ?? ''}`))}`);
+    });
+    await waitForFiles(sync, synced(saved.id), 30_000);
+    const probes = (await faultReport()).log.filter((e) => e.path.endsWith('/health'));
+    expect(probes.length, 'probed again after the probe that got no answer').to.be.at.least(2);
+  });
+
   it('stops and aborts an upload begun with the save when its file is deleted, and leaves nothing remote', async () => {
     const storeId = uniqueStoreId();
     // Part 3 is held long and the later ones 2 s, so the upload is under way when the file is deleted: the

@@ -180,10 +180,19 @@ export class RemoteFileStorage {
     await response?.body?.cancel();
   }
 
-  /** Answers whether the backend is reachable at all (any HTTP answer counts). */
+  /**
+   * Answers whether the backend is reachable at all (any HTTP answer counts). A request that gets no answer
+   * within the idle timeout counts as none: the queue waits on this answer (seen in the chaos run: a stalled
+   * probe held every transfer of a device for good).
+   */
   async reachable(signal?: AbortSignal): Promise<boolean> {
+    const timeout = AbortSignal.timeout(this.idleTimeoutMs);
     try {
-      await fetch(`${this.config.endpoint.replace(/\/+$/, '')}/health`, { cache: 'no-store', ...(signal ? { signal } : {}) });
+      const response = await fetch(`${this.config.endpoint.replace(/\/+$/, '')}/health`, {
+        cache: 'no-store',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      await response.body?.cancel();
       return true;
     } catch {
       return false;
