@@ -116,7 +116,10 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
   // Written once: bytes a content key serves were checked when they came, and are never replaced.
   const held = await servedHead(env, key);
   if (held !== null) {
-    await request.body.cancel().catch(() => {});
+    // Read to its end before the answer: a browser still sending a body the server answered early reports a
+    // dropped connection, not the answer, and sends it again (seen in the chaos run: a 20 MB upload whose
+    // first answer was lost was sent again and again, each time answered "already stored" in a few ms).
+    await request.body.pipeTo(new WritableStream()).catch(() => {});
     await janitor.stored(key);
     return stored(address, held, 200);
   }

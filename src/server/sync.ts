@@ -39,6 +39,20 @@ export function contentKeysOf(storeId: string, batch: readonly { readonly name: 
   return [...keys];
 }
 
+/** The close code of a socket whose token ended: the client connects again with a fresh one (token relay). */
+const TOKEN_ENDED_CLOSE_CODE = 4001;
+
+/** What LiveStore's sync object keeps with each socket (JSON): its store, sync payload and forwarded headers. */
+function socketAttachment(socket: WebSocket): { storeId: string; payload?: unknown; headers?: Record<string, string> } {
+  try {
+    const raw: unknown = socket.deserializeAttachment();
+    const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { storeId?: unknown; payload?: unknown; headers?: Record<string, string> };
+    return { storeId: typeof parsed.storeId === 'string' ? parsed.storeId : '', payload: parsed.payload, ...(parsed.headers ? { headers: parsed.headers } : {}) };
+  } catch {
+    return { storeId: '' };
+  }
+}
+
 /** The subprotocol a browser client offers alongside `ls-token.<jwt>`, which the server echoes. */
 const SYNC_SUBPROTOCOL = 'ls-file-sync';
 const TOKEN_PREFIX = 'ls-token.';
@@ -78,11 +92,45 @@ export class SyncBackendDO extends makeDurableObject({
 }) {
   readonly #manifest: ManifestFolder;
 
+  readonly #state: DurableObjectState;
+  readonly #env: SyncEnv;
+
   constructor(state: DurableObjectState, env: SyncEnv) {
     super(state as never, env as never);
     envHolder.otherEvents = otherEventsOf(env.SYNC_OTHER_EVENTS);
     envHolder.env = env;
+    this.#state = state;
+    this.#env = env;
     this.#manifest = new ManifestFolder(state.storage.sql);
+    // LiveStore's handler is a property, not a method: wrapped, so that a socket it opens is watched.
+    const open = this.fetch as (request: Request) => Promise<Response>;
+    this.fetch = (async (request: Request) => {
+      const response = await open(request);
+      if (response.status === 101) await this.#closeEndedSockets();
+      return response;
+    }) as never;
+  }
+
+  /** The alarm set for the earliest token end among the open sockets. */
+  async alarm(): Promise<void> {
+    await this.#closeEndedSockets();
+  }
+
+  /**
+   * Closes every socket whose token has ended (or no longer checks), and sets the alarm for the next to end:
+   * a socket outlives the check made when it opened, and would go on receiving the store's events.
+   */
+  async #closeEndedSockets(): Promise<void> {
+    let next = Number.POSITIVE_INFINITY;
+    const maxLifetimeSeconds = limitsOf(this.#env).tokenMaxLifetimeSeconds;
+    for (const socket of this.#state.getWebSockets()) {
+      const { storeId, payload, headers } = socketAttachment(socket);
+      const result = await checkToken(tokenOf(headers?.[PROTOCOL_HEADER], payload), { secret: this.#env.AUTH_SECRET, storeId, scope: 'read', maxLifetimeSeconds });
+      if (!result.ok) socket.close(TOKEN_ENDED_CLOSE_CODE, result.code);
+      else next = Math.min(next, result.claims.expiresAt);
+    }
+    // A moment after the next end, when that token no longer checks.
+    if (next !== Number.POSITIVE_INFINITY) await this.#state.storage.setAlarm(Math.max(next, Date.now()) + 1000);
   }
 
   /** The store's records in short, from this object's event log (called by the worker, see manifest.ts). */

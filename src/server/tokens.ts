@@ -15,6 +15,11 @@ export interface AccessClaims {
   readonly subject?: string;
 }
 
+/** What a checked token says, and when it ends (milliseconds since 1970). */
+export interface CheckedClaims extends AccessClaims {
+  readonly expiresAt: number;
+}
+
 export interface MintOptions extends AccessClaims {
   readonly secret: string;
   /** Lifetime in seconds; defaults to one hour. */
@@ -25,7 +30,7 @@ const encoder = new TextEncoder();
 const ISSUER = 'ls-file-sync';
 /** Tokens for this API only: another service's token signed with the same secret opens nothing here. */
 const AUDIENCE = 'ls-file-sync-api';
-/** Clocks of the issuing app and of Cloudflare may differ by this much. */
+/** Clocks of the issuing app and of Cloudflare may differ by this much: a token issued this far ahead passes (its end does not move). */
 const CLOCK_TOLERANCE_SECONDS = 60;
 const DEFAULT_MAX_LIFETIME_SECONDS = 7 * 24 * 3600;
 
@@ -54,7 +59,7 @@ export async function mintToken({ secret, storeId, scopes, subject, ttlSeconds =
 }
 
 export type TokenCheck =
-  | { readonly ok: true; readonly claims: AccessClaims }
+  | { readonly ok: true; readonly claims: CheckedClaims }
   | { readonly ok: false; readonly status: 401 | 403; readonly code: TokenErrorCode; readonly message: string };
 
 export type TokenErrorCode = AuthErrorCode;
@@ -76,7 +81,6 @@ export async function checkToken(
       audience: AUDIENCE,
       algorithms: ['HS256'],
       requiredClaims: ['exp', 'iat'],
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) {
@@ -101,5 +105,5 @@ export async function checkToken(
   if (!scopes.includes(scope)) {
     return { ok: false, status: 403, code: 'scope_missing', message: `The access token does not allow ${scope}` };
   }
-  return { ok: true, claims: { storeId: payload.store, scopes, ...(payload.sub ? { subject: payload.sub } : {}) } };
+  return { ok: true, claims: { storeId: payload.store, scopes, expiresAt: exp * 1000, ...(payload.sub ? { subject: payload.sub } : {}) } };
 }

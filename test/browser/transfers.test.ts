@@ -188,6 +188,17 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect(puts.length).to.equal(1);
   });
 
+  it('finishes an upload whose answer was lost after the bytes were stored (cut on purpose by the proxy): sending them again is answered "already stored"', async () => {
+    const storeId = uniqueStoreId();
+    await setFaults([{ method: 'PUT', path: '/files/', action: 'cut', afterBytes: 0, times: 1 }]);
+    // The cut answer never ends: the idle timeout drops it.
+    const sync = await viaProxy(storeId, { idleTimeoutMs: 1500 });
+    const saved = await sync.saveFile(new File([randomBytes(3 * MiB)], 'answer-lost.bin'));
+    await waitForFiles(sync, synced(saved.id), 30_000);
+    const puts = (await faultReport()).log.filter((e) => e.method === 'PUT').map((e) => `${e.status}${e.fault ? ` ${e.fault}` : ''}`);
+    expect(puts, 'stored, its answer cut, then answered "already stored" once').to.deep.equal(['201 cut', '200']);
+  });
+
   it('goes on probing when a probe of the backend gets no answer (held on purpose by the proxy), and uploads once it answers', async () => {
     const storeId = uniqueStoreId();
     await setFaults([

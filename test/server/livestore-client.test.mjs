@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
+import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
 import { contentHash } from '../support/content-hash.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -117,6 +117,20 @@ test('bytes no record names are collected after their grace period, bytes a reco
   } finally {
     await quick.stop();
   }
+});
+
+test('a socket is closed when its token ends: a reader whose token ended receives no later record, one whose token lasts does', async () => {
+  const storeId = `ending-${Date.now().toString(36)}`;
+  const { mintToken } = await import('../../dist/server/tokens.js');
+  assert.equal((await client([backend.url, storeId, await devToken(storeId), 'write', `before:${'c'.repeat(64)}`])).committed, true);
+  const shortToken = await mintToken({ secret: DEV_SECRET, storeId, scopes: ['read'], ttlSeconds: 8 });
+  const watching = [client([backend.url, storeId, shortToken, 'watch', '25']), client([backend.url, storeId, await devToken(storeId, ['read']), 'watch', '25'])];
+  // Written once the short token has ended (it lasts 8 s; the watchers connect within a few).
+  await new Promise((r) => setTimeout(r, 12_000));
+  assert.equal((await client([backend.url, storeId, await devToken(storeId), 'write', `after:${'d'.repeat(64)}`])).committed, true);
+  const [ended, lasting] = await Promise.all(watching);
+  assert.deepEqual(lasting.names, ['after.bin', 'before.bin'], 'the reader whose token lasts receives the later record');
+  assert.deepEqual(ended.names, ['before.bin'], 'the reader whose token ended received nothing after it');
 });
 
 /** Runs the hostile client (support/hostile-client.mjs) for one case; resolves with what it printed. */

@@ -1,6 +1,8 @@
 // usage: node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> <write|read> [<fileId>:<sha256>…]
+//        node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> watch <seconds>
 // Prints one JSON line: what it committed or what file names it pulled, and whether it connected. `write`
-// records the files given (by default one, `node-file`, with a made-up hash).
+// records the files given (by default one, `node-file`, with a made-up hash); `watch` stays connected for
+// the seconds given and then says which file names it has.
 import { makeAdapter } from '@livestore/adapter-node';
 import { createStorePromise, queryDb } from '@livestore/livestore';
 import { makeWsSync } from '@livestore/sync-cf/client';
@@ -25,6 +27,9 @@ if (mode === 'write') {
   for (let i = 0; i < 100 && !store.syncStatus().isSynced; i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 1500));
   console.log(JSON.stringify({ committed: true, connected: await connected() }));
+} else if (mode === 'watch') {
+  await new Promise((r) => setTimeout(r, Number(files[0]) * 1000));
+  console.log(JSON.stringify({ names: store.query(queryDb(filesTable)).map((f) => f.name).sort(), connected: await connected() }));
 } else {
   const files$ = queryDb(filesTable);
   for (let i = 0; i < 40 && store.query(files$).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
