@@ -152,7 +152,8 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
 }
 
 const ETAGS = /^\s*(?:\*|(?:W\/)?"[\x21\x23-\x7e]*"(?:\s*,\s*(?:W\/)?"[\x21\x23-\x7e]*")*)\s*$/;
-const SINGLE_RANGE = /^bytes=(?:\d+-\d*|-\d+)$/;
+/** One range of bytes; a suffix of no bytes (`bytes=-0`) is none (RFC 9110, 14.1.1). */
+const SINGLE_RANGE = /^bytes=(?:\d+-\d*|-0*[1-9]\d*)$/;
 
 /**
  * The conditional and range headers R2 is given, each only when well-formed: R2 throws on a malformed one,
@@ -166,7 +167,8 @@ function readConditions(request: Request): Headers {
   }
   for (const name of ['if-modified-since', 'if-unmodified-since']) {
     const value = request.headers.get(name);
-    if (value !== null && !Number.isNaN(Date.parse(value))) out.set(name, value);
+    // A date later than now is not a valid one for these headers (RFC 9110, 13.1.3 and 13.1.4).
+    if (value !== null && Date.parse(value) <= Date.now()) out.set(name, value);
   }
   const range = request.headers.get('range')?.trim();
   const [first, last] = range?.slice(6).split('-') ?? [];
@@ -175,7 +177,21 @@ function readConditions(request: Request): Headers {
   return out;
 }
 
+/** Whether If-Match or If-Unmodified-Since, as given, does not hold for `object`. */
+function failsWritePrecondition(conditions: Headers, object: R2Object): boolean {
+  const ifMatch = conditions.get('if-match');
+  if (ifMatch !== null && ifMatch.trim() !== '*' && !ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === object.httpEtag)) return true;
+  const ifUnmodifiedSince = conditions.get('if-unmodified-since');
+  return ifUnmodifiedSince !== null && object.uploaded.getTime() > Date.parse(ifUnmodifiedSince) + 999;
+}
+
 async function get(request: Request, env: FilesEnv, key: string): Promise<Response> {
+  if (/^bytes=-0+$/.test(request.headers.get('range')?.trim() ?? '')) {
+    // The last zero bytes: a range no byte satisfies.
+    const held = await servedHead(env, key);
+    if (held === null) return errorResponse(404, 'not_found', 'No such file');
+    return errorResponse(416, 'range_not_satisfiable', `The file has ${held.size} bytes`, { 'content-range': `bytes */${held.size}` });
+  }
   const conditions = readConditions(request);
   let object = await env.FILES.get(key, { range: conditions, onlyIf: conditions });
   const target = pointerTarget(object);
@@ -191,8 +207,15 @@ async function get(request: Request, env: FilesEnv, key: string): Promise<Respon
   if (object === null) return errorResponse(404, 'not_found', 'No such file');
   const headers = contentHeaders(object);
   if (!('body' in object)) {
-    // A precondition (If-None-Match, If-Match...) failed: nothing to send.
-    return new Response(null, { status: conditions.has('if-none-match') ? 304 : 412, headers });
+    // A precondition failed: If-Match or If-Unmodified-Since (412, evaluated first), else If-None-Match or
+    // If-Modified-Since (304: the copy the client holds is current).
+    return new Response(null, { status: failsWritePrecondition(conditions, object) ? 412 : 304, headers });
+  }
+  if (object.size === 0 && conditions.has('range')) {
+    // No byte of an empty file can be asked for: the whole (empty) file is the answer.
+    await object.body.cancel();
+    headers.set('content-length', '0');
+    return new Response(null, { status: 200, headers });
   }
   const range = object.range as { offset?: number; length?: number; suffix?: number } | undefined;
   if (conditions.has('range') && range !== undefined) {

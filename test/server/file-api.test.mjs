@@ -477,6 +477,34 @@ test('an unsatisfiable range is answered 416, and CORS names only allowed origin
   }
 });
 
+test('range and conditional answers as HTTP says: an empty file whole, no bytes for bytes=-0, a future date ignored, 304 for a current copy', async () => {
+  const empty = Buffer.alloc(0);
+  assert.equal((await put('empty', empty)).status, 201);
+  const whole = await fetch(fileUrl('empty', contentHash(empty)), { headers: { ...auth(), range: 'bytes=0-10' } });
+  assert.equal(whole.status, 200, 'no byte of an empty file can be asked for: it is sent whole');
+  assert.equal((await whole.arrayBuffer()).byteLength, 0);
+
+  const bytes = Buffer.from('some bytes to range over');
+  assert.equal((await put('ranges', bytes)).status, 201);
+  const at = fileUrl('ranges', contentHash(bytes));
+  const none = await fetch(at, { headers: { ...auth(), range: 'bytes=-0' } });
+  assert.equal(none.status, 416);
+  assert.equal(none.headers.get('content-range'), `bytes */${bytes.length}`);
+  await none.body?.cancel();
+  const tail = await fetch(at, { headers: { ...auth(), range: 'bytes=-5' } });
+  assert.equal(tail.status, 206);
+  assert.equal(Buffer.from(await tail.arrayBuffer()).toString(), bytes.subarray(-5).toString());
+
+  const future = await fetch(at, { headers: { ...auth(), 'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString() } });
+  assert.equal(future.status, 200, 'a date in the future is ignored');
+  await future.body?.cancel();
+  // A second later, so that the date (whole seconds) is not before the upload.
+  await new Promise((r) => setTimeout(r, 1100));
+  const current = await fetch(at, { headers: { ...auth(), 'if-modified-since': new Date().toUTCString() } });
+  assert.equal(current.status, 304, 'a copy as new as the file is current');
+  await current.body?.cancel();
+});
+
 test('malformed conditional and range headers are ignored, as HTTP says, not answered with a 5xx', async () => {
   const bytes = Buffer.from('conditional bytes');
   assert.equal((await put('cond', bytes)).status, 201);
