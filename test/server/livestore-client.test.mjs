@@ -23,22 +23,27 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-/** Runs the client script; resolves with what it printed as JSON on its last line. */
-function client(args) {
+/**
+ * Runs a client script (support/livestore-client.mjs unless named); resolves with what it printed as JSON on
+ * its last line. A client that has not ended after a minute and a half is ended, and fails saying so.
+ */
+function client(args, script = 'support/livestore-client.mjs') {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', path.join(here, 'support/livestore-client.mjs'), ...args], {
+    const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', path.join(here, script), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('exit', (code) => {
+      clearTimeout(timer);
       const last = out.trim().split('\n').at(-1);
       try {
         resolve(JSON.parse(last));
       } catch {
-        reject(new Error(`client exited ${code}: ${out}\n${err}`));
+        reject(new Error(`${script} ${args.at(3) ?? ''} exited ${code} without its answer: ${out}\n${err.slice(-3000)}`));
       }
     });
   });
@@ -133,27 +138,8 @@ test('a socket is closed when its token ends: a reader whose token ended receive
   assert.deepEqual(ended.names, ['before.bin'], 'the reader whose token ended received nothing after it');
 });
 
-/** Runs the hostile client (support/hostile-client.mjs) for one case; resolves with what it printed. */
-function hostile(url, storeId, token, which) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', path.join(here, 'support/hostile-client.mjs'), url, storeId, token, which], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1)));
-      } catch {
-        reject(new Error(`hostile client ${which} exited ${code} without its answer: ${out}\n${err.slice(-3000)}`));
-      }
-    });
-  });
-}
+/** The hostile client (support/hostile-client.mjs) for one case. */
+const hostile = (url, storeId, token, which) => client([url, storeId, token, which], 'support/hostile-client.mjs');
 
 /** What the backend holds of a store: the number of its last event and the ids of the files it records. */
 async function held(url, storeId, token) {
