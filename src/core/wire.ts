@@ -55,6 +55,7 @@ export type ErrorCode =
   | 'invalid_parts'
   | 'range_not_satisfiable'
   | 'staging_used'
+  | 'completing'
   | AuthErrorCode;
 
 /** The errors a new token can mend. */

@@ -51,7 +51,12 @@ const ALLOWED: Record<FileRoute['kind'], readonly string[]> = {
   part: ['PUT'],
 };
 
-export async function handleFileRequest(request: Request, env: FilesEnv, parsed: ParsedFilePath): Promise<Response> {
+export async function handleFileRequest(
+  request: Request,
+  env: FilesEnv,
+  parsed: ParsedFilePath,
+  ctx: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<Response> {
   const { address, route } = parsed;
   const method = request.method;
   const allowed = ALLOWED[route.kind];
@@ -62,11 +67,11 @@ export async function handleFileRequest(request: Request, env: FilesEnv, parsed:
   const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId: address.storeId, scope, maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
 
-  if (parsed.at === 'staging') return handleMultipart(request, env, parsed.address, parsed.route);
+  if (parsed.at === 'staging') return handleMultipart(request, env, parsed.address, parsed.route, ctx);
   const content = parsed.address;
   const key = objectKey(content);
   if (route.kind === 'restore') return restore(env, key, content);
-  if (route.kind !== 'object') return handleMultipart(request, env, content, route);
+  if (route.kind !== 'object') return handleMultipart(request, env, content, route, ctx);
   switch (method) {
     case 'PUT':
       return put(request, env, key, content);

@@ -31,6 +31,9 @@ export interface StoredPart {
   readonly blocks: Uint8Array<ArrayBuffer>;
 }
 
+/** How long a completion holds its turn: longer than the slowest check of a file's bytes (reading it all back). */
+const COMPLETION_LEASE_MS = 5 * 60 * 1000;
+
 /** Work done per alarm run, per kind, so one run stays short; the next alarm continues. */
 const BATCH = 500;
 
@@ -50,6 +53,8 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       // The size its client declared, which its parts may not exceed (null for uploads begun before it was kept).
       const columns = this.#sql.exec<{ name: string }>('PRAGMA table_info(uploads)').toArray();
       if (!columns.some((column) => column.name === 'declared_size')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN declared_size INTEGER');
+      // When a request began completing the upload (see `beginCompletion`), null while none is.
+      if (!columns.some((column) => column.name === 'completing_at')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN completing_at INTEGER');
       this.#sql.exec(
         `CREATE TABLE IF NOT EXISTS upload_parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL,
          size INTEGER NOT NULL, blocks BLOB NOT NULL, PRIMARY KEY (upload_id, part_number))`,
@@ -121,6 +126,25 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       .exec<{ total: number }>('SELECT COALESCE(SUM(size), 0) AS total FROM upload_parts WHERE upload_id = ? AND part_number != ?', uploadId, partNumber)
       .toArray();
     return upload.declared_size - (stored?.total ?? 0);
+  }
+
+  /**
+   * Takes the turn to complete an upload: `busy` while another request is completing it (a client that
+   * timed out on a long completion sends it again), `unknown` for an upload this janitor does not know.
+   * A turn lapses after `COMPLETION_LEASE_MS`, so a completion cut off by a crash does not hold it for good.
+   */
+  async beginCompletion(key: string, uploadId: string): Promise<'begun' | 'busy' | 'unknown'> {
+    const now = Date.now();
+    const [upload] = this.#sql.exec<{ completing_at: number | null }>('SELECT completing_at FROM uploads WHERE upload_id = ? AND key = ?', uploadId, key).toArray();
+    if (upload === undefined) return 'unknown';
+    if (upload.completing_at !== null && upload.completing_at > now - COMPLETION_LEASE_MS) return 'busy';
+    this.#sql.exec('UPDATE uploads SET completing_at = ? WHERE upload_id = ?', now, uploadId);
+    return 'begun';
+  }
+
+  /** The completion begun could not be made (R2 refused it, say): the client may send it again at once. */
+  async completionFailed(key: string, uploadId: string): Promise<void> {
+    this.#sql.exec('UPDATE uploads SET completing_at = NULL WHERE upload_id = ? AND key = ?', uploadId, key);
   }
 
   /** The upload was completed or aborted by its client. */

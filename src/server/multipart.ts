@@ -24,7 +24,7 @@
  *   POST   …/files/<fileId>/u-<token>/uploads/<uploadId>/complete  { parts, hash }
  *
  * A staging address takes one upload's bytes: starting or completing another there is refused (409
- * `staging_used`). When the content is already stored, the staged copy is deleted. Staged bytes are never
+ * `staging_used`). A completion sent again while the first still runs is told to wait (503 `completing`). When the content is already stored, the staged copy is deleted. Staged bytes are never
  * served under their staging key.
  */
 import { isFileAddress, objectKey, type FileAddress, type MultipartRoute, type StagingAddress } from './addresses.js';
@@ -40,15 +40,26 @@ import type { StoredPart } from './janitor.js';
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 100 * 1024 * 1024;
 
-export async function handleMultipart(request: Request, env: FilesEnv, address: FileAddress | StagingAddress, route: MultipartRoute): Promise<Response> {
+export async function handleMultipart(
+  request: Request,
+  env: FilesEnv,
+  address: FileAddress | StagingAddress,
+  route: MultipartRoute,
+  ctx: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<Response> {
   if (route.kind === 'uploads') return create(request, env, address);
   const upload = uploadOf(address, route.uploadId);
   if (upload === undefined) return noSuchUpload();
   switch (route.kind) {
     case 'part':
       return uploadPart(request, env, upload, address, route.partNumber);
-    case 'complete':
-      return complete(request, env, upload, address);
+    case 'complete': {
+      // Run to its end even when its client goes away (it timed out on a long check, say): cut off between
+      // R2's completion and the pointer, the upload could only start over.
+      const completing = complete(request, env, upload, address);
+      ctx.waitUntil(completing.catch(() => {}));
+      return completing;
+    }
     case 'upload':
       await env.FILES.resumeMultipartUpload(upload.key, upload.r2Id).abort().catch(() => {});
       await janitorFor(env, address.storeId).uploadEnded(upload.key, upload.r2Id);
@@ -80,6 +91,10 @@ const noSuchUpload = (): Response => errorResponse(404, 'no_such_upload', 'No su
 /** A staging key names one upload's bytes: one used already is never given other bytes. */
 const stagingUsed = (): Response =>
   errorResponse(409, 'staging_used', 'This staging address holds an upload already: start the upload again at a new one');
+
+/** Another request is completing this upload: its answer comes soon, and this one, sent again, then gets it. */
+const stillCompleting = (): Response =>
+  errorResponse(503, 'completing', 'This upload is being completed by an earlier request: send the completion again shortly', { 'retry-after': '2' });
 
 async function create(request: Request, env: FilesEnv, address: FileAddress | StagingAddress): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { size?: unknown } | null;
@@ -141,22 +156,39 @@ async function complete(request: Request, env: FilesEnv, { key, r2Id }: Upload, 
     return errorResponse(400, 'bad_request', 'The body must name the content hash of the file, 64 lowercase hex digits, as its path does if it has one: { "parts", "hash" }');
   }
   const janitor = janitorFor(env, address.storeId);
-  // R2 would replace what the staging key holds: bytes a content key may point to. A completion sent again
-  // after its answer was lost finds its content stored.
-  if ((await env.FILES.head(key)) !== null) {
-    await env.FILES.resumeMultipartUpload(key, r2Id).abort().catch(() => {});
-    await janitor.uploadEnded(key, r2Id);
-    const served = await servedHead(env, objectKey(content));
-    return served === null ? stagingUsed() : stored(content, served, 200);
-  }
-  let object: R2Object;
+  // A completion sent again while the first is still checking the bytes waits for it, rather than being
+  // taken for another upload at the same staging key and starting the whole upload over.
+  if ((await janitor.beginCompletion(key, r2Id)) === 'busy') return stillCompleting();
+  let object: R2Object | null;
   try {
-    object = await env.FILES.resumeMultipartUpload(key, r2Id).complete(parts);
+    // R2 would replace what the staging key holds: bytes a content key may point to.
+    object = (await env.FILES.head(key)) === null ? await env.FILES.resumeMultipartUpload(key, r2Id).complete(parts) : null;
   } catch (error) {
+    await janitor.completionFailed(key, r2Id);
     return r2Refusal(error) ?? Promise.reject(error);
   }
-  const streamedIn = await janitor.storedParts(key, r2Id);
-  await janitor.uploadEnded(key, r2Id);
+  try {
+    if (object === null) {
+      // A completion sent again after its answer was lost finds its content stored.
+      await env.FILES.resumeMultipartUpload(key, r2Id).abort().catch(() => {});
+      const served = await servedHead(env, objectKey(content));
+      return served === null ? stagingUsed() : stored(content, served, 200);
+    }
+    return await checkAndPoint(env, content, key, object, parts, await janitor.storedParts(key, r2Id));
+  } finally {
+    await janitor.uploadEnded(key, r2Id);
+  }
+}
+
+/** Makes the content key point to the assembled bytes if they are what the upload declared and named. */
+async function checkAndPoint(
+  env: FilesEnv,
+  content: FileAddress,
+  key: string,
+  object: R2Object,
+  parts: readonly R2UploadedPart[],
+  streamedIn: readonly StoredPart[],
+): Promise<Response> {
   const declared = Number(object.customMetadata?.declaredSize ?? NaN);
   if (object.size !== declared) {
     await env.FILES.delete(key);
@@ -166,7 +198,7 @@ async function complete(request: Request, env: FilesEnv, { key, r2Id }: Upload, 
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  await janitor.stored(objectKey(content), await pointTo(env, objectKey(content), key, object));
+  await janitorFor(env, content.storeId).stored(objectKey(content), await pointTo(env, objectKey(content), key, object));
   return stored(content, object);
 }
 
@@ -199,9 +231,24 @@ async function hashFromParts(parts: readonly R2UploadedPart[], streamedIn: reado
   return contentHashOfBlocks(concatBytes(blocks));
 }
 
+/**
+ * The content hash of a stored object, read back. Other requests of the isolate (its sync sockets among them)
+ * get their turn between blocks: read from R2 and hashed without a pause, a large file held them all.
+ */
 async function contentHashOf(env: FilesEnv, key: string): Promise<string | undefined> {
   const object = await env.FILES.get(key);
-  return object === null ? undefined : hashStream(object.body);
+  if (object === null) return undefined;
+  let sincePause = 0;
+  const paced = new TransformStream<Uint8Array, Uint8Array>({
+    async transform(chunk, controller) {
+      controller.enqueue(chunk);
+      sincePause += chunk.byteLength;
+      if (sincePause < CONTENT_BLOCK_SIZE) return;
+      sincePause = 0;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    },
+  });
+  return hashStream(object.body.pipeThrough(paced));
 }
 
 /** R2's refusals of a multipart step, as the API's JSON errors; undefined for anything else. */

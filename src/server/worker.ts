@@ -35,7 +35,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (manifestOf !== undefined) return handleManifest(request, env, manifestOf);
   const filePath = parseFilePath(url.pathname);
   if (filePath === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
-  if (filePath !== undefined) return handleFileRequest(request, env, filePath);
+  if (filePath !== undefined) return handleFileRequest(request, env, filePath, ctx);
 
   if (url.pathname === '/health') return json({ ok: true });
   if (url.pathname === '/dev/tokens' && env.DEV_TOKENS === 'true' && request.method === 'POST') {

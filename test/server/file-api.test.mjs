@@ -276,6 +276,37 @@ test('a staging address takes one upload: another there is refused, so it cannot
   assert.deepEqual(Buffer.from(await got.arrayBuffer()), first, 'the content key serves the first bytes');
 });
 
+test('a completion sent again while the first still checks the bytes (its client gave up on it) is told to wait, then finds the content stored instead of starting the upload over', async () => {
+  // 5 MiB parts are not whole 4 MiB blocks: the worker reads the assembled file back to hash it, which takes a while.
+  const bytes = randomBytes(25 * MiB + 99);
+  const hash = contentHash(bytes);
+  const uploadId = await startUpload('completing', hash, bytes.length);
+  const parts = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => putPart('completing', hash, uploadId, i + 1, bytes.subarray(i * 5 * MiB, (i + 1) * 5 * MiB))),
+  );
+  const complete = (signal) =>
+    fetch(fileUrl('completing', hash, `/uploads/${encodeURIComponent(uploadId)}/complete`), { method: 'POST', body: JSON.stringify({ parts }), headers: auth(), signal });
+  // The client gives up on its first completion (as its idle timeout does on a long check) and sends it again.
+  await complete(AbortSignal.timeout(50)).then(
+    () => assert.fail('the first completion was meant to be cut off by its client'),
+    (error) => assert.equal(error.name, 'TimeoutError'),
+  );
+  let answer = await complete();
+  assert.equal(answer.status, 503, 'sent again while the first still checks the bytes');
+  const waits = [];
+  // Told to wait while the first still runs, as its Retry-After says; a bounded number of times.
+  while (answer.status === 503 && waits.length < 10) {
+    assert.equal(await errorCode(answer), 'completing');
+    waits.push(Number(answer.headers.get('retry-after')));
+    await new Promise((resolve) => setTimeout(resolve, waits.at(-1) * 1000));
+    answer = await complete();
+  }
+  assert.equal(answer.status, 200, `sent again after ${waits.length} waits: found the content stored, not a staging address in use (409)`);
+  assert.equal((await answer.json()).alreadyStored, true);
+  const got = await fetch(fileUrl('completing', hash), { headers: auth() });
+  assert.equal(contentHash(Buffer.from(await got.arrayBuffer())), hash);
+});
+
 test('parts in whole 4 MiB blocks are checked as they stream in: right bytes stored, wrong ones refused, a part sent again counts as sent last', async () => {
   // 8 MiB parts, as the kit sends them: the worker takes the content hash from the parts' block digests.
   const bytes = randomBytes(16 * MiB + 777);
