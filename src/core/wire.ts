@@ -56,11 +56,12 @@ export type ErrorCode =
   | 'range_not_satisfiable'
   | 'staging_used'
   | 'completing'
+  | 'not_implemented'
   | AuthErrorCode;
 
 /** The errors a new token can mend. */
-export type AuthErrorCode = 'token_missing' | 'token_invalid' | 'token_expired' | 'wrong_store' | 'scope_missing';
+export type AuthErrorCode = 'token_missing' | 'token_invalid' | 'token_expired' | 'token_revoked' | 'wrong_store' | 'scope_missing';
 
-const AUTH_ERROR_CODES: ReadonlySet<string> = new Set<AuthErrorCode>(['token_missing', 'token_invalid', 'token_expired', 'wrong_store', 'scope_missing']);
+const AUTH_ERROR_CODES: ReadonlySet<string> = new Set<AuthErrorCode>(['token_missing', 'token_invalid', 'token_expired', 'token_revoked', 'wrong_store', 'scope_missing']);
 
 export const isAuthErrorCode = (code: string): code is AuthErrorCode => AUTH_ERROR_CODES.has(code);

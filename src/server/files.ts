@@ -15,8 +15,8 @@
  * content key then holds a pointer to the staged bytes (see multipart.ts), which reads follow.
  */
 import { objectKey, type FileAddress, type FileRoute, type ParsedFilePath } from './addresses.js';
-import { limitsOf } from './limits.js';
-import { checkToken, type Scope } from './tokens.js';
+import { checkAccess } from './access.js';
+import type { Scope } from './tokens.js';
 import { bearer, errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
 import { handleMultipart } from './multipart.js';
@@ -64,7 +64,7 @@ export async function handleFileRequest(
     return errorResponse(405, 'method_not_allowed', `${method} is not allowed here`, { allow: allowed.join(', ') });
   }
   const scope: Scope = method === 'GET' || method === 'HEAD' ? 'read' : 'write';
-  const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId: address.storeId, scope, maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
+  const auth = await checkAccess(env, bearer(request), address.storeId, scope);
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
 
   if (parsed.at === 'staging') return handleMultipart(request, env, parsed.address, parsed.route, ctx);

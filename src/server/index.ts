@@ -3,11 +3,13 @@
  *
  *   export { SyncBackendDO } from 'livestore-file-sync-elements/server';
  *   // in fetch(): (await handleSync(request, env, ctx)) ?? the manifest (manifestStoreOf + handleManifest,
- *   // which devices ask to check that the backend holds their records) ?? files (parseFilePath + handleFileRequest)
+ *   // which devices ask to check that the backend holds their records) ?? revocations (revocationStoreOf +
+ *   // handleRevocation) ?? files (parseFilePath + handleFileRequest)
  */
 export { default as worker, type Env } from './worker.js';
 export { SyncBackendDO, handleSync, type SyncEnv } from './sync.js';
 export { handleManifest, manifestStoreOf, type ManifestEnv } from './manifest.js';
+export { checkAccess, revokeTokens, handleRevocation, revocationStoreOf, type AccessEnv } from './access.js';
 export { FileJanitorDO, janitorFor, type JanitorEnv } from './janitor.js';
 export { handleFileRequest } from './files.js';
 export { parseFilePath, objectKey, type FileAddress } from './addresses.js';

@@ -12,7 +12,8 @@
  * - Abandoned multipart uploads, aborted when neither completed nor aborted within their lifetime.
  *
  * It also keeps, for each multipart upload in progress, the block digests of its parts as they were
- * streamed in (see multipart.ts), and forgets them when the upload ends.
+ * streamed in (see multipart.ts), and forgets them when the upload ends; and, being the store's one object
+ * of the kit's own, the store's token revocations (see access.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { limitsOf, type LimitsEnv } from './limits.js';
@@ -55,11 +56,31 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       if (!columns.some((column) => column.name === 'declared_size')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN declared_size INTEGER');
       // When a request began completing the upload (see `beginCompletion`), null while none is.
       if (!columns.some((column) => column.name === 'completing_at')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN completing_at INTEGER');
+      // Tokens issued up to `through` (ms) are revoked: those of `subject`, or every token when it is ''.
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS revocations (subject TEXT PRIMARY KEY, through INTEGER NOT NULL)');
       this.#sql.exec(
         `CREATE TABLE IF NOT EXISTS upload_parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL,
          size INTEGER NOT NULL, blocks BLOB NOT NULL, PRIMARY KEY (upload_id, part_number))`,
       );
     });
+  }
+
+  /** Revokes the tokens of `subject` (of everyone when undefined) issued up to `at`; returns the moment revoked through. */
+  async revoke(subject: string | undefined, at: number): Promise<number> {
+    this.#sql.exec(
+      'INSERT INTO revocations (subject, through) VALUES (?, ?) ON CONFLICT(subject) DO UPDATE SET through = MAX(through, excluded.through)',
+      subject ?? '',
+      at,
+    );
+    return this.revokedThrough(subject);
+  }
+
+  /** Tokens of `subject` issued up to this moment (ms) are revoked; 0 when none are. */
+  async revokedThrough(subject: string | undefined): Promise<number> {
+    const [row] = this.#sql
+      .exec<{ through: number | null }>("SELECT MAX(through) AS through FROM revocations WHERE subject = '' OR subject = ?", subject ?? '')
+      .toArray();
+    return row?.through ?? 0;
   }
 
   /** Marks `key` for deletion after the grace period; returns when it will go. */
@@ -231,4 +252,4 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
   }
 }
 
-export const janitorFor = (env: JanitorEnv, storeId: string) => env.FILE_JANITOR.get(env.FILE_JANITOR.idFromName(storeId));
+export const janitorFor = (env: Pick<JanitorEnv, 'FILE_JANITOR'>, storeId: string) => env.FILE_JANITOR.get(env.FILE_JANITOR.idFromName(storeId));

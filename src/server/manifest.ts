@@ -6,8 +6,7 @@
  */
 import { foldEvent, manifestDigest, manifestRows, type ManifestEntry, type ManifestResponse } from '../core/sync/manifest.js';
 import { bearer, errorResponse, json } from './http.js';
-import { limitsOf, type LimitsEnv } from './limits.js';
-import { checkToken } from './tokens.js';
+import { checkAccess, type AccessEnv } from './access.js';
 import { ID_PATTERN } from '../core/wire.js';
 
 const MANIFEST_PATH = /^\/api\/stores\/([^/]+)\/manifest$/;
@@ -51,8 +50,7 @@ export class ManifestFolder {
   }
 }
 
-export interface ManifestEnv extends LimitsEnv {
-  readonly AUTH_SECRET: string;
+export interface ManifestEnv extends AccessEnv {
   readonly SYNC_BACKEND_DO: DurableObjectNamespace;
 }
 
@@ -62,7 +60,7 @@ interface ManifestStub {
 
 export async function handleManifest(request: Request, env: ManifestEnv, storeId: string): Promise<Response> {
   if (request.method !== 'GET') return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed here`, { allow: 'GET' });
-  const auth = await checkToken(bearer(request), { secret: env.AUTH_SECRET, storeId, scope: 'read', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
+  const auth = await checkAccess(env, bearer(request), storeId, 'read');
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // The same Durable Object LiveStore's sync request reaches: named by the store.
   const stub = env.SYNC_BACKEND_DO.get(env.SYNC_BACKEND_DO.idFromName(storeId)) as unknown as ManifestStub;

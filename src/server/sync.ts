@@ -9,13 +9,11 @@ import { errorResponse } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
 import { ManifestFolder } from './manifest.js';
 import { manifestRows } from '../core/sync/manifest.js';
-import { limitsOf, type LimitsEnv } from './limits.js';
-import { checkToken } from './tokens.js';
+import { checkAccess, type AccessEnv } from './access.js';
 
-export interface SyncEnv extends LimitsEnv {
+export interface SyncEnv extends AccessEnv {
   readonly SYNC_BACKEND_DO: DurableObjectNamespace;
-  readonly AUTH_SECRET: string;
-  /** Optional here: without it (a sync-only deployment) nothing is told which bytes records name. */
+  /** Optional here: without it (a sync-only deployment) nothing is told which bytes records name, and no token can be revoked. */
   readonly FILE_JANITOR?: JanitorEnv['FILE_JANITOR'];
   /** "accept" passes on events not named `lsfs.…` unchecked (an app that merged its own events in); the default refuses them. */
   readonly SYNC_OTHER_EVENTS?: string;
@@ -79,7 +77,7 @@ export class SyncBackendDO extends makeDurableObject({
   onPush: async (message, { storeId, payload, headers }) => {
     const env = envHolder.env;
     if (env === undefined) throw new Error('internal_error: the sync backend has no environment');
-    const result = await checkToken(tokenOf(headers?.get(PROTOCOL_HEADER), payload), { secret: env.AUTH_SECRET, storeId, scope: 'write', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
+    const result = await checkAccess(env, tokenOf(headers?.get(PROTOCOL_HEADER), payload), storeId, 'write');
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     // One malformed record in the log, which only grows, would break every device that reads it.
     const refused = refusedEvent(message.batch, envHolder.otherEvents ?? 'refuse');
@@ -106,26 +104,26 @@ export class SyncBackendDO extends makeDurableObject({
     const open = this.fetch as (request: Request) => Promise<Response>;
     this.fetch = (async (request: Request) => {
       const response = await open(request);
-      if (response.status === 101) await this.#closeEndedSockets();
+      if (response.status === 101) await this.closeEndedSockets();
       return response;
     }) as never;
   }
 
   /** The alarm set for the earliest token end among the open sockets. */
   async alarm(): Promise<void> {
-    await this.#closeEndedSockets();
+    await this.closeEndedSockets();
   }
 
   /**
-   * Closes every socket whose token has ended (or no longer checks), and sets the alarm for the next to end:
-   * a socket outlives the check made when it opened, and would go on receiving the store's events.
+   * Closes every socket whose token has ended, was revoked (see access.ts) or no longer checks, and sets the
+   * alarm for the next to end: a socket outlives the check made when it opened, and would go on receiving
+   * the store's events.
    */
-  async #closeEndedSockets(): Promise<void> {
+  async closeEndedSockets(): Promise<void> {
     let next = Number.POSITIVE_INFINITY;
-    const maxLifetimeSeconds = limitsOf(this.#env).tokenMaxLifetimeSeconds;
     for (const socket of this.#state.getWebSockets()) {
       const { storeId, payload, headers } = socketAttachment(socket);
-      const result = await checkToken(tokenOf(headers?.[PROTOCOL_HEADER], payload), { secret: this.#env.AUTH_SECRET, storeId, scope: 'read', maxLifetimeSeconds });
+      const result = await checkAccess(this.#env, tokenOf(headers?.[PROTOCOL_HEADER], payload), storeId, 'read');
       if (!result.ok) socket.close(TOKEN_ENDED_CLOSE_CODE, result.code);
       else next = Math.min(next, result.claims.expiresAt);
     }
@@ -155,7 +153,7 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
   if (searchParams === undefined) return undefined;
   // Checked here as well as in validatePayload so a refused client gets a 401/403 with a JSON reason.
   const protocols = request.headers.get(PROTOCOL_HEADER);
-  const auth = await checkToken(tokenOf(protocols, searchParams.payload), { secret: env.AUTH_SECRET, storeId: searchParams.storeId, scope: 'read', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
+  const auth = await checkAccess(env, tokenOf(protocols, searchParams.payload), searchParams.storeId, 'read');
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // LiveStore's generic signature is too deep for the checker; the arguments are plain values.
   const handle = handleSyncRequest as unknown as (args: SyncRequestArgs) => Promise<unknown>;
@@ -166,7 +164,7 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
     ctx,
     syncBackendBinding: 'SYNC_BACKEND_DO',
     validatePayload: async (payload: unknown, { storeId }: { storeId: string }) => {
-      const result = await checkToken(tokenOf(protocols, payload), { secret: env.AUTH_SECRET, storeId, scope: 'read', maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
+      const result = await checkAccess(env, tokenOf(protocols, payload), storeId, 'read');
       if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     },
   });

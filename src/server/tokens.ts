@@ -5,7 +5,10 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { AuthErrorCode } from '../core/wire.js';
 
-export type Scope = 'read' | 'write';
+/** `revoke` is for the app that mints tokens (see access.ts), never for a browser. */
+export type Scope = 'read' | 'write' | 'revoke';
+
+const SCOPES: ReadonlySet<string> = new Set<Scope>(['read', 'write', 'revoke']);
 
 export interface AccessClaims {
   /** The store this token opens, and no other. */
@@ -15,9 +18,11 @@ export interface AccessClaims {
   readonly subject?: string;
 }
 
-/** What a checked token says, and when it ends (milliseconds since 1970). */
+/** What a checked token says, and when it began and ends. */
 export interface CheckedClaims extends AccessClaims {
   readonly expiresAt: number;
+  /** When it was issued (milliseconds since 1970, whole seconds): what a revocation compares. */
+  readonly issuedAt: number;
 }
 
 export interface MintOptions extends AccessClaims {
@@ -101,9 +106,9 @@ export async function checkToken(
   if (payload.store !== storeId) {
     return { ok: false, status: 403, code: 'wrong_store', message: 'The access token is for another store' };
   }
-  const scopes = payload.scope.split(' ').filter((s): s is Scope => s === 'read' || s === 'write');
+  const scopes = payload.scope.split(' ').filter((s): s is Scope => SCOPES.has(s));
   if (!scopes.includes(scope)) {
     return { ok: false, status: 403, code: 'scope_missing', message: `The access token does not allow ${scope}` };
   }
-  return { ok: true, claims: { storeId: payload.store, scopes, expiresAt: exp * 1000, ...(payload.sub ? { subject: payload.sub } : {}) } };
+  return { ok: true, claims: { storeId: payload.store, scopes, expiresAt: exp * 1000, issuedAt: iat * 1000, ...(payload.sub ? { subject: payload.sub } : {}) } };
 }

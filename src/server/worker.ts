@@ -7,6 +7,7 @@ import { handleFileRequest } from './files.js';
 import type { FilesEnv } from './objects.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
 import { handleManifest, manifestStoreOf } from './manifest.js';
+import { handleRevocation, revocationStoreOf } from './access.js';
 import { otherEventsOf } from './event-checks.js';
 import { ConfigError, limitsOf } from './limits.js';
 import { handleSync, type SyncEnv } from './sync.js';
@@ -33,6 +34,8 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   const url = new URL(request.url);
   const manifestOf = manifestStoreOf(url.pathname);
   if (manifestOf !== undefined) return handleManifest(request, env, manifestOf);
+  const revocationOf = revocationStoreOf(url.pathname);
+  if (revocationOf !== undefined) return handleRevocation(request, env, revocationOf);
   const filePath = parseFilePath(url.pathname);
   if (filePath === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
   if (filePath !== undefined) return handleFileRequest(request, env, filePath, ctx);

@@ -138,6 +138,46 @@ test('a socket is closed when its token ends: a reader whose token ended receive
   assert.deepEqual(ended.names, ['before.bin'], 'the reader whose token ended received nothing after it');
 });
 
+test('a revoked token opens nothing: the file routes, the manifest and an open sync socket refuse it, other subjects keep theirs, and a store-wide revocation ends every token', async () => {
+  const storeId = `revoked-${Date.now().toString(36)}`;
+  const { mintToken } = await import('../../dist/server/tokens.js');
+  const mint = (subject, scopes = ['read', 'write']) => mintToken({ secret: DEV_SECRET, storeId, scopes, subject });
+  const [alice, bob, revoker] = [await mint('alice'), await mint('bob'), await mint('app-server', ['revoke'])];
+  const manifest = (token) => fetch(`${backend.url}/api/stores/${storeId}/manifest`, { headers: { authorization: `Bearer ${token}` } });
+  const revoke = (token, body) =>
+    fetch(`${backend.url}/api/stores/${storeId}/revocations`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${token}` } });
+  const errorOf = async (response) => [response.status, (await response.json()).error?.code];
+
+  assert.equal((await client([backend.url, storeId, alice, 'write', `before:${'e'.repeat(64)}`])).committed, true);
+  const watching = [client([backend.url, storeId, alice, 'watch', '25']), client([backend.url, storeId, bob, 'watch', '25'])];
+  // Connected before the revocation, and writing after it: no socket opens after the revocation, so only
+  // the revocation itself can close the revoked reader's socket.
+  const lateWriter = client([backend.url, storeId, bob, 'write-after', '14', `after:${'f'.repeat(64)}`]);
+  // The watchers connect within a few seconds.
+  await new Promise((r) => setTimeout(r, 8_000));
+  assert.deepEqual(await errorOf(await revoke(alice, { subject: 'alice' })), [403, 'scope_missing'], 'a browser token cannot revoke');
+  const revoked = await revoke(revoker, { subject: 'alice' });
+  assert.equal(revoked.status, 200);
+  assert.equal((await revoked.json()).subject, 'alice');
+
+  assert.deepEqual(await errorOf(await manifest(alice)), [401, 'token_revoked']);
+  const bytes = Buffer.from('bytes after the revocation');
+  const put = await fetch(`${backend.url}/api/stores/${storeId}/files/revoked-file/${contentHash(bytes)}`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${alice}` } });
+  assert.deepEqual(await errorOf(put), [401, 'token_revoked']);
+  assert.equal((await manifest(bob)).status, 200, "another subject's token still opens the store");
+  assert.equal((await lateWriter).committed, true);
+  const [aliceSaw, bobSaw] = await Promise.all(watching);
+  assert.deepEqual(bobSaw.names, ['after.bin', 'before.bin'], 'the reader whose token stands receives the later record');
+  assert.deepEqual(aliceSaw.names, ['before.bin'], 'the socket opened with the revoked token received nothing after the revocation');
+
+  // Revocations count whole seconds of issue: a token minted in a later second opens the store again.
+  await new Promise((r) => setTimeout(r, 1_100));
+  assert.equal((await manifest(await mint('alice'))).status, 200, 'a token issued after the revocation');
+  assert.equal((await revoke(revoker, {})).status, 200);
+  assert.deepEqual(await errorOf(await manifest(bob)), [401, 'token_revoked'], 'a store-wide revocation ends every token issued before it');
+  assert.deepEqual(await errorOf(await revoke(revoker, { subject: 'x'.repeat(300) })), [401, 'token_revoked'], 'the revoking token is revoked with the rest');
+});
+
 /** The hostile client (support/hostile-client.mjs) for one case. */
 const hostile = (url, storeId, token, which) => client([url, storeId, token, which], 'support/hostile-client.mjs');
 

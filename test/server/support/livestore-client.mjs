@@ -1,8 +1,10 @@
 // usage: node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> <write|read> [<fileId>:<sha256>…]
 //        node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> watch <seconds>
+//        node --experimental-websocket livestore-client.mjs <backendUrl> <storeId> <token> write-after <seconds> <fileId>:<sha256>
 // Prints one JSON line: what it committed or what file names it pulled, and whether it connected. `write`
 // records the files given (by default one, `node-file`, with a made-up hash); `watch` stays connected for
-// the seconds given and then says which file names it has.
+// the seconds given and then says which file names it has; `write-after` connects, and records the file the
+// seconds given later over the same connection.
 import { makeAdapter } from '@livestore/adapter-node';
 import { createStorePromise, queryDb } from '@livestore/livestore';
 import { makeWsSync } from '@livestore/sync-cf/client';
@@ -18,7 +20,8 @@ const adapter = makeAdapter({
 const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, syncPayload: { authToken: token }, disableDevtools: true });
 const connected = async () => (await Effect.runPromise(store.networkStatus.get)).isConnected;
 
-if (mode === 'write') {
+if (mode === 'write-after') await new Promise((r) => setTimeout(r, Number(files.shift()) * 1000));
+if (mode === 'write' || mode === 'write-after') {
   const named = files.length > 0 ? files.map((file) => file.split(':')) : [['node-file', 'a'.repeat(64)]];
   store.commit(
     ...named.map(([id, hash]) => fileSyncEvents.fileCreated({ id, name: id === 'node-file' ? 'from-node.txt' : `${id}.bin`, type: 'text/plain', size: 1, hash, createdAt: Date.now() })),
