@@ -4,6 +4,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -12,12 +14,13 @@ export const DEV_SECRET = 'dev-only-secret-for-the-local-backend-000';
 
 /**
  * Starts the worker under `wrangler dev` on 127.0.0.1 and resolves once `/health` answers 200 (with
- * `healthy: false`, once it answers at all: a worker configured wrongly on purpose answers 500).
+ * `healthy: false`, once it answers at all: a worker configured wrongly on purpose answers 500). With
+ * `rateLimit: { limit, period }`, Cloudflare's rate limiting binding is bound as a deployment would bind it.
  */
-export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true } = {}) {
+export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true, rateLimit } = {}) {
   const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
   const args = [
-    wrangler, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port),
+    wrangler, 'dev', '--local', ...(rateLimit ? ['--config', rateLimitedConfig(rateLimit)] : []), '--ip', '127.0.0.1', '--port', String(port),
     '--inspector-port', '0', '--persist-to', persistTo, '--show-interactive-dev-session=false',
     '--var', `AUTH_SECRET:${DEV_SECRET}`, '--var', 'DEV_TOKENS:true',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
@@ -55,6 +58,20 @@ export async function startBackend({ port = 8787, persistTo = path.join(root, '.
   }
   await stop();
   throw new Error(`wrangler dev did not answer on ${url} within 60 s:\n${output}`);
+}
+
+/**
+ * The project's wrangler config with Cloudflare's rate limiting binding added (`{ limit, period }`), as a
+ * deployment would bind it (README, "Rate limits"); written to a temporary file, whose path is returned.
+ */
+function rateLimitedConfig({ limit, period }) {
+  // The project's config has comments on lines of their own only.
+  const config = JSON.parse(readFileSync(path.join(root, 'wrangler.jsonc'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+  config.main = path.join(root, config.main);
+  config.ratelimits = [{ name: 'RATE_LIMITER', namespace_id: '1001', simple: { limit, period } }];
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'ls-wrangler-')), 'wrangler.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
 }
 
 /**

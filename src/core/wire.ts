@@ -57,6 +57,9 @@ export type ErrorCode =
   | 'staging_used'
   | 'completing'
   | 'not_implemented'
+  | 'quota_exceeded'
+  | 'too_many_uploads'
+  | 'rate_limited'
   | AuthErrorCode;
 
 /** The errors a new token can mend. */

@@ -20,7 +20,7 @@ import type { Scope } from './tokens.js';
 import { bearer, errorResponse, json } from './http.js';
 import { janitorFor } from './janitor.js';
 import { handleMultipart } from './multipart.js';
-import { contentTypeOf, MAX_SINGLE_PUT, maxFileSize, stored, type FilesEnv } from './objects.js';
+import { contentTypeOf, MAX_SINGLE_PUT, maxFileSize, quotaRefused, stored, type FilesEnv } from './objects.js';
 import { isPointedObject, pointTo, pointerTarget, servedHead } from './pointer.js';
 import { hashStream } from '../core/storage/hash.js';
 import { newStaging, SHA256_PATTERN } from '../core/wire.js';
@@ -125,9 +125,11 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     // dropped connection, not the answer, and sends it again (seen in the chaos run: a 20 MB upload whose
     // first answer was lost was sent again and again, each time answered "already stored" in a few ms).
     await request.body.pipeTo(new WritableStream()).catch(() => {});
-    await janitor.stored(key);
+    await janitor.stored(key, held.size);
     return stored(address, held, 200);
   }
+  const refused = await janitor.refusal(length, false);
+  if (refused !== undefined) return quotaRefused(refused);
   // The bytes are stored at a staging key and content-hashed side by side (R2 needs a stream of known length,
   // which a tee's branch is not, hence the fixed-length stream between them); the content key points to them
   // once they match.
@@ -152,7 +154,7 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     await env.FILES.delete(stagingKey);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  await janitor.stored(key, await pointTo(env, key, stagingKey, object));
+  await janitor.stored(key, object.size, await pointTo(env, key, stagingKey, object));
   return stored(address, object);
 }
 

@@ -35,6 +35,12 @@ export interface StoredPart {
 /** How long a completion holds its turn: longer than the slowest check of a file's bytes (reading it all back). */
 const COMPLETION_LEASE_MS = 5 * 60 * 1000;
 
+/** Why a store has no room for an upload (see `FileJanitorDO.refusal`). */
+export interface QuotaRefusal {
+  readonly code: 'quota_exceeded' | 'too_many_uploads';
+  readonly message: string;
+}
+
 /** Work done per alarm run, per kind, so one run stays short; the next alarm continues. */
 const BATCH = 500;
 
@@ -56,6 +62,8 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       if (!columns.some((column) => column.name === 'declared_size')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN declared_size INTEGER');
       // When a request began completing the upload (see `beginCompletion`), null while none is.
       if (!columns.some((column) => column.name === 'completing_at')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN completing_at INTEGER');
+      // The size of the bytes each content key serves, for the store's quota (keys stored before it was kept are not counted).
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS sizes (key TEXT PRIMARY KEY, size INTEGER NOT NULL)');
       // Tokens issued up to `through` (ms) are revoked: those of `subject`, or every token when it is ''.
       this.#sql.exec('CREATE TABLE IF NOT EXISTS revocations (subject TEXT PRIMARY KEY, through INTEGER NOT NULL)');
       this.#sql.exec(
@@ -106,8 +114,9 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
    * Bytes were stored under `key` (or under `target`, which `key` now points to): content uploaded again is
    * wanted again (a pending deletion is cancelled), and bytes no record has named yet start waiting for one.
    */
-  async stored(key: string, target?: string): Promise<void> {
+  async stored(key: string, size: number, target?: string): Promise<void> {
     if (target !== undefined) this.#sql.exec('INSERT OR REPLACE INTO pointers (key, target) VALUES (?, ?)', key, target);
+    this.#sql.exec('INSERT OR REPLACE INTO sizes (key, size) VALUES (?, ?)', key, size);
     this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
     const named = this.#sql.exec('SELECT 1 FROM referenced WHERE key = ?', key).toArray().length > 0;
     if (!named) {
@@ -130,10 +139,37 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     await this.#schedule();
   }
 
-  async uploadStarted(key: string, uploadId: string, declaredSize: number): Promise<void> {
+  /**
+   * Whether the store has room for `bytes` more (and, for a multipart upload, for one more upload in
+   * progress): undefined when it has, else why not. Bytes pending deletion still count: they can be restored.
+   */
+  async refusal(bytes: number, upload: boolean): Promise<QuotaRefusal | undefined> {
+    const { storeMaxBytes, storeMaxUploads } = limitsOf(this.env);
+    const [row] = this.#sql
+      .exec<{ uploads: number; reserved: number; held: number }>(
+        `SELECT (SELECT COUNT(*) FROM uploads) AS uploads, (SELECT COALESCE(SUM(declared_size), 0) FROM uploads) AS reserved,
+         (SELECT COALESCE(SUM(size), 0) FROM sizes) AS held`,
+      )
+      .toArray();
+    const { uploads = 0, reserved = 0, held = 0 } = row ?? {};
+    if (upload && uploads >= storeMaxUploads) {
+      return { code: 'too_many_uploads', message: `The store has ${uploads} uploads in progress, its limit: finish or abort one first` };
+    }
+    if (storeMaxBytes !== undefined && held + reserved + bytes > storeMaxBytes) {
+      return { code: 'quota_exceeded', message: `The store holds ${held + reserved} of its ${storeMaxBytes} bytes: ${bytes} more do not fit` };
+    }
+    return undefined;
+  }
+
+  /** Records an upload begun, unless the store has no room for it (see `refusal`): then it says why. */
+  async uploadStarted(key: string, uploadId: string, declaredSize: number): Promise<QuotaRefusal | undefined> {
+    // Checked and recorded in one call, which the object runs alone: two uploads cannot both take the last room.
+    const refused = await this.refusal(declaredSize, true);
+    if (refused !== undefined) return refused;
     const abortAt = Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000;
     this.#sql.exec('INSERT OR REPLACE INTO uploads (upload_id, key, abort_at, declared_size) VALUES (?, ?, ?, ?)', uploadId, key, abortAt, declaredSize);
     await this.#schedule();
+    return undefined;
   }
 
   /**
@@ -226,6 +262,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       for (const key of due) {
         this.#sql.exec(`DELETE FROM ${table} WHERE key = ?`, key);
         this.#sql.exec('DELETE FROM pointers WHERE key = ?', key);
+        this.#sql.exec('DELETE FROM sizes WHERE key = ?', key);
       }
     }
     const abandoned = this.#sql

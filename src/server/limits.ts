@@ -9,6 +9,8 @@ export interface LimitsEnv {
   readonly UNREFERENCED_GRACE_SECONDS?: string;
   readonly UPLOAD_LIFETIME_SECONDS?: string;
   readonly TOKEN_MAX_LIFETIME_SECONDS?: string;
+  readonly STORE_MAX_BYTES?: string;
+  readonly STORE_MAX_UPLOADS?: string;
 }
 
 export interface Limits {
@@ -22,6 +24,10 @@ export interface Limits {
   readonly uploadLifetimeSeconds: number;
   /** The longest a token may be valid, from its issue to its expiry. */
   readonly tokenMaxLifetimeSeconds: number;
+  /** The bytes one store may hold, uploads in progress counted at their declared size; undefined for no bound. */
+  readonly storeMaxBytes: number | undefined;
+  /** Multipart uploads one store may have begun and not yet completed or aborted. */
+  readonly storeMaxUploads: number;
 }
 
 /** A configuration the worker cannot run with: every request is answered with this error until it is mended. */
@@ -37,14 +43,18 @@ const DEFAULTS: Limits = {
   unreferencedGraceSeconds: 7 * DAY,
   uploadLifetimeSeconds: 7 * DAY,
   tokenMaxLifetimeSeconds: 7 * DAY,
+  storeMaxBytes: undefined,
+  // A device sends one multipart upload at a time, and a few single ones: room for many devices at once.
+  storeMaxUploads: 100,
 };
 
-function wholeNumber(env: LimitsEnv, name: keyof LimitsEnv, unit: string, fallback: number, least = 0): number {
+function wholeNumber<Fallback extends number | undefined>(env: LimitsEnv, name: keyof LimitsEnv, unit: string, fallback: Fallback, least = 0): number | Fallback {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(parsed) || parsed < least) {
-    throw new ConfigError(`${name} is ${JSON.stringify(value)}: set it to a whole number of ${unit} (at least ${least}), or leave it out for ${fallback}`);
+    const otherwise = fallback === undefined ? 'for no bound' : `for ${fallback}`;
+    throw new ConfigError(`${name} is ${JSON.stringify(value)}: set it to a whole number of ${unit} (at least ${least}), or leave it out ${otherwise}`);
   }
   return parsed;
 }
@@ -61,6 +71,8 @@ export function limitsOf(env: LimitsEnv): Limits {
     unreferencedGraceSeconds: wholeNumber(env, 'UNREFERENCED_GRACE_SECONDS', 'seconds', DEFAULTS.unreferencedGraceSeconds),
     uploadLifetimeSeconds: wholeNumber(env, 'UPLOAD_LIFETIME_SECONDS', 'seconds', DEFAULTS.uploadLifetimeSeconds),
     tokenMaxLifetimeSeconds: wholeNumber(env, 'TOKEN_MAX_LIFETIME_SECONDS', 'seconds', DEFAULTS.tokenMaxLifetimeSeconds, 60),
+    storeMaxBytes: wholeNumber(env, 'STORE_MAX_BYTES', 'bytes', DEFAULTS.storeMaxBytes, 1),
+    storeMaxUploads: wholeNumber(env, 'STORE_MAX_UPLOADS', 'uploads', DEFAULTS.storeMaxUploads, 1),
   };
   parsed.set(env, limits);
   return limits;

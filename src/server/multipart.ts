@@ -28,7 +28,7 @@
  * served under their staging key.
  */
 import { isFileAddress, objectKey, type FileAddress, type MultipartRoute, type StagingAddress } from './addresses.js';
-import { contentTypeOf, maxFileSize, stored, type FilesEnv } from './objects.js';
+import { contentTypeOf, maxFileSize, quotaRefused, stored, type FilesEnv } from './objects.js';
 import { MAX_PARTS, newStaging, STAGING_PATTERN } from '../core/wire.js';
 import { pointTo, servedHead } from './pointer.js';
 import { errorResponse, json } from './http.js';
@@ -112,7 +112,11 @@ async function create(request: Request, env: FilesEnv, address: FileAddress | St
     customMetadata: { declaredSize: String(size) },
   });
   // Aborted by the janitor if its client never completes or aborts it.
-  await janitorFor(env, address.storeId).uploadStarted(key, upload.uploadId, size);
+  const refused = await janitorFor(env, address.storeId).uploadStarted(key, upload.uploadId, size);
+  if (refused !== undefined) {
+    await upload.abort().catch(() => {});
+    return quotaRefused(refused);
+  }
   const uploadId = 'staging' in address ? upload.uploadId : `${staging}~${upload.uploadId}`;
   return json({ uploadId, minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS }, 201);
 }
@@ -198,7 +202,7 @@ async function checkAndPoint(
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }
-  await janitorFor(env, content.storeId).stored(objectKey(content), await pointTo(env, objectKey(content), key, object));
+  await janitorFor(env, content.storeId).stored(objectKey(content), object.size, await pointTo(env, objectKey(content), key, object));
   return stored(content, object);
 }
 

@@ -1,7 +1,7 @@
 /** What the file routes share about stored objects: the bucket's environment, size limits, types, the answer to a stored upload. */
-import { json } from './http.js';
+import { errorResponse, json } from './http.js';
 import type { FileAddress } from './addresses.js';
-import type { JanitorEnv } from './janitor.js';
+import type { JanitorEnv, QuotaRefusal } from './janitor.js';
 import { limitsOf, type LimitsEnv } from './limits.js';
 import { remoteKeyOf } from '../core/wire.js';
 
@@ -22,6 +22,10 @@ export function contentTypeOf(request: Request): string {
   const declared = request.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
   return MIME.test(declared) ? declared.toLowerCase() : 'application/octet-stream';
 }
+
+/** A store without room for an upload (see janitor.ts): 507 for bytes, 429 for uploads in progress, which frees up soon. */
+export const quotaRefused = ({ code, message }: QuotaRefusal): Response =>
+  code === 'quota_exceeded' ? errorResponse(507, code, message) : errorResponse(429, code, message, { 'retry-after': '60' });
 
 /** The answer to an upload: 201 when these bytes were stored now, 200 when the content key already served them. */
 export const stored = (address: FileAddress, object: R2Object, status: 200 | 201 = 201): Response =>

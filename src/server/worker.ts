@@ -22,16 +22,31 @@ export interface Env extends FilesEnv, Omit<SyncEnv, 'FILE_JANITOR'> {
   readonly ALLOWED_ORIGINS?: string;
   /** "true" only on a local development backend: enables `POST /dev/tokens`. */
   readonly DEV_TOKENS?: string;
+  /** Cloudflare's rate limiting binding, when the deployment binds one: requests per client address (README). */
+  readonly RATE_LIMITER?: RateLimit;
+}
+
+/**
+ * Whether the client may make this request now; counted per address (Cloudflare's `cf-connecting-ip`), before
+ * the token is checked, so that floods of bad tokens are counted too. A socket counts once, when it opens.
+ */
+async function withinRateLimit(request: Request, env: Env): Promise<boolean> {
+  if (env.RATE_LIMITER === undefined) return true;
+  const { success } = await env.RATE_LIMITER.limit({ key: request.headers.get('cf-connecting-ip') ?? 'unknown' });
+  return success;
 }
 
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   // A deployment configured wrongly serves nothing: failing open would be worse (see limits.ts).
   limitsOf(env);
   otherEventsOf(env.SYNC_OTHER_EVENTS);
+  const url = new URL(request.url);
+  if (url.pathname !== '/health' && !(await withinRateLimit(request, env))) {
+    return errorResponse(429, 'rate_limited', 'Too many requests from this address: wait a moment', { 'retry-after': '10' });
+  }
   const sync = await handleSync(request, env, ctx);
   if (sync !== undefined) return sync;
 
-  const url = new URL(request.url);
   const manifestOf = manifestStoreOf(url.pathname);
   if (manifestOf !== undefined) return handleManifest(request, env, manifestOf);
   const revocationOf = revocationStoreOf(url.pathname);

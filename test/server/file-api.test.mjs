@@ -166,6 +166,55 @@ test('files over the configured size limit are refused with 413, in one request 
   }
 });
 
+test('a store holds no more than its quota: bytes past STORE_MAX_BYTES are refused (507), uploads in progress past STORE_MAX_UPLOADS wait (429), content already stored is still answered', async () => {
+  const quota = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'quota'), vars: { STORE_MAX_BYTES: '3000', STORE_MAX_UPLOADS: '1' } });
+  const at = (fileId, last, suffix = '') => `${quota.url}/api/stores/${store}/files/${fileId}/${last}${suffix}`;
+  const putAt = (fileId, bytes) => fetch(at(fileId, contentHash(bytes)), { method: 'PUT', body: bytes, headers: auth() });
+  try {
+    const first = randomBytes(2000);
+    assert.equal((await putAt('q1', first)).status, 201);
+    const over = await putAt('q2', randomBytes(1500));
+    assert.equal(over.status, 507);
+    assert.equal(await errorCode(over), 'quota_exceeded');
+    assert.equal((await putAt('q1', first)).status, 200, 'content already stored takes no room');
+
+    const begin = (fileId, size) =>
+      fetch(at(fileId, contentHash(String(size)), '/uploads'), { method: 'POST', body: JSON.stringify({ size }), headers: auth() });
+    const started = await begin('q3', 500);
+    assert.equal(started.status, 201, 'an upload that fits, counted at its declared size');
+    const second = await begin('q4', 100);
+    assert.equal(second.status, 429);
+    assert.equal(await errorCode(second), 'too_many_uploads');
+    assert.equal(second.headers.get('retry-after'), '60');
+    const { uploadId } = await started.json();
+    assert.equal((await fetch(at('q3', contentHash('500'), `/uploads/${encodeURIComponent(uploadId)}`), { method: 'DELETE', headers: auth() })).status, 204);
+    const tooBig = await begin('q4', 1001);
+    assert.equal(tooBig.status, 507, 'the bytes held and the size declared add up past the quota');
+    assert.equal((await begin('q4', 1000)).status, 201, 'once the first upload is aborted, its room is free');
+  } finally {
+    await quota.stop();
+  }
+});
+
+test("with Cloudflare's rate limiting binding bound, a client past its limit is answered 429 rate_limited, and /health never", async () => {
+  const limited = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'limited'), rateLimit: { limit: 5, period: 60 } });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(`${limited.url}/api/stores/${store}/manifest`, { headers: auth() });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        assert.equal(await errorCode(res), 'rate_limited');
+        assert.equal(res.headers.get('retry-after'), '10');
+      } else await res.body?.cancel();
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+    assert.equal((await fetch(`${limited.url}/health`)).status, 200);
+  } finally {
+    await limited.stop();
+  }
+});
+
 async function startUpload(fileId, hash, size) {
   const res = await fetch(fileUrl(fileId, hash, '/uploads'), { method: 'POST', body: JSON.stringify({ size }), headers: { ...auth(), 'content-type': 'image/png' } });
   assert.equal(res.status, 201);
