@@ -62,6 +62,9 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       if (!columns.some((column) => column.name === 'declared_size')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN declared_size INTEGER');
       // When a request began completing the upload (see `beginCompletion`), null while none is.
       if (!columns.some((column) => column.name === 'completing_at')) this.#sql.exec('ALTER TABLE uploads ADD COLUMN completing_at INTEGER');
+      // Every content key ever stored, never forgotten: a device's record that its bytes were uploaded stays
+      // true of the past after the bytes are collected (see sync.ts, which refuses records of bytes never held).
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS ever_stored (key TEXT PRIMARY KEY)');
       // The size of the bytes each content key serves, for the store's quota (keys stored before it was kept are not counted).
       this.#sql.exec('CREATE TABLE IF NOT EXISTS sizes (key TEXT PRIMARY KEY, size INTEGER NOT NULL)');
       // Tokens issued up to `through` (ms) are revoked: those of `subject`, or every token when it is ''.
@@ -117,6 +120,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
   async stored(key: string, size: number, target?: string): Promise<void> {
     if (target !== undefined) this.#sql.exec('INSERT OR REPLACE INTO pointers (key, target) VALUES (?, ?)', key, target);
     this.#sql.exec('INSERT OR REPLACE INTO sizes (key, size) VALUES (?, ?)', key, size);
+    this.#sql.exec('INSERT INTO ever_stored (key) VALUES (?) ON CONFLICT(key) DO NOTHING', key);
     this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
     const named = this.#sql.exec('SELECT 1 FROM referenced WHERE key = ?', key).toArray().length > 0;
     if (!named) {
@@ -128,6 +132,11 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       );
     }
     await this.#schedule();
+  }
+
+  /** The keys of `keys` never stored since this janitor kept them (contents stored before it are among them). */
+  async neverStored(keys: readonly string[]): Promise<string[]> {
+    return keys.filter((key) => this.#sql.exec('SELECT 1 FROM ever_stored WHERE key = ?', key).toArray().length === 0);
   }
 
   /** Records pushed to the store name these keys: their bytes are no longer waiting for a record. */

@@ -26,7 +26,7 @@ export function isPointedObject(pointer: R2Object, target: R2Object | null): boo
 }
 
 /** What a content key serves: its object, or the staged object its pointer was made for; null for nothing. */
-export async function servedHead(env: FilesEnv, key: string): Promise<R2Object | null> {
+export async function servedHead(env: Pick<FilesEnv, 'FILES'>, key: string): Promise<R2Object | null> {
   const object = await env.FILES.head(key);
   const target = pointerTarget(object);
   if (object === null || target === undefined) return object;

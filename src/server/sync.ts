@@ -7,6 +7,8 @@ import { isFileAddress, objectKey } from './addresses.js';
 import { otherEventsOf, refusedEvent, type OtherEvents } from './event-checks.js';
 import { errorResponse } from './http.js';
 import { janitorFor, type JanitorEnv } from './janitor.js';
+import type { FilesEnv } from './objects.js';
+import { servedHead } from './pointer.js';
 import { ManifestFolder } from './manifest.js';
 import { manifestRows } from '../core/sync/manifest.js';
 import { checkAccess, type AccessEnv } from './access.js';
@@ -15,6 +17,8 @@ export interface SyncEnv extends AccessEnv {
   readonly SYNC_BACKEND_DO: DurableObjectNamespace;
   /** Optional here: without it (a sync-only deployment) nothing is told which bytes records name, and no token can be revoked. */
   readonly FILE_JANITOR?: JanitorEnv['FILE_JANITOR'];
+  /** Optional here: with it, a record that bytes were uploaded is refused unless the backend held them. */
+  readonly FILES?: R2Bucket;
   /** "accept" passes on events not named `lsfs.…` unchecked (an app that merged its own events in); the default refuses them. */
   readonly SYNC_OTHER_EVENTS?: string;
 }
@@ -25,16 +29,30 @@ const envHolder: { env?: SyncEnv; otherEvents?: OtherEvents } = {};
 /** The kit's synced events that name a content of a file (see src/core/store/schema.ts; the worker does not bundle it). */
 const NAMES_CONTENT = new Set(['lsfs.v1.FileCreated', 'lsfs.v1.FileReplaced', 'lsfs.v1.FileUploaded']);
 
-/** The object keys of the contents a pushed batch names; malformed arguments name nothing. */
-export function contentKeysOf(storeId: string, batch: readonly { readonly name: string; readonly args: unknown }[]): string[] {
+/** The object keys of the contents a pushed batch names (of `names`' events only); malformed arguments name nothing. */
+export function contentKeysOf(storeId: string, batch: readonly { readonly name: string; readonly args: unknown }[], names: ReadonlySet<string> = NAMES_CONTENT): string[] {
   const keys = new Set<string>();
   for (const { name, args } of batch) {
-    if (!NAMES_CONTENT.has(name) || typeof args !== 'object' || args === null) continue;
+    if (!names.has(name) || typeof args !== 'object' || args === null) continue;
     const { id, hash } = args as { id?: unknown; hash?: unknown };
     const address = { storeId, fileId: id, hash };
     if (isFileAddress(address)) keys.add(objectKey(address));
   }
   return [...keys];
+}
+
+const RECORDS_UPLOAD: ReadonlySet<string> = new Set(['lsfs.v1.FileUploaded']);
+
+/**
+ * The first of `keys` whose bytes the backend never held, or undefined. Contents stored before the janitor
+ * kept every key stored are looked for in the bucket.
+ */
+async function firstNeverHeld(env: Pick<FilesEnv, 'FILES'>, janitor: ReturnType<typeof janitorFor>, keys: readonly string[]): Promise<string | undefined> {
+  if (keys.length === 0) return undefined;
+  for (const key of await janitor.neverStored(keys)) {
+    if ((await servedHead(env, key)) === null) return key;
+  }
+  return undefined;
 }
 
 /** The close code of a socket whose token ended: the client connects again with a fresh one (token relay). */
@@ -84,8 +102,14 @@ export class SyncBackendDO extends makeDurableObject({
     if (refused !== undefined) throw new Error(`invalid_event: ${refused}`);
     // Before the events are accepted, so that bytes uploaded before their record arrived are never collected
     // once it has: a push refused later is pushed again, and naming bytes too early only keeps them longer.
+    if (env.FILE_JANITOR === undefined) return;
+    const janitor = janitorFor({ FILE_JANITOR: env.FILE_JANITOR }, storeId);
+    // A record that bytes were uploaded which the backend never held would make the owning device stop
+    // uploading them and, under a cache budget, evict its only copy.
+    const unheld = env.FILES === undefined ? undefined : await firstNeverHeld({ FILES: env.FILES }, janitor, contentKeysOf(storeId, message.batch, RECORDS_UPLOAD));
+    if (unheld !== undefined) throw new Error(`invalid_event: a FileUploaded names bytes the backend never held (${unheld.split('/').slice(-2).join('/')})`);
     const keys = contentKeysOf(storeId, message.batch);
-    if (keys.length > 0 && env.FILE_JANITOR) await janitorFor(env as SyncEnv & JanitorEnv, storeId).referenced(keys);
+    if (keys.length > 0) await janitor.referenced(keys);
   },
 }) {
   readonly #manifest: ManifestFolder;

@@ -17,7 +17,7 @@ import { ID_PATTERN } from '../core/wire.js';
 export { SyncBackendDO } from './sync.js';
 export { FileJanitorDO } from './janitor.js';
 
-export interface Env extends FilesEnv, Omit<SyncEnv, 'FILE_JANITOR'> {
+export interface Env extends FilesEnv, Omit<SyncEnv, 'FILE_JANITOR' | 'FILES'> {
   /** `*` or a comma-separated list of browser origins allowed to call the file API. */
   readonly ALLOWED_ORIGINS?: string;
   /** "true" only on a local development backend: enables `POST /dev/tokens`. */

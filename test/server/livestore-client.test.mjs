@@ -179,7 +179,7 @@ test('a revoked token opens nothing: the file routes, the manifest and an open s
 });
 
 /** The hostile client (support/hostile-client.mjs) for one case. */
-const hostile = (url, storeId, token, which) => client([url, storeId, token, which], 'support/hostile-client.mjs');
+const hostile = (url, storeId, token, which, ...extra) => client([url, storeId, token, which, ...extra], 'support/hostile-client.mjs');
 
 /** What the backend holds of a store: the number of its last event and the ids of the files it records. */
 async function held(url, storeId, token) {
@@ -196,10 +196,16 @@ test('the sync backend refuses events no device of the kit could make (a hostile
   assert.deepEqual(await held(backend.url, storeId, token), { head: 1, files: ['node-file'] });
 
   // `valid` is the control: the same client with an event as the kit makes it, which the backend takes.
-  const cases = ['valid', 'created-without-fields', 'name-too-long', 'extra-property', 'negative-size', 'uploaded-elsewhere', 'preview-url', 'unknown-version', 'app-event'];
-  const answers = await Promise.all(cases.map((which) => hostile(backend.url, storeId, token, which)));
+  // `uploaded-held` is the control of `uploaded-never`: a record of bytes this test did upload.
+  const bytes = Buffer.from('bytes the backend holds');
+  const heldHash = contentHash(bytes);
+  const put = await fetch(`${backend.url}/api/stores/${storeId}/files/held-1/${heldHash}`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${token}` } });
+  assert.equal(put.status, 201);
+  const cases = ['valid', 'uploaded-held', 'created-without-fields', 'name-too-long', 'extra-property', 'negative-size', 'uploaded-elsewhere', 'uploaded-never', 'preview-url', 'unknown-version', 'app-event'];
+  const answers = await Promise.all(cases.map((which) => hostile(backend.url, storeId, token, which, heldHash)));
   for (const [i, answer] of answers.entries()) assert.equal(answer.connected, true, `${cases[i]}: the hostile client was connected`);
-  assert.deepEqual(await held(backend.url, storeId, token), { head: 2, files: ['fine-1', 'node-file'] }, 'the backend took the control event and nothing else');
+  // The manifest lists files by their FileCreated; its head counts every event the backend took.
+  assert.deepEqual(await held(backend.url, storeId, token), { head: 3, files: ['fine-1', 'node-file'] }, 'the backend took the two control events and nothing else');
 
   const reader = await client([backend.url, storeId, await devToken(storeId, ['read']), 'read']);
   assert.deepEqual(reader.names.sort(), ['fine.txt', 'from-node.txt'], 'a new device reads the good records');

@@ -1,4 +1,4 @@
-// usage: node --experimental-websocket hostile-client.mjs <backendUrl> <storeId> <token> <case>
+// usage: node --experimental-websocket hostile-client.mjs <backendUrl> <storeId> <token> <case> [<content hash>]
 // A real LiveStore Node client whose schema names the kit's events with looser arguments (or events of its own),
 // as a client with a write token that is buggy, old or hostile could: it commits one such event, gives the
 // backend five seconds, and prints one JSON line saying whether it was connected. The fault is on purpose.
@@ -7,7 +7,7 @@ import { createStorePromise, Events, makeSchema, Schema, State } from '@livestor
 import { makeWsSync } from '@livestore/sync-cf/client';
 import { Effect } from 'effect';
 
-const [backendUrl, storeId, token, which] = process.argv.slice(2);
+const [backendUrl, storeId, token, which, heldHash = 'd'.repeat(64)] = process.argv.slice(2);
 const hash = 'b'.repeat(64);
 const cases = {
   // The control: an event as the kit makes it, which the backend takes.
@@ -17,6 +17,10 @@ const cases = {
   'extra-property': { name: 'lsfs.v1.FileCreated', args: { id: 'evil-3', name: 'a', type: 'text/plain', size: 1, hash, createdAt: 1, html: '<img src=x>' } },
   'negative-size': { name: 'lsfs.v1.FileCreated', args: { id: 'evil-4', name: 'a', type: 'text/plain', size: -5, hash, createdAt: 1 } },
   'uploaded-elsewhere': { name: 'lsfs.v1.FileUploaded', args: { id: 'evil-5', hash, remoteKey: '../../../../../account/export?x=', uploadedAt: 1 } },
+  // Bytes the test uploaded (their hash given), recorded as uploaded: the control, which the backend takes.
+  'uploaded-held': { name: 'lsfs.v1.FileUploaded', args: { id: 'held-1', hash: heldHash, remoteKey: `held-1/${heldHash}`, uploadedAt: 1 } },
+  // Well formed, but no bytes were ever uploaded: the owning device would stop uploading and could evict its copy.
+  'uploaded-never': { name: 'lsfs.v1.FileUploaded', args: { id: 'evil-9', hash, remoteKey: `evil-9/${hash}`, uploadedAt: 1 } },
   'preview-url': { name: 'lsfs.v1.ImageMetaSet', args: { id: 'evil-6', hash, width: 1, height: 1, preview: 'https://tracker.example/pixel.gif' } },
   'unknown-version': { name: 'lsfs.v9.FileCreated', args: { id: 'evil-7' } },
   'app-event': { name: 'app.TodoAdded', args: { id: 'evil-8' } },
