@@ -44,10 +44,21 @@ export interface ScaledImage {
   readonly natural: Size;
 }
 
+/** What a JPEG's first bytes say: its frame's size (before any EXIF rotation) and its EXIF orientation (1 to 8). */
+interface JpegHeader {
+  readonly size: Size;
+  readonly orientation: number;
+}
+
 /** The size a JPEG's frame header declares (before any EXIF rotation), if it is within its first bytes. */
 export async function jpegSize(blob: Blob): Promise<Size | undefined> {
+  return (await jpegHeader(blob))?.size;
+}
+
+async function jpegHeader(blob: Blob): Promise<JpegHeader | undefined> {
   const view = new DataView(await blob.slice(0, HEADER_BYTES).arrayBuffer());
   if (view.byteLength < 4 || view.getUint16(0) !== 0xffd8) return undefined;
+  let orientation = 1;
   for (let at = 2; at + 9 <= view.byteLength; ) {
     if (view.getUint8(at) !== 0xff) return undefined;
     const marker = view.getUint8(at + 1);
@@ -57,9 +68,30 @@ export async function jpegSize(blob: Blob): Promise<Size | undefined> {
     }
     // SOF0-SOF15 carry the size; C4, C8 and CC in that range are other segments.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: view.getUint16(at + 5), width: view.getUint16(at + 7) };
+      return { size: { height: view.getUint16(at + 5), width: view.getUint16(at + 7) }, orientation };
     }
-    at += 2 + view.getUint16(at + 2);
+    const length = view.getUint16(at + 2);
+    if (marker === 0xe1) orientation = exifOrientation(view, at + 4, Math.min(view.byteLength, at + 2 + length)) ?? orientation;
+    at += 2 + length;
+  }
+  return undefined;
+}
+
+/** The orientation tag (0x0112) of an APP1 segment's EXIF data between `start` and `end`, if it is one. */
+function exifOrientation(view: DataView, start: number, end: number): number | undefined {
+  // "Exif\0\0", then a TIFF header: its byte order, 42, and the offset of the first IFD.
+  if (end - start < 14 || view.getUint32(start) !== 0x45786966 || view.getUint16(start + 4) !== 0) return undefined;
+  const tiff = start + 6;
+  const order = view.getUint16(tiff);
+  if (order !== 0x4949 && order !== 0x4d4d) return undefined;
+  const little = order === 0x4949;
+  const ifd = tiff + view.getUint32(tiff + 4, little);
+  if (ifd + 2 > end) return undefined;
+  const entries = view.getUint16(ifd, little);
+  for (let i = 0, entry = ifd + 2; i < entries && entry + 12 <= end; i++, entry += 12) {
+    if (view.getUint16(entry, little) !== 0x0112) continue;
+    const value = view.getUint16(entry + 8, little);
+    return value >= 1 && value <= 8 ? value : undefined;
   }
   return undefined;
 }
@@ -69,8 +101,9 @@ export async function jpegSize(blob: Blob): Promise<Size | undefined> {
  * this browser can decode so, or not at least twice the box's size: then it is best decoded whole.
  */
 export async function scaledJpeg(blob: Blob, box: Size): Promise<ScaledImage | undefined> {
-  const size = typeof ImageDecoder === 'function' ? await jpegSize(blob) : undefined;
-  if (size === undefined) return undefined;
+  const header = typeof ImageDecoder === 'function' ? await jpegHeader(blob) : undefined;
+  if (header === undefined) return undefined;
+  const { size } = header;
   // Its EXIF rotation is known only once decoded: the scale asked for covers the box either way.
   const scale = Math.max(box.width, box.height) / Math.min(size.width, size.height);
   if (!(scale > 0 && scale <= MAX_SCALE)) return undefined;
@@ -83,7 +116,11 @@ export async function scaledJpeg(blob: Blob, box: Size): Promise<ScaledImage | u
   let decoder: ImageDecoder | undefined;
   try {
     const data = await blob.arrayBuffer();
-    const desired = { desiredWidth: Math.ceil(size.width * scale * 2), desiredHeight: Math.ceil(size.height * scale * 2) };
+    // Named as the image is displayed (turned by its EXIF): Firefox's decoder gives exactly that size, turned;
+    // asked for the stored image's size, it squeezed a turned photo into the wrong shape.
+    const sideways = header.orientation >= 5;
+    const [width, height] = sideways ? [size.height, size.width] : [size.width, size.height];
+    const desired = { desiredWidth: Math.ceil(width * scale * 2), desiredHeight: Math.ceil(height * scale * 2) };
     decoder = new ImageDecoder({ data, transfer: [data], type: 'image/jpeg', ...desired });
     const { image } = await decoder.decode();
     const canvas = new OffscreenCanvas(image.displayWidth, image.displayHeight);
