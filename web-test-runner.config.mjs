@@ -1,4 +1,5 @@
-// Element and core tests in real Chromium, against the real worker under workerd (started here, stopped by PID).
+// Element and core tests in real Chromium and Firefox, against the real worker under workerd (started here,
+// stopped by PID). WTR_BROWSERS picks the browsers: `chromium,firefox` (the default), or one of them.
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
@@ -7,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend, freePort } from './scripts/backend.mjs';
-import { chromePath, CHROME_ARGS } from './scripts/chrome.mjs';
+import { launchOptions } from './scripts/browsers.mjs';
+import * as puppeteer from 'puppeteer-core';
 import { startFaultProxy } from './test/support/fault-proxy.mjs';
 
 /**
@@ -90,6 +92,8 @@ export default {
   // LiveStore needs the browser build of its utilities (else nanoid pulls node:crypto into the page).
   nodeResolve: { browser: true, exportConditions: ['browser', 'development'] },
   concurrency: 1,
+  // One browser at a time: the fault proxy's injected faults are the whole server's, not one page's.
+  concurrentBrowsers: 1,
   middleware: [
     async (ctx, next) => {
       // LiveStore's workers as the build makes them (see builtWorkers).
@@ -109,9 +113,12 @@ export default {
     // chrome130: keeps import attributes (LiveStore's JSON imports) and leaves no decorators behind.
     esbuildPlugin({ ts: true, target: 'chrome130', tsconfig: './tsconfig.json' }),
   ],
-  browsers: [chromeLauncher({ launchOptions: { executablePath: chromePath(), headless: true, args: CHROME_ARGS } })],
+  // Firefox goes through the same launcher with puppeteer's WebDriver BiDi (patches/puppeteer-core+24.43.1.patch).
+  browsers: (process.env.WTR_BROWSERS ?? 'chromium,firefox').split(',').map((browser) =>
+    browser === 'firefox' ? chromeLauncher({ puppeteer, launchOptions: launchOptions('firefox') }) : chromeLauncher({ launchOptions: launchOptions('chromium') }),
+  ),
   testFramework: { config: { timeout: 60000 } },
   reporters: [defaultReporter(), ...(process.env.WTR_DURATIONS ? [durationsReporter] : [])],
-  testsFinishTimeout: 15 * 60 * 1000,
+  testsFinishTimeout: Number(process.env.WTR_FINISH_TIMEOUT ?? 15 * 60 * 1000),
   browserStartTimeout: 60000,
 };

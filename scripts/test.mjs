@@ -1,5 +1,5 @@
-// `npm test`: type checks, the custom elements manifest check, the build, the browser tests (Chromium,
-// real worker under workerd), the end-to-end tests (browser profiles against the built demo) and the
+// `npm test`: type checks, the custom elements manifest check, the build, the browser tests (Chromium, then
+// Firefox, against the real worker under workerd), the end-to-end tests (browser profiles against the built demo) and the
 // Storybook smoke test.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -21,7 +21,7 @@ const steps = [
   ['package (exports, types, one element per import)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/package')]],
   ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
   ['LiveStore with two writers at once (the patched client and sync server)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/livestore')]],
-  ['browser tests', bin('wtr'), []],
+  ['browser tests (Chromium, then Firefox)', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/e2e')]],
   ['build Storybook', process.execPath, ['scripts/storybook.mjs', 'build']],
   ['Storybook smoke test (every story in Chromium)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/stories')]],

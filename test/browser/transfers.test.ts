@@ -72,7 +72,9 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     const attempts = parts.map((e) => `${e.path.split('/').at(-1)}:${e.status}`).join(' ');
     const acknowledged = parts.filter((e) => e.status === 200).map((e) => Number(e.path.split('/').at(-1)));
     expect(acknowledged.sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7], `each part acknowledged once (attempts, part:status: ${attempts})`);
-    expect(Math.min(...parts.map((e) => e.at))).to.be.at.most(savedAt, 'the first part went up before the save ended');
+    // Begun while the file was being saved. (Firefox saves 48 MiB in about the time its first part takes to
+    // reach the server, so when that part arrives is no measure of the overlap.)
+    expect(uploads[0]!.at).to.be.at.most(savedAt, 'the upload began before the save ended');
     const remote = await fetchRemote(storeId, `${saved.id}/${saved.hash}`);
     expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
   });
@@ -103,7 +105,13 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     const saved = await sync.saveFile(new File([randomBytes(40_000)], 'retried.bin'));
     await waitForFiles(sync, synced(saved.id), 30_000);
     const puts = (await faultReport()).log.filter((e) => e.method === 'PUT');
-    expect(puts.map((e) => e.status)).to.deep.equal([503, 0, 201]);
+    const statuses = puts.map((e) => e.status);
+    expect(statuses.slice(0, 2)).to.deep.equal([503, 0]);
+    expect(statuses.at(-1), 'stored once, at the end').to.equal(201);
+    // Seen in Firefox (2 of about 8 runs): a 422 before the 201, the backend refusing a body that did not match
+    // its SHA-256 after the reset connection (Firefox restarts such a request on its own), and the kit sending
+    // it again. Nothing else may come between.
+    expect(statuses.slice(2, -1).every((status) => status === 422), `only refused bodies in between: ${statuses}`).to.equal(true);
     expect(puts[1]!.at - puts[0]!.at).to.be.greaterThan(900, 'the server asked for one second');
   });
 

@@ -48,10 +48,12 @@ describe('restrictions, paste, keyboard', () => {
     expect(upload.hasAttribute('dragging')).to.equal(false);
   });
 
-  it('saves files pasted into it', async () => {
-    const { upload } = await mountKit();
+  it('saves files pasted into it', async function () {
     const transfer = new DataTransfer();
     transfer.items.add(await pngFile('pasted.png'));
+    // Firefox hands a paste made by a script an empty clipboard (a real paste carries the files): nothing to test there.
+    if (new ClipboardEvent('paste', { clipboardData: transfer }).clipboardData?.files.length !== 1) this.skip();
+    const { upload } = await mountKit();
     const added = oneEvent(upload, 'ls-file-added');
     upload.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, composed: true }));
     expect((await added).detail.file.name).to.equal('pasted.png');
