@@ -1,6 +1,7 @@
 // Builds the backend's exported pieces for use outside wrangler: dist/server/index.js (to mount in a
 // worker of one's own), dist/server/tokens.js (to mint tokens in an app server on Node) and
-// dist/server/schema.js (the LiveStore schema, for Node clients such as a server-side importer).
+// dist/server/schema.js (the LiveStore schema, for Node clients such as a server-side importer) and
+// dist/server/token-socket.js (`offerToken`, with which such a client sends its token).
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ function externalBut(bundled) {
 
 await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/server/index.ts', tokens: 'src/server/tokens.ts', schema: 'src/core/store/schema.ts' },
+  entryPoints: { index: 'src/server/index.ts', tokens: 'src/server/tokens.ts', schema: 'src/core/store/schema.ts', 'token-socket': 'src/core/store/token-socket.ts' },
   outdir: 'dist/server',
   bundle: true,
   format: 'esm',

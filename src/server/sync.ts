@@ -1,6 +1,7 @@
 /**
  * The LiveStore sync backend: one SQLite-backed Durable Object per store, reached over a WebSocket. The
- * client's token comes in the subprotocol header (`ls-token.<jwt>`) or in its sync payload `{ authToken }`.
+ * client's token comes in the subprotocol header (`ls-token.<jwt>`), never in the URL: LiveStore puts its
+ * sync payload there, and URLs end up in logs (a payload `{ authToken }` is refused, saying so).
  */
 import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livestore/sync-cf/cf-worker';
 import { isFileAddress, objectKey } from './addresses.js';
@@ -58,12 +59,12 @@ async function firstNeverHeld(env: Pick<FilesEnv, 'FILES'>, janitor: ReturnType<
 /** The close code of a socket whose token ended: the client connects again with a fresh one (token relay). */
 const TOKEN_ENDED_CLOSE_CODE = 4001;
 
-/** What LiveStore's sync object keeps with each socket (JSON): its store, sync payload and forwarded headers. */
-function socketAttachment(socket: WebSocket): { storeId: string; payload?: unknown; headers?: Record<string, string> } {
+/** What LiveStore's sync object keeps with each socket (JSON): its store and forwarded headers (and its sync payload). */
+function socketAttachment(socket: WebSocket): { storeId: string; headers?: Record<string, string> } {
   try {
     const raw: unknown = socket.deserializeAttachment();
-    const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { storeId?: unknown; payload?: unknown; headers?: Record<string, string> };
-    return { storeId: typeof parsed.storeId === 'string' ? parsed.storeId : '', payload: parsed.payload, ...(parsed.headers ? { headers: parsed.headers } : {}) };
+    const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { storeId?: unknown; headers?: Record<string, string> };
+    return { storeId: typeof parsed.storeId === 'string' ? parsed.storeId : '', ...(parsed.headers ? { headers: parsed.headers } : {}) };
   } catch {
     return { storeId: '' };
   }
@@ -75,16 +76,16 @@ const TOKEN_PREFIX = 'ls-token.';
 const PROTOCOL_HEADER = 'sec-websocket-protocol';
 
 /**
- * The client's token: from the WebSocket subprotocol header (what the kit's leader worker sends, since a
- * browser WebSocket cannot set Authorization), else from the sync payload (`{ authToken }`).
+ * The client's token, from the WebSocket subprotocol header (a browser WebSocket cannot set Authorization;
+ * the kit's clients offer it there, see src/core/store/token-socket.ts).
  */
-function tokenOf(protocols: string | null | undefined, payload: unknown): string | undefined {
+function tokenOf(protocols: string | null | undefined): string | undefined {
   const offered = protocols?.split(',').map((p) => p.trim()).find((p) => p.startsWith(TOKEN_PREFIX));
-  if (offered) return offered.slice(TOKEN_PREFIX.length);
-  return typeof payload === 'object' && payload !== null && 'authToken' in payload && typeof payload.authToken === 'string'
-    ? payload.authToken
-    : undefined;
+  return offered?.slice(TOKEN_PREFIX.length);
 }
+
+/** Whether a sync payload carries a token, which would have travelled in the URL. */
+const tokenInPayload = (payload: unknown): boolean => typeof payload === 'object' && payload !== null && 'authToken' in payload;
 
 /**
  * The sync Durable Object. Reading needs a token for the store (checked when the socket opens); pushing
@@ -92,10 +93,10 @@ function tokenOf(protocols: string | null | undefined, payload: unknown): string
  */
 export class SyncBackendDO extends makeDurableObject({
   forwardHeaders: [PROTOCOL_HEADER],
-  onPush: async (message, { storeId, payload, headers }) => {
+  onPush: async (message, { storeId, headers }) => {
     const env = envHolder.env;
     if (env === undefined) throw new Error('internal_error: the sync backend has no environment');
-    const result = await checkAccess(env, tokenOf(headers?.get(PROTOCOL_HEADER), payload), storeId, 'write');
+    const result = await checkAccess(env, tokenOf(headers?.get(PROTOCOL_HEADER)), storeId, 'write');
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     // One malformed record in the log, which only grows, would break every device that reads it.
     const refused = refusedEvent(message.batch, envHolder.otherEvents ?? 'refuse');
@@ -146,8 +147,8 @@ export class SyncBackendDO extends makeDurableObject({
   async closeEndedSockets(): Promise<void> {
     let next = Number.POSITIVE_INFINITY;
     for (const socket of this.#state.getWebSockets()) {
-      const { storeId, payload, headers } = socketAttachment(socket);
-      const result = await checkAccess(this.#env, tokenOf(headers?.[PROTOCOL_HEADER], payload), storeId, 'read');
+      const { storeId, headers } = socketAttachment(socket);
+      const result = await checkAccess(this.#env, tokenOf(headers?.[PROTOCOL_HEADER]), storeId, 'read');
       if (!result.ok) socket.close(TOKEN_ENDED_CLOSE_CODE, result.code);
       else next = Math.min(next, result.claims.expiresAt);
     }
@@ -177,7 +178,10 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
   if (searchParams === undefined) return undefined;
   // Checked here as well as in validatePayload so a refused client gets a 401/403 with a JSON reason.
   const protocols = request.headers.get(PROTOCOL_HEADER);
-  const auth = await checkAccess(env, tokenOf(protocols, searchParams.payload), searchParams.storeId, 'read');
+  if (tokenInPayload(searchParams.payload)) {
+    return errorResponse(401, 'token_invalid', `A token in the sync URL is refused (URLs end up in logs): offer it as the WebSocket subprotocol ${TOKEN_PREFIX}<token>`);
+  }
+  const auth = await checkAccess(env, tokenOf(protocols), searchParams.storeId, 'read');
   if (!auth.ok) return errorResponse(auth.status, auth.code, auth.message);
   // LiveStore's generic signature is too deep for the checker; the arguments are plain values.
   const handle = handleSyncRequest as unknown as (args: SyncRequestArgs) => Promise<unknown>;
@@ -187,8 +191,8 @@ export async function handleSync(request: Request, env: SyncEnv, ctx: ExecutionC
     env,
     ctx,
     syncBackendBinding: 'SYNC_BACKEND_DO',
-    validatePayload: async (payload: unknown, { storeId }: { storeId: string }) => {
-      const result = await checkAccess(env, tokenOf(protocols, payload), storeId, 'read');
+    validatePayload: async (_payload: unknown, { storeId }: { storeId: string }) => {
+      const result = await checkAccess(env, tokenOf(protocols), storeId, 'read');
       if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     },
   });

@@ -14,8 +14,11 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileSyncEvents, fileSyncSchema, filesTable } from '../../dist/server/schema.js';
+import { offerToken } from '../../dist/server/token-socket.js';
 
 const [backendUrl, storeId, token, name, count, total, mode, waitSeconds = '30'] = process.argv.slice(2);
+// The token goes in the socket's subprotocol: the backend refuses one in the sync URL.
+offerToken(backendUrl.replace(/^http/, 'ws'), storeId, () => token);
 
 if (process.env.LSFS_WS_LOG) {
   const file = `${process.env.LSFS_WS_LOG}-${name}.log`;
@@ -61,7 +64,7 @@ async function open() {
     },
   });
   const shutdownDeferred = Effect.runSync(makeShutdownDeferred);
-  const opened = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, syncPayload: { authToken: token }, disableDevtools: true, shutdownDeferred });
+  const opened = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, disableDevtools: true, shutdownDeferred });
   Effect.runPromise(Deferred.await(shutdownDeferred)).catch(async () => {
     if (mode !== 'reopen' || finished) return;
     reopens++;

@@ -6,6 +6,8 @@ import { kitAssetUrls } from '../workers/assets.js';
 import { FileSyncError } from '../errors.js';
 import { ID_PATTERN } from '../wire.js';
 import { fileSyncSchema, type FileSyncSchema } from './schema.js';
+import { receiveTokens } from './token-relay.js';
+import { offerToken } from './token-socket.js';
 
 export type FileSyncStore = Store<FileSyncSchema>;
 
@@ -23,7 +25,10 @@ export interface OpenStoreOptions {
   /** The backend's HTTP origin; the sync WebSocket URL is derived from it. Omit for a local-only store. */
   readonly endpoint?: string;
   readonly token?: string;
-  /** Replace the persisted OPFS adapter (for example `makeInMemoryAdapter()` in tests and stories). */
+  /**
+   * Replace the persisted OPFS adapter (for example `makeInMemoryAdapter()` in tests and stories). Its sync
+   * sockets, opened in this realm, get the token in their subprotocol (token-socket.ts).
+   */
   readonly adapter?: Adapter;
 }
 
@@ -58,9 +63,6 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
       schema: fileSyncSchema,
       adapter: attemptAdapter,
       storeId,
-      // The kit's own leader worker gets the token from the pages (token-relay.ts): the payload must be the
-      // same in every tab. A custom adapter (tests, an app's own worker) may still authenticate by payload.
-      ...(adapter ? { syncPayload: { authToken: token ?? '' } } : {}),
       // Everything is persisted in OPFS before it is committed: leaving the page loses nothing.
       confirmUnsavedChanges: false,
       disableDevtools: true,
@@ -71,7 +73,21 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
     );
     return { store, stopped };
   };
-  if (adapter) return open(adapter);
+  if (adapter) {
+    // The kit's own leader worker gets the token from the pages (token-relay.ts); a custom adapter syncs from
+    // this realm, where the same relay answers (a refreshed token included), and never in the sync URL.
+    const tokens = receiveTokens(storeId, () => {});
+    const withdraw = endpoint ? offerToken(syncUrlOf(endpoint), storeId, () => tokens.current() ?? token) : () => {};
+    const opened = await open(adapter).catch((error: unknown) => {
+      withdraw();
+      throw error;
+    });
+    void opened.stopped.then(() => {
+      withdraw();
+      tokens.close();
+    });
+    return opened;
+  }
   // Right after a reload, the page before may still hold LiveStore's files in OPFS for a moment: opening
   // then fails ("NotReadableError: The requested file could not be read", seen in the chaos run), and a
   // fresh attempt a little later succeeds. A store that still cannot open fails with the last error.

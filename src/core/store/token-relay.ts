@@ -49,13 +49,14 @@ export function provideToken(storeId: string, initial: string): TokenProvider {
 }
 
 /** Worker side: the latest token any page of the store announced; `onReconnect` when a page asks to reconnect. */
-export function receiveTokens(storeId: string, onReconnect: () => void): { current(): string | undefined } {
+export function receiveTokens(storeId: string, onReconnect: () => void): { current(): string | undefined; close(): void } {
   let latest: string | undefined;
+  if (typeof BroadcastChannel === 'undefined') return { current: () => undefined, close: () => {} };
   const channel = new BroadcastChannel(channelName(storeId));
   channel.onmessage = (event: MessageEvent<RelayMessage>) => {
     if (event.data.type === 'token') latest = event.data.token;
     else if (event.data.type === 'reconnect') onReconnect();
   };
   channel.postMessage({ type: 'token-request' } satisfies RelayMessage);
-  return { current: () => latest };
+  return { current: () => latest, close: () => channel.close() };
 }

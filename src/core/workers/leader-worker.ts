@@ -1,12 +1,13 @@
 /**
  * LiveStore's leader worker for the kit's schema. The page that starts it names the sync endpoint and the
  * store in its URL (`?sync=wss://...&store=...`), so one built file serves every backend; the access token
- * comes from the pages through `token-relay.ts` and goes in the WebSocket subprotocol header.
+ * comes from the pages through `token-relay.ts` and goes in the WebSocket subprotocol header (`token-socket.ts`).
  */
 import { makeWorker } from '@livestore/adapter-web/worker';
 import { makeWsSync } from '@livestore/sync-cf/client';
 import { fileSyncSchema } from '../store/schema.js';
-import { receiveTokens, SYNC_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../store/token-relay.js';
+import { receiveTokens } from '../store/token-relay.js';
+import { offerToken } from '../store/token-socket.js';
 
 const params = new URL(self.location.href).searchParams;
 const syncUrl = params.get('sync');
@@ -19,13 +20,11 @@ if (syncUrl && storeId) {
   const tokens = receiveTokens(storeId, () => {
     for (const socket of open) socket.close(4000, 'the page found this device behind the backend');
   });
-  // LiveStore 0.4 opens its socket with the global constructor and takes no factory, so this worker (which
-  // runs nothing else) gives it one that offers the token as a subprotocol on every (re)connection.
-  const NativeWebSocket = globalThis.WebSocket;
-  globalThis.WebSocket = class extends NativeWebSocket {
+  offerToken(syncUrl, storeId, () => tokens.current());
+  const Offering = globalThis.WebSocket;
+  globalThis.WebSocket = class extends Offering {
     constructor(url: string | URL, protocols?: string | string[]) {
-      const token = tokens.current();
-      super(url, token ? [SYNC_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`] : protocols);
+      super(url, protocols);
       open.add(this);
       this.addEventListener('close', () => open.delete(this));
     }

@@ -10,14 +10,17 @@ import { createStorePromise, queryDb } from '@livestore/livestore';
 import { makeWsSync } from '@livestore/sync-cf/client';
 import { Effect } from 'effect';
 import { fileSyncEvents, fileSyncSchema, filesTable } from '../../../dist/server/schema.js';
+import { offerToken } from '../../../dist/server/token-socket.js';
 
 const [backendUrl, storeId, token, mode, ...files] = process.argv.slice(2);
+// The token goes in the socket's subprotocol: the backend refuses one in the sync URL.
+offerToken(backendUrl.replace(/^http/, 'ws'), storeId, () => token);
 const adapter = makeAdapter({
   storage: { type: 'in-memory' },
   clientId: `node-${mode}-${Math.random().toString(36).slice(2, 8)}`,
   sync: { backend: makeWsSync({ url: backendUrl.replace(/^http/, 'ws') }), initialSyncOptions: { _tag: 'Blocking', timeout: 5000 } },
 });
-const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, syncPayload: { authToken: token }, disableDevtools: true });
+const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, disableDevtools: true });
 const connected = async () => (await Effect.runPromise(store.networkStatus.get)).isConnected;
 
 if (mode === 'write-after') await new Promise((r) => setTimeout(r, Number(files.shift()) * 1000));
