@@ -1,15 +1,15 @@
-// Shared by the end-to-end tests: Chromium profiles on the built demo page, and how to read the page.
+// Shared by the end-to-end tests: browser profiles on the built demo page, and how to read the page.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
 import { startDemoServer } from '../../scripts/demo-server.mjs';
-import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
+import { launchOptions } from '../../scripts/browsers.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
 import { installContentHash } from '../support/page-content-hash.mjs';
 
-/** A backend (with a fault proxy in front when `proxied`), a demo server, and Chromium profiles; `close()` ends all. */
+/** A backend (with a fault proxy in front when `proxied`), a demo server, and browser profiles; `close()` ends all. */
 export async function startWorld({ proxied = false } = {}) {
   const work = mkdtempSync(path.join(tmpdir(), 'ls-e2e-'));
   const world = {
@@ -24,8 +24,9 @@ export async function startWorld({ proxied = false } = {}) {
       this.backend = await startBackend({ port: this.backendPort, persistTo: this.stateDir });
       return this.backend;
     },
-    async openProfile(name, storeId) {
-      const browser = await puppeteer.launch({ executablePath: chromePath(), headless: true, args: CHROME_ARGS, userDataDir: path.join(work, `profile-${name}`) });
+    /** A browser profile of its own (`engine`: 'chromium', the default, or 'firefox') on the demo page of `storeId`. */
+    async openProfile(name, storeId, engine = 'chromium') {
+      const browser = await puppeteer.launch({ ...launchOptions(engine), userDataDir: path.join(work, `profile-${name}`) });
       this.browsers.push(browser);
       return { browser, page: await this.openPage(browser, storeId, name) };
     },
