@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startBackend, freePort } from './scripts/backend.mjs';
+import { startBackend } from './scripts/backend.mjs';
 import { launchOptions } from './scripts/browsers.mjs';
 import * as puppeteer from 'puppeteer-core';
 import { startFaultProxy } from './test/support/fault-proxy.mjs';
@@ -45,7 +45,7 @@ const backendPlugin = {
     builtWorkers();
     stateDir = mkdtempSync(path.join(tmpdir(), 'ls-wtr-'));
     // A one-second deletion grace period, so tests see deleted bytes go (the default is a day).
-    backend = await startBackend({ port: await freePort(), persistTo: stateDir, vars: { DELETE_GRACE_SECONDS: '1' }, quiet: !process.env.LS_BACKEND_LOGS });
+    backend = await startBackend({ port: 0, persistTo: stateDir, vars: { DELETE_GRACE_SECONDS: '1' }, quiet: !process.env.LS_BACKEND_LOGS });
     proxy = await startFaultProxy({ target: backend.url });
   },
   async serverStop() {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
-import { startBackend, freePort } from '../scripts/backend.mjs';
+import { startBackend } from '../scripts/backend.mjs';
 import { startDemoServer } from '../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../scripts/chrome.mjs';
 import { installContentHash } from '../test/support/page-content-hash.mjs';
@@ -41,7 +41,7 @@ execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' 
 if (wanted('bundle')) record(await measureBundle(root));
 
 const work = mkdtempSync(path.join(tmpdir(), 'ls-bench-'));
-const backend = await startBackend({ port: await freePort(), persistTo: path.join(work, 'state') });
+const backend = await startBackend({ port: 0, persistTo: path.join(work, 'state') });
 const demo = await startDemoServer({ port: 0, backendUrl: backend.url });
 const browsers = [];
 const profile = async (name, store, site = demo) => {

@@ -1,5 +1,6 @@
 // Starts the kit's worker locally with `wrangler dev` (workerd, offline, no account), bound to 127.0.0.1.
 // As a module: `startBackend({ port, persistTo })` resolves once /health answers and returns `stop()`,
+// (`port: 0` picks a free port, and another if something else takes it first)
 // which ends wrangler and workerd by their process group. As a script: runs until Ctrl-C.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,22 @@ export const DEV_SECRET = 'dev-only-secret-for-the-local-backend-000';
  * `healthy: false`, once it answers at all: a worker configured wrongly on purpose answers 500). With
  * `rateLimit: { limit, period }`, Cloudflare's rate limiting binding is bound as a deployment would bind it.
  */
-export async function startBackend({ port = 8787, persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true, rateLimit } = {}) {
+export async function startBackend(options = {}) {
+  if (options.port !== 0) return startOn(options.port ?? 8787, options);
+  // A port found free can be taken by another process before workerd binds it (test files run side by
+  // side, each starting servers): try another one then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), options);
+    } catch (error) {
+      if (attempt >= 5 || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOn(port, { persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true, rateLimit } = {}) {
   const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
   const args = [
     wrangler, 'dev', '--local', ...(rateLimit ? ['--config', rateLimitedConfig(rateLimit)] : []), '--ip', '127.0.0.1', '--port', String(port),
@@ -49,7 +65,10 @@ export async function startBackend({ port = 8787, persistTo = path.join(root, '.
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`wrangler dev exited before it was ready:\n${output}`);
+    if (exited) {
+      const message = `wrangler dev exited before it was ready:\n${output}`;
+      throw /Address already in use/.test(output) ? new PortTaken(message) : new Error(message);
+    }
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok || !healthy) return { url, pid: child.pid, stop, output: () => output };

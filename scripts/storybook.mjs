@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startBackend } from './backend.mjs';
+import { startBackend } from './backend.mjs';
 import { startFaultProxy } from '../test/support/fault-proxy.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +28,7 @@ if (process.argv[2] === 'build') {
 }
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-storybook-'));
-const backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+const backend = await startBackend({ port: 0, persistTo: stateDir });
 const proxy = await startFaultProxy({ target: backend.url });
 writeFileSync(backendFile, JSON.stringify({ endpoint: backend.url, faulty: proxy.url }));
 console.log(`Local backend on ${backend.url} (through the fault proxy: ${proxy.url})`);

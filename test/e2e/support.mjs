@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { startBackend, freePort, devToken } from '../../scripts/backend.mjs';
+import { startBackend, devToken } from '../../scripts/backend.mjs';
 import { startDemoServer } from '../../scripts/demo-server.mjs';
 import { launchOptions } from '../../scripts/browsers.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
@@ -15,13 +15,15 @@ export async function startWorld({ proxied = false } = {}) {
   const world = {
     work,
     stateDir: path.join(work, 'backend-state'),
-    backendPort: await freePort(),
+    /** Chosen at the first start and kept, so a restarted backend answers where pages and the proxy expect it. */
+    backendPort: 0,
     browsers: [],
     backend: undefined,
     proxy: undefined,
     demo: undefined,
     async startBackend() {
       this.backend = await startBackend({ port: this.backendPort, persistTo: this.stateDir });
+      this.backendPort = Number(new URL(this.backend.url).port);
       return this.backend;
     },
     /** A browser profile of its own (`engine`: 'chromium', the default, or 'firefox') on the demo page of `storeId`. */

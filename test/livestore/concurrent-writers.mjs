@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devToken, freePort, startBackend } from '../../scripts/backend.mjs';
+import { devToken, startBackend } from '../../scripts/backend.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WRITERS = ['a', 'b'];
@@ -60,7 +60,7 @@ function startClient({ args, nodeEnv, waitSeconds }) {
  */
 export async function runConcurrentWriters({ rounds = 3, count = 40, mode = 'memory', nodeEnv = 'production', waitSeconds = 30, log = console.log } = {}) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-writers-'));
-  const backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  const backend = await startBackend({ port: 0, persistTo: stateDir });
   const expected = WRITERS.flatMap((w) => Array.from({ length: count }, (_, i) => `${w}-${i}`));
   const report = [];
   try {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
+import { startBackend, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
 import { contentHash, sha256 } from '../support/content-hash.mjs';
 import { readBucket } from '../support/r2.mjs';
 
@@ -16,7 +16,7 @@ const store = 'api-tests';
 const MiB = 1024 * 1024;
 
 before(async () => {
-  backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  backend = await startBackend({ port: 0, persistTo: stateDir });
   token = await devToken(store);
 });
 after(async () => {
@@ -136,7 +136,7 @@ test('uploads need a length, must match their hash, and are stored with safe dow
 });
 
 test('files over the configured size limit are refused with 413, in one request or in parts', async () => {
-  const small = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'small'), vars: { MAX_FILE_SIZE: String(MiB) } });
+  const small = await startBackend({ port: 0, persistTo: path.join(stateDir, 'small'), vars: { MAX_FILE_SIZE: String(MiB) } });
   try {
     const bytes = randomBytes(MiB + 1);
     const res = await fetch(`${small.url}/api/stores/${store}/files/big/${contentHash(bytes)}`, { method: 'PUT', body: bytes, headers: auth() });
@@ -153,7 +153,7 @@ test('files over the configured size limit are refused with 413, in one request 
     await small.stop();
   }
   // A limit that is not a whole number stops the worker, where it let every size pass.
-  const wrong = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'wrong'), vars: { MAX_FILE_SIZE: '1MB' }, healthy: false });
+  const wrong = await startBackend({ port: 0, persistTo: path.join(stateDir, 'wrong'), vars: { MAX_FILE_SIZE: '1MB' }, healthy: false });
   try {
     const bytes = randomBytes(10);
     const res = await fetch(`${wrong.url}/api/stores/${store}/files/any/${contentHash(bytes)}`, { method: 'PUT', body: bytes, headers: auth() });
@@ -167,7 +167,7 @@ test('files over the configured size limit are refused with 413, in one request 
 });
 
 test('a store holds no more than its quota: bytes past STORE_MAX_BYTES are refused (507), uploads in progress past STORE_MAX_UPLOADS wait (429), content already stored is still answered', async () => {
-  const quota = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'quota'), vars: { STORE_MAX_BYTES: '3000', STORE_MAX_UPLOADS: '1' } });
+  const quota = await startBackend({ port: 0, persistTo: path.join(stateDir, 'quota'), vars: { STORE_MAX_BYTES: '3000', STORE_MAX_UPLOADS: '1' } });
   const at = (fileId, last, suffix = '') => `${quota.url}/api/stores/${store}/files/${fileId}/${last}${suffix}`;
   const putAt = (fileId, bytes) => fetch(at(fileId, contentHash(bytes)), { method: 'PUT', body: bytes, headers: auth() });
   try {
@@ -197,7 +197,7 @@ test('a store holds no more than its quota: bytes past STORE_MAX_BYTES are refus
 });
 
 test("with Cloudflare's rate limiting binding bound, a client past its limit is answered 429 rate_limited, and /health never", async () => {
-  const limited = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'limited'), rateLimit: { limit: 5, period: 60 } });
+  const limited = await startBackend({ port: 0, persistTo: path.join(stateDir, 'limited'), rateLimit: { limit: 5, period: 60 } });
   try {
     const statuses = [];
     for (let i = 0; i < 8; i++) {
@@ -395,7 +395,7 @@ test('parts in whole 4 MiB blocks are checked as they stream in: right bytes sto
 
 test('an upload begun before its hash was known is staged, served under its content key once completed, and goes with it', async () => {
   const dir = path.join(stateDir, 'staged');
-  const quick = await startBackend({ port: await freePort(), persistTo: dir, vars: { DELETE_GRACE_SECONDS: '2' } });
+  const quick = await startBackend({ port: 0, persistTo: dir, vars: { DELETE_GRACE_SECONDS: '2' } });
   const at = (fileId, last, suffix = '') => `${quick.url}/api/stores/${store}/files/${fileId}/${last}${suffix}`;
   const bytes = randomBytes(8 * MiB + 4321);
   const hash = contentHash(bytes);
@@ -484,7 +484,7 @@ test('completing with a missing or out-of-order part, or an unknown upload, is r
 });
 
 test('a deleted file keeps its bytes through the grace period, goes after it, and a restore within it keeps them', async () => {
-  const quick = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'grace'), vars: { DELETE_GRACE_SECONDS: '2' } });
+  const quick = await startBackend({ port: 0, persistTo: path.join(stateDir, 'grace'), vars: { DELETE_GRACE_SECONDS: '2' } });
   const at = (fileId, hash, suffix = '') => `${quick.url}/api/stores/${store}/files/${fileId}/${hash}${suffix}`;
   const head = async (fileId, hash) => (await fetch(at(fileId, hash), { method: 'HEAD', headers: auth() })).status;
   try {
@@ -545,7 +545,7 @@ test('an unsatisfiable range is answered 416, and CORS names only allowed origin
   assert.equal(res.status, 416);
   await res.body?.cancel();
 
-  const strict = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'cors'), vars: { ALLOWED_ORIGINS: 'https://app.example' } });
+  const strict = await startBackend({ port: 0, persistTo: path.join(stateDir, 'cors'), vars: { ALLOWED_ORIGINS: 'https://app.example' } });
   try {
     const at = `${strict.url}/api/stores/${store}/files/ranged/${contentHash(bytes)}`;
     const allowed = await fetch(at, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } });

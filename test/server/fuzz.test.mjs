@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
+import { startBackend, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
 import { readBucket } from '../support/r2.mjs';
 import { contentHash } from '../support/content-hash.mjs';
 
@@ -23,7 +23,7 @@ let tokens;
 const seen = { requests: 0, byStatus: {} };
 
 before(async () => {
-  backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  backend = await startBackend({ port: 0, persistTo: stateDir });
   const { mintToken } = await import('../../dist/server/tokens.js');
   tokens = [
     await devToken(store),

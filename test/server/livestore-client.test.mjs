@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBackend, freePort, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
+import { startBackend, devToken, DEV_SECRET } from '../../scripts/backend.mjs';
 import { contentHash } from '../support/content-hash.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const stateDir = mkdtempSync(path.join(tmpdir(), 'ls-node-client-'));
 let backend;
 before(async () => {
-  backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  backend = await startBackend({ port: 0, persistTo: stateDir });
 });
 after(async () => {
   await backend?.stop();
@@ -83,7 +83,7 @@ test('a LiveStore Node client syncs file records with a valid token and is refus
 
 test('bytes no record names are collected after their grace period, bytes a record names are kept (also when the record comes after the upload), and an abandoned multipart upload is aborted', async () => {
   const quick = await startBackend({
-    port: await freePort(),
+    port: 0,
     persistTo: path.join(stateDir, 'collect'),
     vars: { UNREFERENCED_GRACE_SECONDS: '8', UPLOAD_LIFETIME_SECONDS: '3' },
   });
@@ -212,7 +212,7 @@ test('the sync backend refuses events no device of the kit could make (a hostile
 });
 
 test('a deployment that syncs events of its own (SYNC_OTHER_EVENTS=accept) passes them on, and still refuses malformed events of the kit', async () => {
-  const open = await startBackend({ port: await freePort(), persistTo: path.join(stateDir, 'open'), vars: { SYNC_OTHER_EVENTS: 'accept' } });
+  const open = await startBackend({ port: 0, persistTo: path.join(stateDir, 'open'), vars: { SYNC_OTHER_EVENTS: 'accept' } });
   try {
     const storeId = `app-${Date.now().toString(36)}`;
     const token = await devToken(storeId);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
-import { freePort, startBackend } from '../../scripts/backend.mjs';
+import { startBackend } from '../../scripts/backend.mjs';
 import { inside, sendFile } from '../../scripts/demo-server.mjs';
 import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
@@ -22,7 +22,7 @@ let backend, proxy, server, browser, stateDir, origin;
 before(async () => {
   assert.ok(existsSync(path.join(staticDir, 'index.json')), 'storybook-static/ is missing: run `npm run build-storybook` first');
   stateDir = mkdtempSync(path.join(tmpdir(), 'ls-stories-'));
-  backend = await startBackend({ port: await freePort(), persistTo: stateDir });
+  backend = await startBackend({ port: 0, persistTo: stateDir });
   proxy = await startFaultProxy({ target: backend.url });
   server = createServer(async (req, res) => {
     const pathname = new URL(req.url, 'http://x').pathname;
