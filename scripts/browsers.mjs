@@ -12,10 +12,13 @@ export function firefoxPath() {
   return found;
 }
 
-/** puppeteer's launch options for `browser` ('chromium' or 'firefox'). */
-export function launchOptions(browser) {
+/**
+ * puppeteer's launch options for `browser` ('chromium' or 'firefox'); `privateWindow`: Firefox opens every
+ * window as a private one (no private file system there, as for a user's private window).
+ */
+export function launchOptions(browser, { privateWindow = false } = {}) {
   return browser === 'firefox'
     // puppeteer's own preferences for Firefox keep it from updating and reporting; ours turned it offline.
-    ? { browser: 'firefox', executablePath: firefoxPath(), headless: true }
+    ? { browser: 'firefox', executablePath: firefoxPath(), headless: true, ...(privateWindow ? { extraPrefsFirefox: { 'browser.privatebrowsing.autostart': true } } : {}) }
     : { executablePath: chromePath(), headless: true, args: CHROME_ARGS };
 }

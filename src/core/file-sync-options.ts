@@ -35,6 +35,13 @@ export interface FileSyncOptions {
    * the page.
    */
   readonly downloadWorker?: boolean;
+  /**
+   * Where files are kept on this device. `auto` (default): in OPFS, kept across visits, unless the browser
+   * offers no private file system (a private window, storage turned off, a quota of zero): then in the tab's
+   * memory. `memory`: always in the tab's memory (a shared computer, say). In memory, the store is this tab's
+   * alone, files are there until the tab closes, and `FileSync.storage` says `memory`; see the README.
+   */
+  readonly storage?: 'auto' | 'memory';
 }
 
 export interface SaveOptions {

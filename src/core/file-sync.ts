@@ -7,7 +7,10 @@ import { fileName, mediaType, saveFiles } from './commands/save-files.js';
 import { FileSyncError } from './errors.js';
 import type { FileSyncOptions, SaveOptions, SaveRequest, SaveResult } from './file-sync-options.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
-import { LocalFileStorage } from './storage/local-storage.js';
+import type { FileStorage, StorageMode } from './storage/file-storage.js';
+import { DEFAULT_LOCAL_DIRECTORY, LocalFileStorage } from './storage/local-storage.js';
+import { MemoryFileStorage } from './storage/memory-storage.js';
+import { storageModeOf } from './storage/storage-mode.js';
 import { RemoteFileStorage } from './storage/remote-storage.js';
 import { fileSyncEvents as events, filesTable, fileVersionsTable, type FileVersionRow } from './store/schema.js';
 import { openStore, type FileSyncStore } from './store/store.js';
@@ -27,13 +30,16 @@ import { isAuthErrorCode } from './wire.js';
 
 export type { SyncStatus, SyncSummary } from './views/summary.js';
 export type { FileSyncOptions, SaveOptions, SaveRequest, SaveResult } from './file-sync-options.js';
+export type { StorageMode } from './storage/file-storage.js';
 
 const USE_RESOLUTION_MS = 60_000;
+/** The cache budget of files kept in memory, unless the app sets one: the tab must not hold a whole store. */
+const MEMORY_CACHE_BUDGET = 256 * 1024 * 1024;
 
 export class FileSync {
   readonly storeId: string;
   readonly endpoint: string;
-  readonly local: LocalFileStorage;
+  readonly local: FileStorage;
   readonly remote: RemoteFileStorage;
   readonly #views = new FileViews();
   readonly #summary: Observable<SyncSummary>;
@@ -65,13 +71,16 @@ export class FileSync {
     readonly store: FileSyncStore,
     options: FileSyncOptions,
     private readonly tokens: TokenProvider,
+    storage: StorageMode,
   ) {
     this.storeId = options.storeId;
     this.endpoint = options.endpoint;
     this.#token = options.token;
-    this.#cacheBudget = options.cacheBudget;
-    this.local = new LocalFileStorage(options.storeId, options.localDirectory);
-    this.#journal = new RecordJournal(this.local.root, options.storeId);
+    this.#cacheBudget = options.cacheBudget ?? (storage === 'memory' ? MEMORY_CACHE_BUDGET : undefined);
+    this.local = storage === 'memory' ? new MemoryFileStorage(options.storeId, options.localDirectory) : new LocalFileStorage(options.storeId, options.localDirectory);
+    this.#journal = new RecordJournal(this.local.root, options.storeId, storage === 'device');
+    // In memory, this tab is a device of its own (store/memory-adapter.ts): it leads its own transfers.
+    const scope = `${this.local.root}:${options.storeId}${storage === 'memory' ? `:${crypto.randomUUID()}` : ''}`;
     this.remote = new RemoteFileStorage({
       endpoint: options.endpoint,
       storeId: options.storeId,
@@ -91,12 +100,12 @@ export class FileSync {
         }),
       );
     }
-    this.#channel = new TabChannel(`lsfs:${this.local.root}:${options.storeId}`, {
+    this.#channel = new TabChannel(`lsfs:${scope}`, {
       command: (command) => this.#runCommand(command),
       report: (report) => this.#takeReport(report),
       hello: () => this.#reportActivity(),
     });
-    this.#leadership = claimLeadership(`lsfs:transfers:${this.local.root}:${options.storeId}`);
+    this.#leadership = claimLeadership(`lsfs:transfers:${scope}`);
     this.#rows = new StoreRows(store, (rowsChanged) => {
       if (rowsChanged) this.#publishViews();
       this.#reconcile();
@@ -125,14 +134,25 @@ export class FileSync {
     // Ready before the store opens: its leader worker asks for the token as soon as it starts.
     const tokens = provideToken(options.storeId, options.token);
     try {
-      const { store, stopped } = await openStore(options);
-      const sync = new FileSync(store, options, tokens);
+      const storage = options.storage === 'memory' ? 'memory' : await storageModeOf(options.localDirectory ?? DEFAULT_LOCAL_DIRECTORY);
+      const adapter = options.adapter ?? (storage === 'memory' ? (await import('./store/memory-adapter.js')).memoryAdapter(options.endpoint || undefined) : undefined);
+      const { store, stopped } = await openStore({ ...options, ...(adapter ? { adapter } : {}) });
+      const sync = new FileSync(store, options, tokens, storage);
       void stopped.then((reason) => sync.#storeStopped(reason));
       return sync;
     } catch (error) {
       tokens.close();
       throw error;
     }
+  }
+
+  /**
+   * `device`: files are kept in OPFS, across visits. `memory`: the browser offers no private file system (a
+   * private window, say) or the app asked for it: files are kept in this tab's memory until it closes, and a
+   * file dropped here is safe only once uploaded.
+   */
+  get storage(): StorageMode {
+    return this.local.kind;
   }
 
   /** Every live file, newest first, with its sync state on this device. */
@@ -387,7 +407,8 @@ export class FileSync {
           this.#reportActivity();
         },
       },
-      { ...options, downloadWorker: options.downloadWorker !== false },
+      // The download worker writes to OPFS: files kept in memory are downloaded in the page.
+      { ...options, downloadWorker: options.downloadWorker !== false && this.storage === 'device' },
     );
     this.#publishSummary();
   }

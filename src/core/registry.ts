@@ -11,7 +11,7 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 
-const keyOf = (options: FileSyncOptions) => `${options.endpoint}\u0000${options.storeId}`;
+const keyOf = (options: FileSyncOptions) => `${options.endpoint}\u0000${options.storeId}\u0000${options.storage ?? 'auto'}`;
 
 export interface FileSyncLease {
   readonly sync: Promise<FileSync>;

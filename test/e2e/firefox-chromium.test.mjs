@@ -21,6 +21,9 @@ const heldHash = (page, id) =>
 
 const status = (page) => page.evaluate(() => document.querySelector('ls-sync-status').getAttribute('status'));
 
+/** What the page says, as the user reads it: the status line and the note under it. */
+const statusText = (page) => page.evaluate(() => document.querySelector('ls-sync-status').shadowRoot.textContent.replace(/\s+/g, ' ').trim());
+
 test('a file saved in Firefox shows in Chromium and one saved in Chromium shows in Firefox, each with its bytes, both synced', async () => {
   const { page: firefox } = await world.openProfile('firefox', storeId, 'firefox');
   const { page: chromium } = await world.openProfile('chromium', storeId);
@@ -36,4 +39,21 @@ test('a file saved in Firefox shows in Chromium and one saved in Chromium shows 
   assert.equal(await heldHash(firefox, fromChromium.id), fromChromium.hash, "Firefox holds Chromium's bytes");
   await waitUntil(() => status(firefox), (s) => s === 'synced', 'Firefox says synced');
   await waitUntil(() => status(chromium), (s) => s === 'synced', 'Chromium says synced');
+});
+
+test('in a Firefox private window (no private file system) the demo uploads a file that Chromium then shows, and says files are not kept there', async () => {
+  const privateStore = `private-${Date.now().toString(36)}`;
+  const { page: firefox } = await world.openProfile('firefox-private', privateStore, 'firefox', { privateWindow: true });
+  const refused = await firefox.evaluate(() => navigator.storage.getDirectory().then(() => null, (e) => e.name));
+  assert.ok(refused, 'this Firefox window refuses the private file system, as a private window does');
+  assert.equal(await firefox.evaluate(() => document.querySelector('ls-file-sync').sync.storage), 'memory');
+  await waitUntil(() => statusText(firefox), (t) => t.includes("Files aren't kept on this device in this window"), 'the private window says files are not kept');
+
+  const saved = await addGeneratedFile(firefox, { size: 300_000, name: 'from-a-private-window.bin' });
+  await waitForTile(firefox, saved.id, (t) => t.state === 'synced', 'the private window uploads its file');
+  await waitUntil(() => status(firefox), (s) => s === 'synced', 'the private window says synced');
+
+  const { page: chromium } = await world.openProfile('chromium-2', privateStore);
+  await waitForTile(chromium, saved.id, (t) => t.state === 'synced', 'Chromium has the file of the private window', 60_000);
+  assert.equal(await heldHash(chromium, saved.id), saved.hash, 'Chromium holds its bytes');
 });

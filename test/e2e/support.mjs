@@ -26,9 +26,12 @@ export async function startWorld({ proxied = false } = {}) {
       this.backendPort = Number(new URL(this.backend.url).port);
       return this.backend;
     },
-    /** A browser profile of its own (`engine`: 'chromium', the default, or 'firefox') on the demo page of `storeId`. */
-    async openProfile(name, storeId, engine = 'chromium') {
-      const browser = await puppeteer.launch({ ...launchOptions(engine), userDataDir: path.join(work, `profile-${name}`) });
+    /**
+     * A browser profile of its own (`engine`: 'chromium', the default, or 'firefox') on the demo page of
+     * `storeId`; `privateWindow`: Firefox in a private window.
+     */
+    async openProfile(name, storeId, engine = 'chromium', { privateWindow = false } = {}) {
+      const browser = await puppeteer.launch({ ...launchOptions(engine, { privateWindow }), userDataDir: path.join(work, `profile-${name}`) });
       this.browsers.push(browser);
       return { browser, page: await this.openPage(browser, storeId, name) };
     },

@@ -5,7 +5,7 @@
  */
 import { FileSyncError } from '../errors.js';
 import type { SaveOptions, SaveRequest, SaveResult } from '../file-sync-options.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { JournalEntry, RecordJournal } from '../sync/record-journal.js';
 import type { Uploader } from '../transfers/uploader.js';
 import type { FileView } from '../views/state.js';
@@ -15,7 +15,7 @@ import { MAX_NAME_LENGTH, MAX_TYPE_LENGTH } from '../wire.js';
 const SAVE_BATCH_MS = 50;
 
 export interface SaveContext {
-  readonly local: LocalFileStorage;
+  readonly local: FileStorage;
   readonly journal: RecordJournal;
   /**
    * Where a large file may start going up while it is saved: the uploader of the tab that runs the

@@ -12,11 +12,11 @@
  * that decodes images loads with the first one to describe: a page that only shows files never loads it.
  */
 import type { ImageMeta } from './image-meta.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { FileLocalStateRow, FileRow } from '../store/schema.js';
 
 export interface ImageDescriberHost {
-  readonly local: LocalFileStorage;
+  readonly local: FileStorage;
   /** Every record, deleted ones too, as last read. */
   records(): readonly FileRow[];
   locals(): ReadonlyMap<string, FileLocalStateRow>;

@@ -6,6 +6,7 @@
  * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind.
  */
 import { FileSyncError, isQuotaError } from '../errors.js';
+import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
 import { createContentHasher, hashBlob } from './hash.js';
 
 /** The kit's OPFS directory unless told otherwise. */
@@ -14,27 +15,8 @@ export const DEFAULT_LOCAL_DIRECTORY = 'ls-file-sync';
 /** Bytes gathered before each write to OPFS. */
 const WRITE_BATCH = 4 * 1024 * 1024;
 
-/** What `write` reads from: a ReadableStream's reader, or anything that reads the same way. */
-export interface ChunkReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array<ArrayBuffer>>>;
-  cancel(reason?: unknown): Promise<void>;
-}
-
-export interface WriteResult {
-  readonly hash: string;
-  readonly size: number;
-}
-
-export interface WriteOptions {
-  /** Refuse (and discard) the write unless the bytes hash to this. */
-  readonly expectedHash?: string;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (written: number) => void;
-  /** The size expected, if known: a small file then gets a small write buffer. */
-  readonly sizeHint?: number;
-}
-
-export class LocalFileStorage {
+export class LocalFileStorage implements FileStorage {
+  readonly kind = 'device';
   #dir: Promise<FileSystemDirectoryHandle> | undefined;
 
   constructor(

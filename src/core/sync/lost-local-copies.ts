@@ -6,14 +6,14 @@
  * one. The bytes stay in OPFS (nothing removes them without a note), so the leading tab looks for them.
  */
 import { hashBlob } from '../storage/hash.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { FileLocalStateRow, FileRow } from '../store/schema.js';
 
 /** The live records with neither an upload nor a local copy noted whose bytes, with their hash, are here. */
 export async function findLostLocalCopies(
   records: readonly FileRow[],
   locals: ReadonlyMap<string, FileLocalStateRow>,
-  local: LocalFileStorage,
+  local: FileStorage,
 ): Promise<FileRow[]> {
   const found: FileRow[] = [];
   for (const record of records) {

@@ -12,7 +12,7 @@
  */
 import type { FileSyncStore } from '../store/store.js';
 import { fileSyncEvents, filesTable } from '../store/schema.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { FileView } from '../views/state.js';
 
 /** What a file's creation records (the arguments of its `FileCreated` event). */
@@ -28,10 +28,14 @@ export class RecordJournal {
   /** Whether a batch may be on disk: spares reading an empty journal on every confirmation. */
   #mayHoldBatches = true;
 
+  /** `kept` false: a journal that keeps nothing, for files kept in memory (nothing of them outlives the tab). */
   constructor(
     private readonly root: string,
     private readonly storeId: string,
-  ) {}
+    private readonly kept = true,
+  ) {
+    this.#mayHoldBatches = kept;
+  }
 
   #directory(): Promise<FileSystemDirectoryHandle> {
     this.#dir ??= (async () => {
@@ -44,7 +48,7 @@ export class RecordJournal {
 
   /** Journals a batch of saves before their commit. */
   async add(entries: readonly JournalEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+    if (entries.length === 0 || !this.kept) return;
     const name = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.json`;
     const handle = await (await this.#directory()).getFileHandle(name, { create: true });
     const writable = await handle.createWritable();
@@ -76,7 +80,7 @@ export class RecordJournal {
    * record of bytes no device has would name a file nobody can fetch). With `journaledBefore`, only batches
    * older than that: a younger one may still be on its way from its tab. Returns the ids committed.
    */
-  async restore(store: FileSyncStore, local: LocalFileStorage, { journaledBefore = Infinity } = {}): Promise<string[]> {
+  async restore(store: FileSyncStore, local: FileStorage, { journaledBefore = Infinity } = {}): Promise<string[]> {
     const restored: string[] = [];
     for (const { file, entries } of await this.#batches()) {
       if (Number.parseInt(file, 10) >= journaledBefore) continue;
@@ -98,6 +102,7 @@ export class RecordJournal {
    * a confirmation may have been committed after the records the backend confirmed were read.
    */
   async prune(store: FileSyncStore, before: number): Promise<void> {
+    if (!this.#mayHoldBatches) return;
     const dir = await this.#directory();
     let left = false;
     for (const { file, entries } of await this.#batches()) {

@@ -6,7 +6,7 @@
 import { findLostLocalCopies } from '../sync/lost-local-copies.js';
 import type { RecordJournal } from '../sync/record-journal.js';
 import { ImageDescriber } from '../images/image-describer.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 import { fileSyncEvents as events } from '../store/schema.js';
 import type { FileSyncStore } from '../store/store.js';
@@ -26,7 +26,7 @@ const JOURNAL_PRUNE_AGE_MS = 30_000;
 /** What the leading tab reads, and the one thing it tells. */
 export interface LeadingTabContext {
   readonly store: FileSyncStore;
-  readonly local: LocalFileStorage;
+  readonly local: FileStorage;
   readonly remote: RemoteFileStorage;
   readonly rows: StoreRows;
   readonly journal: RecordJournal;

@@ -6,13 +6,13 @@
 import type { DownloadTarget } from './download-protocol.js';
 import { openResumableDownload } from './downloader.js';
 import { FileSyncError, TransferError } from '../errors.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 
 /** Streams the bytes into OPFS; they replace the local copy only once they hash to `target.hash`. */
 export async function runDownload(
   remote: RemoteFileStorage,
-  local: LocalFileStorage,
+  local: FileStorage,
   target: DownloadTarget,
   signal: AbortSignal,
   onProgress: (loaded: number) => void,

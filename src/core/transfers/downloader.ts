@@ -3,7 +3,7 @@
  * asks again for the rest with `Range` and carries on, so the hash and the OPFS write see the bytes unbroken.
  */
 import { TransferError } from '../errors.js';
-import type { ChunkReader } from '../storage/local-storage.js';
+import type { ChunkReader } from '../storage/file-storage.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 
 /** Range requests tried after a cut before the download is handed back to the queue's backoff. */

@@ -6,7 +6,7 @@
 import { kitAssetUrls } from '../workers/assets.js';
 import { DownloadWorkerClient } from './download-client.js';
 import type { DownloadJob, DownloadTarget } from './download-protocol.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 
 export class Downloads {
@@ -14,7 +14,7 @@ export class Downloads {
 
   constructor(
     private readonly remote: RemoteFileStorage,
-    private readonly local: LocalFileStorage,
+    private readonly local: FileStorage,
     useWorker: boolean,
   ) {
     this.#worker = useWorker && typeof Worker === 'function' ? new DownloadWorkerClient(kitAssetUrls().downloadWorker, this.#inPage) : undefined;

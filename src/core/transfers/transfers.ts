@@ -8,7 +8,7 @@ import { queryDb } from '@livestore/livestore';
 import type { CommitBatcher } from './commit-batcher.js';
 import type { DownloadTarget } from './download-protocol.js';
 import { FileSyncError, TransferError } from '../errors.js';
-import type { LocalFileStorage } from '../storage/local-storage.js';
+import type { FileStorage } from '../storage/file-storage.js';
 import { pickEvictions, planWork, workKey, type VersionIndex, type Work, type WorkKey } from './reconcile.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
 import { fileSyncEvents as events, fileVersionsTable, type FileLocalStateRow, type FileRow, type FileVersionRow } from '../store/schema.js';
@@ -33,7 +33,7 @@ interface TransferJob extends Job {
 /** What the leader reads from and tells the FileSync it works for. */
 export interface TransfersHost {
   readonly store: FileSyncStore;
-  readonly local: LocalFileStorage;
+  readonly local: FileStorage;
   readonly remote: RemoteFileStorage;
   readonly uploader: Uploader;
   readonly confirmations: CommitBatcher<ConfirmationEvent, ConfirmationKey>;

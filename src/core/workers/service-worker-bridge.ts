@@ -6,6 +6,7 @@ import { kitAssetUrls } from './assets.js';
 import { FileSyncError } from '../errors.js';
 import type { FileSync } from '../file-sync.js';
 import type { LookupReply, LookupRequest } from './service-worker-protocol.js';
+import { MemoryFileStorage } from '../storage/memory-storage.js';
 import { remoteKeyOf } from '../wire.js';
 
 const answering = new Set<FileSync>();
@@ -34,6 +35,7 @@ function reply(request: LookupRequest): LookupReply | null {
       if (request.storeId !== undefined) return { kind: 'not-found' };
       continue;
     }
+    const bytes = view.local && sync.local instanceof MemoryFileStorage ? sync.local.peek(view.id) : undefined;
     return {
       kind: 'file',
       storeId: sync.storeId,
@@ -42,6 +44,7 @@ function reply(request: LookupRequest): LookupReply | null {
       size: view.size,
       hash: view.hash,
       local: view.local,
+      ...(bytes ? { bytes } : {}),
       // From the file and its hash: a synced string never names where the service worker fetches from.
       ...(view.remoteKey ? { remoteUrl: sync.remote.url(remoteKeyOf(view.id, view.hash)) } : {}),
       token: sync.token,

@@ -14,6 +14,8 @@ export type LookupReply =
       readonly hash: string;
       /** This device holds the current bytes in OPFS. */
       readonly local: boolean;
+      /** The bytes, when the page keeps them in memory (no OPFS there). */
+      readonly bytes?: Blob;
       readonly remoteUrl?: string;
       readonly token: string;
     };

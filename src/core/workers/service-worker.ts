@@ -48,6 +48,11 @@ async function serve(event: FetchEvent, request: LookupRequest): Promise<Respons
       return new Response(event.request.method === 'HEAD' ? null : file, { status: 200, headers });
     }
   }
+  if (reply.bytes !== undefined && reply.bytes.size === reply.size) {
+    headers.set('content-length', String(reply.size));
+    headers.set('x-ls-file-source', 'memory');
+    return new Response(event.request.method === 'HEAD' ? null : reply.bytes, { status: 200, headers });
+  }
   if (reply.remoteUrl === undefined) return problem(404, 'not_uploaded', 'The file is not on this device and not uploaded yet');
   const init: RequestInit = { headers: { authorization: `Bearer ${reply.token}` }, method: event.request.method };
   const range = event.request.headers.get('range');

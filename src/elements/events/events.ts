@@ -3,7 +3,7 @@
  * same `detail` a CustomEvent would carry. All bubble and cross shadow roots, except `input` and `change`,
  * which the upload control fires as a native file input does.
  */
-import type { FileSync, FileView } from '../../core/index.js';
+import type { FileSync, FileView, StorageMode } from '../../core/index.js';
 
 export type RejectionReason = 'type' | 'size' | 'count' | 'multiple' | 'save-failed';
 
@@ -55,9 +55,12 @@ export class LsErrorEvent extends Event {
   }
 }
 
-/** The store is open on this device; again after it was opened anew (`<ls-file-sync>`). */
+/**
+ * The store is open on this device; again after it was opened anew (`<ls-file-sync>`). `storage` says where
+ * files are kept here: `device`, or `memory` (no private file system in this window: nothing stays after it closes).
+ */
 export class LsReadyEvent extends Event {
-  constructor(readonly detail: { readonly sync: FileSync }) {
+  constructor(readonly detail: { readonly sync: FileSync; readonly storage: StorageMode }) {
     super('ls-ready', composed);
   }
 }

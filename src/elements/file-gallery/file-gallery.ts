@@ -185,7 +185,7 @@ export class LsFileGallery extends LocalizedElement {
         ? html`<ls-file-image file-id=${f.id}></ls-file-image>`
         : html`<div class="file-icon" aria-hidden="true">${extensionOf(f.name)}</div>`}
       <span part="name" title=${f.name}>${f.name}</span>
-      <span part="state">${describeState(f.state, t)}</span>
+      <span part="state">${describeState(f.state, t, this.#controller.sync?.storage)}</span>
       <span class="actions">
         ${!f.type.startsWith('image/') && f.local
           ? html`<button part="download" type="button" @click=${() => this.#download(f)}>${t.download}</button>`

@@ -175,7 +175,7 @@ export class LsFileImage extends LocalizedElement {
         />
       </div>`;
     }
-    const label = this.status === 'failed' ? t.imageUnavailable : this.view ? describeState(this.view.state, t) : '';
+    const label = this.status === 'failed' ? t.imageUnavailable : this.view ? describeState(this.view.state, t, this.#controller.sync?.storage) : '';
     const preview = this.view?.preview;
     return html`<div part="base">
       <div part="placeholder" role="img" aria-label=${alt || nothing} aria-busy=${this.status === 'loading' ? 'true' : 'false'}>

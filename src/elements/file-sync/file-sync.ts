@@ -1,6 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { acquireFileSync, answerServiceWorker, registerServiceWorker, type FileSync, type FileSyncLease } from '../../core/index.js';
+import { acquireFileSync, answerServiceWorker, registerServiceWorker, type FileSync, type FileSyncLease, type SyncSummary } from '../../core/index.js';
 import { LsReadyEvent, LsSyncErrorEvent } from '../events/events.js';
 import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
 import { parseSize } from '../shared/size.js';
@@ -14,8 +14,9 @@ const REOPEN_WINDOW_MS = 10 * 60_000;
  *
  * @slot - The kit's elements (and anything else): every `ls-*` element inside uses this store.
  *
- * @event {LsReadyEvent} ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`. Fires again, with a
- * new `FileSync`, when the element opened the store again after LiveStore stopped it on its own.
+ * @event {LsReadyEvent} ls-ready - The store is open on this device. `detail.sync` is the core's `FileSync`; `detail.storage` is
+ * `device`, or `memory` where the browser keeps no files for the page (a private window). Fires again, with a new `FileSync`,
+ * when the element opened the store again after LiveStore stopped it on its own.
  * @event {LsSyncErrorEvent} ls-sync-error - The store could not be opened, or `cache-budget` is not a size. `detail.error` says why.
  */
 export class LsFileSync extends LitElement {
@@ -26,6 +27,7 @@ export class LsFileSync extends LitElement {
     serviceWorker: { type: Boolean, attribute: 'service-worker' },
     serviceWorkerScope: { attribute: 'service-worker-scope' },
     cacheBudget: { attribute: 'cache-budget', reflect: true },
+    storage: { reflect: true },
   };
 
   static override styles = css`
@@ -53,6 +55,13 @@ export class LsFileSync extends LitElement {
    * again when shown. Files not uploaded yet always stay.
    */
   declare cacheBudget: string;
+  /**
+   * `auto` (default): files are kept on this device (OPFS), or in the tab's memory where the browser offers
+   * no private file system (a private window). `memory`: always in memory, nothing kept after the tab closes
+   * (a shared computer, say). Where they are: `ls-ready`'s `detail.storage`, or `sync.storage`. While files
+   * kept in memory are not uploaded yet, leaving the page asks the user first.
+   */
+  declare storage: 'auto' | 'memory';
 
   constructor() {
     super();
@@ -62,6 +71,7 @@ export class LsFileSync extends LitElement {
     this.serviceWorker = false;
     this.serviceWorkerScope = '/';
     this.cacheBudget = '';
+    this.storage = 'auto';
   }
 
   readonly #provider = new ContextProvider(this, { context: fileSyncContext, initialValue: { kind: 'idle' } });
@@ -124,7 +134,7 @@ export class LsFileSync extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('endpoint') || changed.has('storeId') || changed.has('token')) {
+    if (changed.has('endpoint') || changed.has('storeId') || changed.has('token') || changed.has('storage')) {
       this.#open();
       if (this.token) this.sync?.setToken(this.token);
     }
@@ -139,11 +149,12 @@ export class LsFileSync extends LitElement {
   }
 
   #open(): void {
-    const key = `${this.endpoint}\u0000${this.storeId}`;
+    const storage = this.storage === 'memory' ? 'memory' : 'auto';
+    const key = `${this.endpoint}\u0000${this.storeId}\u0000${storage}`;
     if (this.#given || !this.isConnected || !this.endpoint || !this.storeId || !this.token) return;
     if (this.#lease && key === this.#leaseKey) return;
     this.#close();
-    const lease = acquireFileSync({ endpoint: this.endpoint, storeId: this.storeId, token: this.token });
+    const lease = acquireFileSync({ endpoint: this.endpoint, storeId: this.storeId, token: this.token, storage });
     this.#lease = lease;
     this.#leaseKey = key;
     this.#set({ kind: 'opening' });
@@ -161,13 +172,15 @@ export class LsFileSync extends LitElement {
   #provide(sync: FileSync): void {
     const stopAnswering = answerServiceWorker(sync);
     const stopWatching = this.#given ? () => {} : sync.stopped.subscribe((reason) => reason !== undefined && this.#reopen());
+    const stopGuarding = sync.storage === 'memory' ? guardUnloadWhileHeld(sync) : () => {};
     this.#stopAnswering = () => {
       stopAnswering();
       stopWatching();
+      stopGuarding();
     };
     this.#set({ kind: 'ready', sync });
     this.#applyCacheBudget();
-    this.dispatchEvent(new LsReadyEvent({ sync }));
+    this.dispatchEvent(new LsReadyEvent({ sync, storage: sync.storage }));
   }
 
   /** Sets the budget on the open core; an empty attribute leaves the core's own setting alone. */
@@ -213,6 +226,23 @@ export class LsFileSync extends LitElement {
   #set(connection: FileSyncConnection): void {
     this.#provider.setValue(connection);
   }
+}
+
+/**
+ * Files kept in memory are gone with the tab: while some are not uploaded yet, the browser asks before the
+ * page is left (the words are the browser's own; a page cannot choose them).
+ */
+function guardUnloadWhileHeld(sync: FileSync): () => void {
+  let summary: SyncSummary | undefined;
+  const stop = sync.summary.subscribe((s) => (summary = s));
+  const onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if ((summary?.pendingUploads ?? 0) > 0 || (summary?.missingUpstream ?? 0) > 0) event.preventDefault();
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  return () => {
+    stop();
+    window.removeEventListener('beforeunload', onBeforeUnload);
+  };
 }
 
 declare global {

@@ -263,7 +263,7 @@ export class LsFileUpload extends LocalizedElement {
     return html`<li part="file" data-state=${state.kind}>
       <span part="file-name" title=${view.name}>${view.name}</span>
       ${progress ? html`<progress part="progress" max=${progress.total} .value=${progress.loaded}></progress>` : nothing}
-      <span part="file-state">${describeState(state, t)}</span>
+      <span part="file-state">${describeState(state, t, this.#controller.sync?.storage)}</span>
       ${state.kind === 'failed'
         ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry(view.id)}>${t.retry}</button>`
         : nothing}

@@ -1,13 +1,13 @@
-import type { FileSyncState } from '../../core/index.js';
+import type { FileSyncState, StorageMode } from '../../core/index.js';
 import type { Translation } from './localize.js';
 
 const percent = (loaded: number, total: number) => (total > 0 ? Math.min(100, Math.floor((loaded / total) * 100)) : 0);
 
-/** A file's state in words, for a label or a screen reader. */
-export function describeState(state: FileSyncState, t: Translation): string {
+/** A file's state in words, for a label or a screen reader; `storage`: where this device keeps files. */
+export function describeState(state: FileSyncState, t: Translation, storage: StorageMode = 'device'): string {
   switch (state.kind) {
     case 'local':
-      return t.stateLocal;
+      return storage === 'memory' ? t.stateInMemory : t.stateLocal;
     case 'uploading':
       return t.stateUploading(percent(state.loaded, state.total));
     case 'synced':

@@ -10,6 +10,8 @@ export interface Translation {
   readonly browse: string;
   readonly valueMissing: string;
   readonly stateLocal: string;
+  /** A file kept in this tab's memory only (no private file system here), not uploaded yet. */
+  readonly stateInMemory: string;
   readonly stateUploading: (percent: number) => string;
   readonly stateSynced: string;
   readonly statePendingRemote: string;
@@ -31,6 +33,8 @@ export interface Translation {
   readonly statusCatchingUp: string;
   /** This device's sync has stopped; reopening the page restarts it. */
   readonly statusStalled: string;
+  /** Shown while this window keeps files in memory: the browser offers it no storage (a private window). */
+  readonly storageMemory: string;
   /** Records the server lacks (`notOnServer`) or this device lacks (`notHere`), by the server's own account. */
   readonly statusRecords: (notOnServer: number, notHere: number) => string;
   readonly retryAll: string;
@@ -57,6 +61,7 @@ export const en: Translation = {
   browse: 'choose files',
   valueMissing: 'Add a file',
   stateLocal: 'Saved on this device',
+  stateInMemory: 'In this window until uploaded',
   stateUploading: (p) => `Uploading ${p}%`,
   stateSynced: 'Synced',
   statePendingRemote: 'Waiting for the other device',
@@ -78,6 +83,7 @@ export const en: Translation = {
   statusChecking: 'Checking with the server…',
   statusCatchingUp: 'Catching up with changes on the server…',
   statusStalled: 'Sync has stopped on this device. Reload the page to resume; your files are kept.',
+  storageMemory: "Files aren't kept on this device in this window: keep it open until they are uploaded",
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${plural(notOnServer, 'file', 'files')} not on the server yet` : '', notHere > 0 ? `${plural(notHere, 'file', 'files')} still to arrive` : '']
       .filter(Boolean)

@@ -14,6 +14,7 @@ import { focusRing } from '../shared/styles.js';
  * @csspart retry - The "retry all" button shown on errors.
  * @csspart progress - The bytes progress bar (detailed variant, while transferring).
  * @csspart details - The connection line (detailed variant).
+ * @csspart storage-note - Says that files are not kept on this device, where the browser keeps none for the page (a private window).
  *
  * @cssproperty --ls-status-synced - Colour of the dot when synced.
  * @cssproperty --ls-status-syncing - Colour of the dot while syncing.
@@ -44,6 +45,10 @@ export class LsSyncStatus extends LocalizedElement {
       flex-wrap: wrap;
       align-items: center;
       gap: 0.5em;
+    }
+    [part='storage-note'] {
+      flex-basis: 100%;
+      font-size: 0.875em;
     }
     [part='indicator'] {
       width: 0.625em;
@@ -118,6 +123,7 @@ export class LsSyncStatus extends LocalizedElement {
         ? html`<button part="retry" type="button" @click=${() => this.#controller.sync?.retry()}>${t.retryAll}</button>`
         : nothing}
       ${this.variant === 'detailed' && s ? this.#details(s) : nothing}
+      ${this.#controller.sync?.storage === 'memory' ? html`<span part="storage-note">${t.storageMemory}</span>` : nothing}
     </span>`;
   }
 

@@ -6,6 +6,7 @@ export default {
   browse: 'اختر ملفات',
   valueMissing: 'أضف ملفًا',
   stateLocal: 'محفوظ على هذا الجهاز',
+  stateInMemory: 'في هذه النافذة فقط حتى يُرفع',
   stateUploading: (p) => `جارٍ الرفع ${p}٪`,
   stateSynced: 'متزامن',
   statePendingRemote: 'بانتظار الجهاز الآخر',
@@ -26,6 +27,7 @@ export default {
   statusConnecting: 'جارٍ الاتصال…',
   statusChecking: 'جارٍ التحقق مع الخادم…',
   statusCatchingUp: 'جارٍ جلب التغييرات الأخيرة من الخادم…',
+  storageMemory: 'لا تُحفظ الملفات على هذا الجهاز في هذه النافذة: أبقِها مفتوحة حتى يكتمل رفعها',
   statusStalled: 'توقفت المزامنة على هذا الجهاز. أعد تحميل الصفحة للمتابعة؛ ملفاتك محفوظة.',
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${notOnServer} ملفات لم تصل إلى الخادم بعد` : '', notHere > 0 ? `${notHere} ملفات لم تصل إلى هذا الجهاز بعد` : '']

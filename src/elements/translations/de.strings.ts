@@ -7,6 +7,7 @@ export default {
   browse: 'Dateien auswählen',
   valueMissing: 'Bitte eine Datei hinzufügen',
   stateLocal: 'Auf diesem Gerät gespeichert',
+  stateInMemory: 'Nur in diesem Fenster, bis hochgeladen',
   stateUploading: (p) => `Wird hochgeladen: ${p} %`,
   stateSynced: 'Synchronisiert',
   statePendingRemote: 'Wartet auf das andere Gerät',
@@ -29,6 +30,7 @@ export default {
   statusChecking: 'Abgleich mit dem Server…',
   statusCatchingUp: 'Änderungen vom Server werden nachgeholt…',
   statusStalled: 'Die Synchronisierung auf diesem Gerät ist angehalten. Laden Sie die Seite neu, um fortzufahren; Ihre Dateien bleiben erhalten.',
+  storageMemory: 'In diesem Fenster werden Dateien nicht auf dem Gerät gespeichert: Lassen Sie es offen, bis sie hochgeladen sind',
   statusRecords: (notOnServer, notHere) =>
     [notOnServer > 0 ? `${n(notOnServer, 'Datei', 'Dateien')} noch nicht auf dem Server` : '', notHere > 0 ? `${n(notHere, 'Datei kommt', 'Dateien kommen')} noch` : '']
       .filter(Boolean)

@@ -218,3 +218,31 @@ describe('axe-core accessibility checks in every state a user meets', () => {
     await expect(form).to.be.accessible();
   });
 });
+
+describe('files kept in memory (storage="memory", as where a private window offers no storage)', () => {
+  it('says once that files are not kept in this window, in English, German and Arabic, and a file reads as held here until uploaded', async () => {
+    const storeId = uniqueStoreId('elmem');
+    // A backend that cannot be reached (a closed port, on purpose): the file stays in this window.
+    const { provider, upload, status } = await mountKit(storeId, 'http://127.0.0.1:9', 'memory');
+    expect((await provider.ready).storage).to.equal('memory');
+    const note = () => status.shadowRoot!.querySelector('[part=storage-note]')?.textContent ?? '';
+    await until(() => note().includes("Files aren't kept on this device in this window"), 'the note in English');
+    await upload.addFiles([await pngFile('held.png')]);
+    await until(() => upload.shadowRoot!.textContent!.includes('In this window until uploaded'), 'the file read as held in this window');
+    expect(upload.shadowRoot!.textContent).not.to.include('Saved on this device');
+
+    for (const [lang, words] of [['de', 'nicht auf dem Gerät gespeichert'], ['ar', 'لا تُحفظ الملفات على هذا الجهاز']] as const) {
+      provider.setAttribute('lang', lang);
+      status.requestUpdate();
+      await until(() => note().includes(words), `the note in ${lang}`);
+    }
+    expect(status.shadowRoot!.querySelectorAll('[part=storage-note]').length, 'said once').to.equal(1);
+  });
+
+  it('says nothing of it where files are kept on the device', async () => {
+    const { provider, status } = await mountKit();
+    expect((await provider.ready).storage).to.equal('device');
+    await until(() => status.status === 'synced', 'synced');
+    expect(status.shadowRoot!.querySelector('[part=storage-note]')).to.equal(null);
+  });
+});

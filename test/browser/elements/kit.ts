@@ -22,10 +22,10 @@ export async function until(check: () => boolean, what: string, timeoutMs = 20_0
   }
 }
 
-export async function mountKit(storeId = uniqueStoreId('el'), endpoint?: string) {
+export async function mountKit(storeId = uniqueStoreId('el'), endpoint?: string, storage: 'auto' | 'memory' = 'auto') {
   const root = await fixture<HTMLFormElement>(html`
     <form>
-      <ls-file-sync endpoint=${endpoint ?? (await backendUrl())} store-id=${storeId} token=${await devToken(storeId)}>
+      <ls-file-sync endpoint=${endpoint ?? (await backendUrl())} store-id=${storeId} token=${await devToken(storeId)} storage=${storage}>
         <ls-file-upload name="photos" accept="image/*" multiple></ls-file-upload>
         <ls-file-gallery></ls-file-gallery>
         <ls-sync-status></ls-sync-status>

@@ -1,0 +1,65 @@
+/**
+ * The bytes of files in this tab's memory, for browsers that give the page no private file system: a dropped
+ * file is kept as the `File` the browser gave (read from where the user picked it, not copied), a downloaded
+ * one as the Blob of its chunks. Nothing outlives the tab.
+ */
+import { FileSyncError } from '../errors.js';
+import { DEFAULT_LOCAL_DIRECTORY } from './local-storage.js';
+import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
+import { createContentHasher, hashBlob } from './hash.js';
+
+export class MemoryFileStorage implements FileStorage {
+  readonly kind = 'memory';
+  readonly #files = new Map<string, Blob>();
+
+  constructor(
+    readonly storeId: string,
+    readonly root: string = DEFAULT_LOCAL_DIRECTORY,
+  ) {}
+
+  async write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
+    const hash = createContentHasher();
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const { done, value } = await reader.read();
+        if (done) break;
+        await hash.update(value);
+        chunks.push(value);
+        size += value.byteLength;
+        options.onProgress?.(size);
+      }
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      throw error;
+    }
+    const digest = await hash.digest();
+    if (options.expectedHash !== undefined && digest !== options.expectedHash) {
+      throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
+    }
+    this.#files.set(id, new Blob(chunks));
+    return { hash: digest, size };
+  }
+
+  async writeBlob(id: string, blob: Blob): Promise<WriteResult> {
+    const hash = await hashBlob(blob);
+    this.#files.set(id, blob);
+    return { hash, size: blob.size };
+  }
+
+  async read(id: string): Promise<File | undefined> {
+    return this.peek(id);
+  }
+
+  /** `read` without waiting: the service worker's lookups are answered synchronously. */
+  peek(id: string): File | undefined {
+    const blob = this.#files.get(id);
+    return blob === undefined ? undefined : new File([blob], id, { type: blob.type });
+  }
+
+  async remove(id: string): Promise<void> {
+    this.#files.delete(id);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Whether this browser lets the page keep files on the device. Private windows (Firefox, Safari) refuse the
+ * private file system with a SecurityError, WebKit with its defaults has none, Safari before 26 cannot write
+ * it from a page, and a quota of zero holds nothing: the kit then keeps files in the tab's memory instead of
+ * failing every save.
+ */
+import type { StorageMode } from './file-storage.js';
+
+/** A browser that neither answers nor refuses within this long is taken to have no usable storage. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+export async function storageModeOf(root: string): Promise<StorageMode> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return (await Promise.race([deviceStorageWorks(root), timeout])) ? 'device' : 'memory';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function deviceStorageWorks(root: string): Promise<boolean> {
+  const storage = globalThis.navigator?.storage;
+  if (typeof storage?.getDirectory !== 'function') return false;
+  if (typeof FileSystemFileHandle === 'undefined' || !('createWritable' in FileSystemFileHandle.prototype)) return false;
+  try {
+    await (await storage.getDirectory()).getDirectoryHandle(root, { create: true });
+    const estimate = await storage.estimate?.().catch(() => undefined);
+    return estimate?.quota !== 0;
+  } catch {
+    return false;
+  }
+}
