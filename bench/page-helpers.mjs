@@ -114,6 +114,55 @@ export const installPageHelpers = (page) => page.evaluate(() => {
       await response.body.pipeTo(await handle.createWritable());
       return performance.now() - t0;
     },
+    /**
+     * Raw writes of `blob` into OPFS from a dedicated worker, timed there: through a sync access handle (the
+     * blob's chunks as read; and 64 KiB chunks from memory, as a download brings them) and through
+     * createWritable (4 MiB chunks from memory, as the kit batched them before).
+     */
+    async rawWorkerWrites(blob) {
+      const source = `onmessage = async ({ data: blob }) => {
+        const root = await navigator.storage.getDirectory();
+        const file = (name) => root.getFileHandle(name + '-' + crypto.randomUUID(), { create: true });
+        const out = {};
+        let t0 = performance.now();
+        let access = await (await file('raw-sah-blob')).createSyncAccessHandle();
+        const reader = blob.stream().getReader();
+        for (let at = 0; ; ) { const { done, value } = await reader.read(); if (done) break; access.write(value, { at }); at += value.byteLength; }
+        access.flush(); access.close();
+        out.syncHandleFromBlob = performance.now() - t0;
+        const chunk = new Uint8Array(await blob.slice(0, 65536).arrayBuffer());
+        t0 = performance.now();
+        access = await (await file('raw-sah-chunks')).createSyncAccessHandle();
+        for (let at = 0; at < blob.size; at += chunk.byteLength) access.write(chunk, { at });
+        access.flush(); access.close();
+        out.syncHandleChunks = performance.now() - t0;
+        const batch = new Uint8Array(await blob.slice(0, 4 * 1024 * 1024).arrayBuffer());
+        t0 = performance.now();
+        const writable = await (await file('raw-cw-chunks')).createWritable();
+        for (let at = 0; at < blob.size; at += batch.byteLength) await writable.write(batch.slice());
+        await writable.close();
+        out.createWritableChunks = performance.now() - t0;
+        postMessage(out);
+      };`;
+      const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      const worker = new Worker(url);
+      try {
+        return await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('the raw worker writes took over five minutes')), 300_000);
+          worker.onmessage = ({ data }) => (clearTimeout(timer), resolve(data));
+          worker.onerror = (event) => (clearTimeout(timer), reject(new Error(`raw worker writes: ${event.message}`)));
+          worker.postMessage(blob);
+        });
+      } finally {
+        worker.terminate();
+        URL.revokeObjectURL(url);
+      }
+    },
+    /** Removes the files the raw baselines wrote (they are named raw-…, in the root of OPFS). */
+    async removeRawFiles() {
+      const root = await navigator.storage.getDirectory();
+      for await (const name of root.keys()) if (name.startsWith('raw-')) await root.removeEntry(name);
+    },
     async rawOpfsWrite(blob) {
       const root = await navigator.storage.getDirectory();
       const handle = await root.getFileHandle(`raw-${crypto.randomUUID()}`, { create: true });

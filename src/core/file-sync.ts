@@ -18,6 +18,8 @@ import { provideToken, type TokenProvider } from './store/token-relay.js';
 import { Connectivity } from './sync/connectivity.js';
 import { RecordJournal } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
+import { WorkerSaves } from './transfers/worker-saves.js';
+import { kitAssetUrls } from './workers/assets.js';
 import { claimLeadership, type Leadership } from './tabs/leader.js';
 import { LeadingTab } from './tabs/leading-tab.js';
 import { TabChannel, type ActivityReport, type LeaderCommand } from './tabs/tab-channel.js';
@@ -66,6 +68,8 @@ export class FileSync {
   #closed = false;
   #cacheBudget: number | undefined;
   readonly #rows: StoreRows;
+  /** Saves written by a worker, for a page that cannot write files itself; started when first needed. */
+  #workerSaves: WorkerSaves | undefined;
 
   private constructor(
     readonly store: FileSyncStore,
@@ -77,7 +81,12 @@ export class FileSync {
     this.endpoint = options.endpoint;
     this.#token = options.token;
     this.#cacheBudget = options.cacheBudget ?? (storage === 'memory' ? MEMORY_CACHE_BUDGET : undefined);
-    this.local = storage === 'memory' ? new MemoryFileStorage(options.storeId, options.localDirectory) : new LocalFileStorage(options.storeId, options.localDirectory);
+    this.local =
+      storage === 'memory'
+        ? new MemoryFileStorage(options.storeId, options.localDirectory)
+        : new LocalFileStorage(options.storeId, options.localDirectory, (id, blob) =>
+            (this.#workerSaves ??= new WorkerSaves(kitAssetUrls().downloadWorker)).save({ storeId: this.storeId, localDirectory: this.local.root, id, blob }),
+          );
     this.#journal = new RecordJournal(this.local.root, options.storeId, storage === 'device');
     // In memory, this tab is a device of its own (store/memory-adapter.ts): it leads its own transfers.
     const scope = `${this.local.root}:${options.storeId}${storage === 'memory' ? `:${crypto.randomUUID()}` : ''}`;
@@ -331,6 +340,7 @@ export class FileSync {
       for (const cleanup of this.#cleanups.splice(0)) cleanup();
       this.#upstream?.close();
       this.#channel.close();
+      this.#workerSaves?.close();
       this.tokens.close();
     } finally {
       // Whatever closing met, the lock goes: a core opened after this one (the store opened again after

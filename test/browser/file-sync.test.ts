@@ -69,6 +69,25 @@ describe('FileSync against the local backend', () => {
     expect(await contentHashOf((await b.getFile(saved.id))!)).to.equal(saved.hash);
   });
 
+  it('saves through its worker where the page has no createWritable (as Safari before 26; the method removed on purpose), and the file syncs', async () => {
+    const storeId = uniqueStoreId();
+    const createWritable = Object.getOwnPropertyDescriptor(FileSystemFileHandle.prototype, 'createWritable')!;
+    delete (FileSystemFileHandle.prototype as { createWritable?: unknown }).createWritable;
+    try {
+      const a = track(await openSync(storeId, { localDirectory: `no-writable-${storeId}` }));
+      expect(a.storage, 'files are still kept on the device').to.equal('device');
+      const bytes = randomBytes(3_000_000, 31);
+      const saved = await a.saveFile(new File([bytes], 'via-worker.bin'));
+      expect(saved.hash).to.equal(await contentHashOf(new Blob([bytes])));
+      expect(await contentHashOf((await a.getFile(saved.id))!)).to.equal(saved.hash);
+      const b = track(await openOtherDevice(storeId));
+      await waitForFiles(b, (files) => files.some((f) => f.id === saved.id && f.state.kind === 'synced'));
+      expect(await contentHashOf((await b.getFile(saved.id))!)).to.equal(saved.hash);
+    } finally {
+      Object.defineProperty(FileSystemFileHandle.prototype, 'createWritable', createWritable);
+    }
+  });
+
   it('deletes a file on every device and in remote storage', async () => {
     const storeId = uniqueStoreId();
     const a = track(await openSync(storeId));

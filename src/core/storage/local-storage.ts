@@ -3,14 +3,20 @@
  * from LiveStore's `livestore-<storeId>` directory. Works in a page, a worker and a service worker.
  *
  * Every write streams: the bytes pass through the hasher and into a `createWritable()` stream, whose
- * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind.
+ * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind. A new
+ * file written from chunks in a worker goes through a sync access handle instead (in-place-write.ts), and a
+ * page without `createWritable()` (Safari before 26) has its saves written by a worker (`saveElsewhere`).
  */
 import { FileSyncError, isQuotaError } from '../errors.js';
 import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
 import { createContentHasher, hashBlob } from './hash.js';
+import { canWriteInPlace, writeInPlace } from './in-place-write.js';
 
 /** The kit's OPFS directory unless told otherwise. */
 export const DEFAULT_LOCAL_DIRECTORY = 'ls-file-sync';
+
+/** A Blob this large or larger is saved by the kit's worker when a page saves it. */
+const SAVE_IN_WORKER_FROM = 8 * 1024 * 1024;
 
 /** Bytes gathered before each write to OPFS. */
 const WRITE_BATCH = 4 * 1024 * 1024;
@@ -22,6 +28,8 @@ export class LocalFileStorage implements FileStorage {
   constructor(
     readonly storeId: string,
     readonly root: string = DEFAULT_LOCAL_DIRECTORY,
+    /** Where a Blob is saved when this realm can write no file (a page without `createWritable()`). */
+    private readonly saveElsewhere?: (id: string, blob: Blob) => Promise<WriteResult>,
   ) {}
 
   #directory(): Promise<FileSystemDirectoryHandle> {
@@ -34,7 +42,11 @@ export class LocalFileStorage implements FileStorage {
   }
 
   /** Streams what `reader` reads into the file `id`; the previous bytes stay until the new ones are complete and verified. */
-  write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
+  async write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
+    if (canWriteInPlace()) {
+      const fresh = await this.#create(id);
+      if (fresh) return this.#inPlace(id, () => writeInPlace(fresh, reader, options));
+    }
     return this.#replace(id, async (writable) => {
       const hash = createContentHasher();
       let size = 0;
@@ -100,7 +112,13 @@ export class LocalFileStorage implements FileStorage {
    * while this hashes it from a second read: no bytes pass through JavaScript on the write path, and the
    * two run side by side.
    */
-  writeBlob(id: string, blob: Blob): Promise<WriteResult> {
+  async writeBlob(id: string, blob: Blob): Promise<WriteResult> {
+    // A worker writes a new file in place, reading and hashing the Blob once; a page hands a large file (or
+    // any, without createWritable) to the kit's worker to do so, and writes a small one itself, sparing the
+    // round trip (bench/README.md, "save path").
+    const fresh = canWriteInPlace() ? await this.#create(id) : undefined;
+    if (fresh) return this.#inPlace(id, () => writeInPlace(fresh, blob.stream().getReader(), { sizeHint: blob.size }));
+    if (this.saveElsewhere && (!canCreateWritable() || blob.size >= SAVE_IN_WORKER_FROM)) return this.saveElsewhere(id, blob);
     return this.#replace(id, async (writable) => {
       const [hashed, written] = await Promise.allSettled([hashBlob(blob), writable.write(blob)]);
       if (written.status === 'fulfilled' && hashed.status === 'fulfilled') return { hash: hashed.value, size: blob.size };
@@ -143,6 +161,26 @@ export class LocalFileStorage implements FileStorage {
     }
   }
 
+  /** A handle on `id` if the file is new, created now; undefined if it exists. */
+  async #create(id: string): Promise<FileSystemFileHandle | undefined> {
+    const dir = await this.#directory();
+    const existed = await dir.getFileHandle(id).then(() => true, () => false);
+    return existed ? undefined : dir.getFileHandle(id, { create: true });
+  }
+
+  /** Runs an in-place write of the new file `id`: on any failure, the file goes and a full disk becomes `quota_exceeded`. */
+  async #inPlace(id: string, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    try {
+      return await write();
+    } catch (error) {
+      await (await this.#directory()).removeEntry(id).catch(() => {});
+      if (isQuotaError(error)) {
+        throw new FileSyncError('quota_exceeded', 'There is not enough storage space on this device for the file', { cause: error });
+      }
+      throw error;
+    }
+  }
+
   /** The bytes of `id` as a disk-backed File (reading it does not load it into memory), or undefined. */
   async read(id: string): Promise<File | undefined> {
     const dir = await this.#directory();
@@ -161,6 +199,9 @@ export class LocalFileStorage implements FileStorage {
     });
   }
 }
+
+/** Whether files can be written through `createWritable()` here (not in Safari before 26). */
+const canCreateWritable = (): boolean => typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
 
 /** Whether this origin's storage has less room left than `bytes`, as far as the browser says. */
 async function lacksSpaceFor(bytes: number): Promise<boolean> {

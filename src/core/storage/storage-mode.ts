@@ -1,7 +1,6 @@
 /**
  * Whether this browser lets the page keep files on the device. Private windows (Firefox, Safari) refuse the
- * private file system with a SecurityError, WebKit with its defaults has none, Safari before 26 cannot write
- * it from a page, and a quota of zero holds nothing: the kit then keeps files in the tab's memory instead of
+ * private file system with a SecurityError, WebKit with its defaults has none, and a quota of zero holds nothing: the kit then keeps files in the tab's memory instead of
  * failing every save.
  */
 import type { StorageMode } from './file-storage.js';
@@ -22,7 +21,8 @@ export async function storageModeOf(root: string): Promise<StorageMode> {
 async function deviceStorageWorks(root: string): Promise<boolean> {
   const storage = globalThis.navigator?.storage;
   if (typeof storage?.getDirectory !== 'function') return false;
-  if (typeof FileSystemFileHandle === 'undefined' || !('createWritable' in FileSystemFileHandle.prototype)) return false;
+  // Without createWritable() (Safari before 26), a worker writes the files (through a sync access handle).
+  if (typeof FileSystemFileHandle === 'undefined' || (!('createWritable' in FileSystemFileHandle.prototype) && typeof Worker !== 'function')) return false;
   try {
     await (await storage.getDirectory()).getDirectoryHandle(root, { create: true });
     const estimate = await storage.estimate?.().catch(() => undefined);

@@ -97,7 +97,7 @@ export class DownloadWorkerClient {
       pending.heardAt = Date.now();
       if (report.type === 'progress') pending.onProgress(report.loaded);
       else if (report.type === 'done') pending.resolve();
-      else pending.reject(fromWire(report.error, pending.signal));
+      else if (report.type === 'failed') pending.reject(fromWire(report.error, pending.signal));
     };
     worker.onerror = (event) => {
       event.preventDefault();

@@ -1,6 +1,7 @@
 /**
  * What the page and the download worker tell each other (download-worker.ts, download-client.ts): a
- * download as plain data, its progress and outcome, and errors as the retry policy tells them apart.
+ * download as plain data, its progress and outcome, and errors as the retry policy tells them apart; and a
+ * save, for a page that cannot write files itself (no `createWritable()`, as in Safari before 26).
  */
 import { FileSyncError, TransferError } from '../errors.js';
 
@@ -20,11 +21,23 @@ export interface DownloadJob extends DownloadTarget {
   readonly localDirectory: string;
 }
 
-export type DownloadRequest = { readonly type: 'start'; readonly jobId: number; readonly job: DownloadJob } | { readonly type: 'abort'; readonly jobId: number };
+/** A Blob to keep as the file `id` of a store (a File posted to a worker is not copied). */
+export interface SaveJob {
+  readonly storeId: string;
+  readonly localDirectory: string;
+  readonly id: string;
+  readonly blob: Blob;
+}
+
+export type DownloadRequest =
+  | { readonly type: 'start'; readonly jobId: number; readonly job: DownloadJob }
+  | { readonly type: 'abort'; readonly jobId: number }
+  | { readonly type: 'save'; readonly jobId: number; readonly job: SaveJob };
 
 export type DownloadReport =
   | { readonly type: 'progress'; readonly jobId: number; readonly loaded: number }
   | { readonly type: 'done'; readonly jobId: number }
+  | { readonly type: 'saved'; readonly jobId: number; readonly hash: string; readonly size: number }
   | { readonly type: 'failed'; readonly jobId: number; readonly error: WireError };
 
 /** An error as it crosses to the page: the classes the retry policy tells apart, with their fields. */

@@ -1,7 +1,7 @@
 /**
  * The leader's download worker: runs `runDownload` for the page, off its main thread (see download-job.ts).
  * One per leading `FileSync`; jobs arrive with what they need (the token of the moment included) and
- * report progress, then done or failed.
+ * report progress, then done or failed. It also saves files for a page that cannot write them itself.
  */
 import { runDownload } from '../transfers/download-job.js';
 import { toWire, type DownloadReport, type DownloadRequest } from '../transfers/download-protocol.js';
@@ -24,6 +24,16 @@ self.onmessage = async (event: MessageEvent<DownloadRequest>) => {
   const request = event.data;
   if (request.type === 'abort') {
     running.get(request.jobId)?.abort(new DOMException('Aborted', 'AbortError'));
+    return;
+  }
+  if (request.type === 'save') {
+    const { jobId, job } = request;
+    try {
+      const { hash, size } = await localStorageFor(job.storeId, job.localDirectory).writeBlob(job.id, job.blob);
+      post({ type: 'saved', jobId, hash, size });
+    } catch (error) {
+      post({ type: 'failed', jobId, error: toWire(error) });
+    }
     return;
   }
   const { jobId, job } = request;
