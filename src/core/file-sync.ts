@@ -18,7 +18,7 @@ import { provideToken, type TokenProvider } from './store/token-relay.js';
 import { Connectivity } from './sync/connectivity.js';
 import { RecordJournal } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
-import { WorkerSaves } from './transfers/worker-saves.js';
+import { WorkerSaves, workerCanWrite } from './transfers/worker-saves.js';
 import { kitAssetUrls } from './workers/assets.js';
 import { claimLeadership, type Leadership } from './tabs/leader.js';
 import { LeadingTab } from './tabs/leading-tab.js';
@@ -143,7 +143,10 @@ export class FileSync {
     // Ready before the store opens: its leader worker asks for the token as soon as it starts.
     const tokens = provideToken(options.storeId, options.token);
     try {
-      const storage = options.storage === 'memory' ? 'memory' : await storageModeOf(options.localDirectory ?? DEFAULT_LOCAL_DIRECTORY);
+      const storage =
+        options.storage === 'memory'
+          ? 'memory'
+          : await storageModeOf(options.localDirectory ?? DEFAULT_LOCAL_DIRECTORY, () => workerCanWrite(kitAssetUrls().downloadWorker));
       const adapter = options.adapter ?? (storage === 'memory' ? (await import('./store/memory-adapter.js')).memoryAdapter(options.endpoint || undefined) : undefined);
       const { store, stopped } = await openStore({ ...options, ...(adapter ? { adapter } : {}) });
       const sync = new FileSync(store, options, tokens, storage);
@@ -151,7 +154,10 @@ export class FileSync {
       return sync;
     } catch (error) {
       tokens.close();
-      throw error;
+      if (error instanceof FileSyncError) throw error;
+      // LiveStore's errors can carry no message at all (WebKit's did): say what failed, and keep why.
+      const detail = error instanceof Error ? error.message || error.name : String(error);
+      throw new FileSyncError('open_failed', `The file store could not be opened in this browser${detail ? `: ${detail}` : ''}`, { cause: error });
     }
   }
 

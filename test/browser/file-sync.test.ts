@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync, type FileView } from '../../src/core/index.js';
-import { devToken, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary } from './helpers.js';
+import { devToken, pagesWriteFiles, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
   const opened: FileSync[] = [];
@@ -69,7 +69,8 @@ describe('FileSync against the local backend', () => {
     expect(await contentHashOf((await b.getFile(saved.id))!)).to.equal(saved.hash);
   });
 
-  it('saves through its worker where the page has no createWritable (as Safari before 26; the method removed on purpose), and the file syncs', async () => {
+  it('saves through its worker where the page has no createWritable (as Safari before 26; the method removed on purpose), and the file syncs', async function () {
+    if (!pagesWriteFiles) this.skip();
     const storeId = uniqueStoreId();
     const createWritable = Object.getOwnPropertyDescriptor(FileSystemFileHandle.prototype, 'createWritable')!;
     delete (FileSystemFileHandle.prototype as { createWritable?: unknown }).createWritable;

@@ -46,7 +46,10 @@ export async function setFaults(rules: readonly FaultRule[], { reset = false } =
 }
 
 export async function faultReport(): Promise<FaultReport> {
-  return (await fetch(`${await proxyUrl()}/__faults`)).json() as Promise<FaultReport>;
+  // no-store: the same address answers differently every time (WebKit once answered it from its cache).
+  const response = await fetch(`${await proxyUrl()}/__faults`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`the fault proxy answered ${response.status} for its report`);
+  return response.json() as Promise<FaultReport>;
 }
 
 export async function devToken(storeId: string, scopes: ('read' | 'write')[] = ['read', 'write']): Promise<string> {
@@ -169,3 +172,12 @@ export function useSyncs(): (sync: FileSync) => FileSync {
   });
   return (sync) => (opened.push(sync), sync);
 }
+
+/** Whether this browser decodes a JPEG at a smaller size (WebCodecs' ImageDecoder; WebKitGTK has none). */
+export const decodesScaled = typeof ImageDecoder !== 'undefined';
+
+/** Whether a page here writes files to OPFS itself (WebKitGTK's cannot, and the kit keeps files in memory there). */
+export const pagesWriteFiles = typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
+
+/** Whether the test runner can press keys and emulate screens here (not in WebKitGTK's MiniBrowser, run without WebDriver). */
+export const runnerDrivesInput = /Chrome|Firefox/.test(navigator.userAgent);

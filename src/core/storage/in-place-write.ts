@@ -6,9 +6,8 @@
  * a write cut short leaves bytes no record names (a download notes its copy only once it is verified, and
  * the failure path removes what was written).
  */
-import { FileSyncError } from '../errors.js';
 import type { ChunkReader, WriteOptions, WriteResult } from './file-storage.js';
-import { createContentHasher } from './hash.js';
+import { copyHashed } from './hashed-copy.js';
 
 /** The part of a sync access handle used here (the DOM types leave it out: it exists in dedicated workers only). */
 interface SyncAccessHandle {
@@ -25,31 +24,17 @@ export const canWriteInPlace = (): boolean =>
 export async function writeInPlace(handle: FileSystemFileHandle, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
   const access = await (handle as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
   try {
-    const hash = createContentHasher();
-    let size = 0;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      for (let offset = 0; offset < value.byteLength; ) {
-        const written = access.write(value.subarray(offset), { at: size + offset });
+    const result = await copyHashed(reader, options, (chunk, at) => {
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        const written = access.write(chunk.subarray(offset), { at: at + offset });
         // A write that stores nothing and throws nothing has met a full disk.
         if (written === 0) throw new DOMException('Not enough storage space for the file', 'QuotaExceededError');
         offset += written;
       }
-      size += value.byteLength;
-      await hash.update(value);
-      options.onProgress?.(size);
-    }
+      options.onProgress?.(at + chunk.byteLength);
+    });
     access.flush();
-    const digest = await hash.digest();
-    if (options.expectedHash !== undefined && digest !== options.expectedHash) {
-      throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
-    }
-    return { hash: digest, size };
-  } catch (error) {
-    reader.cancel().catch(() => {});
-    throw error;
+    return result;
   } finally {
     access.close();
   }

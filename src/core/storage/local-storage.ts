@@ -9,7 +9,8 @@
  */
 import { FileSyncError, isQuotaError } from '../errors.js';
 import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
-import { createContentHasher, hashBlob } from './hash.js';
+import { hashBlob } from './hash.js';
+import { copyHashed } from './hashed-copy.js';
 import { canWriteInPlace, writeInPlace } from './in-place-write.js';
 
 /** The kit's OPFS directory unless told otherwise. */
@@ -48,8 +49,6 @@ export class LocalFileStorage implements FileStorage {
       if (fresh) return this.#inPlace(id, () => writeInPlace(fresh, reader, options));
     }
     return this.#replace(id, async (writable) => {
-      const hash = createContentHasher();
-      let size = 0;
       // Each write is a round trip to the browser's storage process, so chunks are copied into batches of
       // up to 4 MiB first (a Blob of the chunks per batch cost the main thread more than the copy). A batch
       // is allocated when bytes come, no larger than what is still expected (a small file gets a small
@@ -84,26 +83,10 @@ export class LocalFileStorage implements FileStorage {
           if (batched === batch.byteLength) await flush();
         }
       };
-      try {
-        for (;;) {
-          options.signal?.throwIfAborted();
-          const { done, value } = await reader.read();
-          if (done) break;
-          await hash.update(value);
-          size += value.byteLength;
-          await add(value);
-        }
-        await flush();
-        await writing;
-      } catch (error) {
-        reader.cancel().catch(() => {});
-        throw error;
-      }
-      const digest = await hash.digest();
-      if (options.expectedHash !== undefined && digest !== options.expectedHash) {
-        throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
-      }
-      return { hash: digest, size };
+      const result = await copyHashed(reader, options, add);
+      await flush();
+      await writing;
+      return result;
     });
   }
 
@@ -201,7 +184,7 @@ export class LocalFileStorage implements FileStorage {
 }
 
 /** Whether files can be written through `createWritable()` here (not in Safari before 26). */
-const canCreateWritable = (): boolean => typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
+export const canCreateWritable = (): boolean => typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
 
 /** Whether this origin's storage has less room left than `bytes`, as far as the browser says. */
 async function lacksSpaceFor(bytes: number): Promise<boolean> {

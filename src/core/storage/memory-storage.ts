@@ -3,10 +3,10 @@
  * file is kept as the `File` the browser gave (read from where the user picked it, not copied), a downloaded
  * one as the Blob of its chunks. Nothing outlives the tab.
  */
-import { FileSyncError } from '../errors.js';
 import { DEFAULT_LOCAL_DIRECTORY } from './local-storage.js';
 import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
-import { createContentHasher, hashBlob } from './hash.js';
+import { hashBlob } from './hash.js';
+import { copyHashed } from './hashed-copy.js';
 
 export class MemoryFileStorage implements FileStorage {
   readonly kind = 'memory';
@@ -18,29 +18,13 @@ export class MemoryFileStorage implements FileStorage {
   ) {}
 
   async write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
-    const hash = createContentHasher();
     const chunks: Uint8Array<ArrayBuffer>[] = [];
-    let size = 0;
-    try {
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const { done, value } = await reader.read();
-        if (done) break;
-        await hash.update(value);
-        chunks.push(value);
-        size += value.byteLength;
-        options.onProgress?.(size);
-      }
-    } catch (error) {
-      reader.cancel().catch(() => {});
-      throw error;
-    }
-    const digest = await hash.digest();
-    if (options.expectedHash !== undefined && digest !== options.expectedHash) {
-      throw new FileSyncError('hash_mismatch', `The bytes received hash to ${digest}, not ${options.expectedHash}`);
-    }
+    const result = await copyHashed(reader, options, (chunk, at) => {
+      chunks.push(chunk);
+      options.onProgress?.(at + chunk.byteLength);
+    });
     this.#files.set(id, new Blob(chunks));
-    return { hash: digest, size };
+    return result;
   }
 
   async writeBlob(id: string, blob: Blob): Promise<WriteResult> {

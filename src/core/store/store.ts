@@ -59,7 +59,7 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
   }
   const open = async (attemptAdapter: Adapter): Promise<OpenedStore> => {
     const shutdown = Effect.runSync(makeShutdownDeferred);
-    const store = await createStorePromise({
+    const store = await withinOpenLimit(createStorePromise({
       schema: fileSyncSchema,
       adapter: attemptAdapter,
       storeId,
@@ -67,7 +67,7 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
       confirmUnsavedChanges: false,
       disableDevtools: true,
       shutdownDeferred: shutdown,
-    });
+    }));
     const stopped = Effect.runPromise(Deferred.await(shutdown).pipe(Effect.exit)).then((exit) =>
       Exit.isSuccess(exit) ? `shut down (${exit.value.reason})` : `stopped by an error: ${Cause.pretty(exit.cause)}`,
     );
@@ -103,6 +103,23 @@ export async function openStore({ storeId, endpoint, token, adapter }: OpenStore
 }
 
 const OPEN_RETRY_DELAYS_MS = [500, 1500, 3000];
+
+/** A store that has not opened by then is not waited for (its browser lacks something LiveStore waits on). */
+const OPEN_LIMIT_MS = 60_000;
+
+/** `opening`, or a clear failure once it has taken too long; a store that opens after that is shut down again. */
+function withinOpenLimit(opening: Promise<FileSyncStore>): Promise<FileSyncStore> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let late = false;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      late = true;
+      reject(new FileSyncError('open_timeout', `The file store did not open within ${OPEN_LIMIT_MS / 1000} s in this browser`));
+    }, OPEN_LIMIT_MS);
+  });
+  void opening.then((store) => (late ? store.shutdownPromise() : undefined)).catch(() => {});
+  return Promise.race([opening, limit]).finally(() => clearTimeout(timer));
+}
 
 /** An error of OPFS files held elsewhere for now (LiveStore wraps it: its text is all there is to read). */
 function isBusyStorage(error: unknown): boolean {

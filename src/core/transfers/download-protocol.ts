@@ -32,12 +32,15 @@ export interface SaveJob {
 export type DownloadRequest =
   | { readonly type: 'start'; readonly jobId: number; readonly job: DownloadJob }
   | { readonly type: 'abort'; readonly jobId: number }
-  | { readonly type: 'save'; readonly jobId: number; readonly job: SaveJob };
+  | { readonly type: 'save'; readonly jobId: number; readonly job: SaveJob }
+  /** Whether the worker can write files (through a sync access handle or createWritable). */
+  | { readonly type: 'can-write'; readonly jobId: number };
 
 export type DownloadReport =
   | { readonly type: 'progress'; readonly jobId: number; readonly loaded: number }
   | { readonly type: 'done'; readonly jobId: number }
   | { readonly type: 'saved'; readonly jobId: number; readonly hash: string; readonly size: number }
+  | { readonly type: 'can-write'; readonly jobId: number; readonly canWrite: boolean }
   | { readonly type: 'failed'; readonly jobId: number; readonly error: WireError };
 
 /** An error as it crosses to the page: the classes the retry policy tells apart, with their fields. */

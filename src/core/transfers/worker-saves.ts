@@ -13,6 +13,34 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/** How long the worker has to say whether it can write before it is taken to be unable. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * Whether the kit's worker at `url` can write files, for a page that cannot (no createWritable): Safari before
+ * 26 can, through a sync access handle; WebKitGTK's private file system has neither, and keeps files in memory.
+ */
+export function workerCanWrite(url: URL): Promise<boolean> {
+  if (typeof Worker !== 'function') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let worker: Worker | undefined;
+    const done = (canWrite: boolean) => {
+      clearTimeout(timer);
+      worker?.terminate();
+      resolve(canWrite);
+    };
+    const timer = setTimeout(() => done(false), PROBE_TIMEOUT_MS);
+    try {
+      worker = new Worker(url, { type: 'module', name: 'ls-file-sync storage probe' });
+      worker.onmessage = (event: MessageEvent<DownloadReport>) => done(event.data.type === 'can-write' && event.data.canWrite);
+      worker.onerror = (event) => (event.preventDefault(), done(false));
+      worker.postMessage({ type: 'can-write', jobId: 0 } satisfies DownloadRequest);
+    } catch {
+      done(false);
+    }
+  });
+}
+
 const unavailable = (detail: string) =>
   new FileSyncError('storage_unavailable', `This browser could not write the file to this device's storage (${detail})`);
 
@@ -45,7 +73,7 @@ export class WorkerSaves {
     worker.onmessage = (event: MessageEvent<DownloadReport>) => {
       const report = event.data;
       const pending = this.#pending.get(report.jobId);
-      if (pending === undefined || report.type === 'progress' || report.type === 'done') return;
+      if (pending === undefined || report.type === 'progress' || report.type === 'done' || report.type === 'can-write') return;
       this.#pending.delete(report.jobId);
       if (report.type === 'saved') pending.resolve({ hash: report.hash, size: report.size });
       else pending.reject(fromWire(report.error, AbortSignal.abort()));

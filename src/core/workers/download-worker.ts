@@ -5,7 +5,8 @@
  */
 import { runDownload } from '../transfers/download-job.js';
 import { toWire, type DownloadReport, type DownloadRequest } from '../transfers/download-protocol.js';
-import { LocalFileStorage } from '../storage/local-storage.js';
+import { canWriteInPlace } from '../storage/in-place-write.js';
+import { canCreateWritable, LocalFileStorage } from '../storage/local-storage.js';
 import { RemoteFileStorage } from '../storage/remote-storage.js';
 
 const running = new Map<number, AbortController>();
@@ -24,6 +25,10 @@ self.onmessage = async (event: MessageEvent<DownloadRequest>) => {
   const request = event.data;
   if (request.type === 'abort') {
     running.get(request.jobId)?.abort(new DOMException('Aborted', 'AbortError'));
+    return;
+  }
+  if (request.type === 'can-write') {
+    post({ type: 'can-write', jobId: request.jobId, canWrite: canWriteInPlace() || canCreateWritable() });
     return;
   }
   if (request.type === 'save') {

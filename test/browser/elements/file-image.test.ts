@@ -1,7 +1,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { LsFileImage } from '../../../src/elements/index.js';
-import { openOtherDevice, uniqueStoreId } from '../helpers.js';
+import { decodesScaled, openOtherDevice, runnerDrivesInput, uniqueStoreId } from '../helpers.js';
 import { pngFile, until, mountKit, turnedPhoto, colourAt } from './kit.js';
 
 describe('<ls-file-image> errors', () => {
@@ -23,7 +23,8 @@ describe('<ls-file-image> errors', () => {
 });
 
 describe('<ls-file-image> sizes', () => {
-  it('shows a large photo in a small tile decoded at the tile’s size, upright, and whole where nothing sizes it', async () => {
+  it('shows a large photo in a small tile decoded at the tile’s size, upright, and whole where nothing sizes it', async function () {
+    if (!decodesScaled) this.skip();
     const { provider, upload, gallery } = await mountKit();
     const [saved] = await upload.addFiles([await turnedPhoto(2400, 1600)]);
     expect(saved!.size).to.be.above(256 * 1024);
@@ -82,7 +83,8 @@ describe('<ls-file-image> sizes', () => {
 });
 
 describe('<ls-file-image> on a denser screen', () => {
-  it('decodes a scaled photo again when the device pixel ratio grows (a zoom, another screen), so it stays sharp', async () => {
+  it('decodes a scaled photo again when the device pixel ratio grows (a zoom, another screen), so it stays sharp', async function () {
+    if (!decodesScaled || !runnerDrivesInput) this.skip();
     const { provider, upload } = await mountKit();
     const [saved] = await upload.addFiles([await turnedPhoto(2400, 1600)]);
     // A box of a fixed size in CSS pixels: a change of ratio does not resize it, so no ResizeObserver fires.
@@ -114,7 +116,8 @@ describe('<ls-file-image> on a denser screen', () => {
 });
 
 describe('<ls-file-image> photos from another device', () => {
-  it('downloads another device’s photo and shows it in the tile decoded at the tile’s size, upright', async () => {
+  it('downloads another device’s photo and shows it in the tile decoded at the tile’s size, upright', async function () {
+    if (!decodesScaled) this.skip();
     const storeId = uniqueStoreId('photo');
     const other = await openOtherDevice(storeId, 'camera');
     try {
@@ -134,7 +137,8 @@ describe('<ls-file-image> photos from another device', () => {
 });
 
 describe('<ls-file-image> photos in numbers', () => {
-  it('shows every photo of a drop of eight, each decoded at its tile’s size (three decodes at a time), and describes each for other devices', async () => {
+  it('shows every photo of a drop of eight, each decoded at its tile’s size (three decodes at a time), and describes each for other devices', async function () {
+    if (!decodesScaled) this.skip();
     const { provider, upload, gallery } = await mountKit();
     const photos = await Promise.all(Array.from({ length: 8 }, () => turnedPhoto(2400, 1600)));
     const saved = await upload.addFiles(photos.map((photo, i) => new File([photo], `photo-${i}.jpg`, { type: 'image/jpeg' })));
