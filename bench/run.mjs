@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { startBackend } from '../scripts/backend.mjs';
 import { startDemoServer } from '../scripts/demo-server.mjs';
-import { chromePath, CHROME_ARGS } from '../scripts/chrome.mjs';
+import { chromePath, CHROME_ARGS } from '../scripts/browsers.mjs';
 import { installContentHash } from '../test/support/page-content-hash.mjs';
 import { measureBundle } from './bundle.mjs';
 import { installPageHelpers } from './page-helpers.mjs';

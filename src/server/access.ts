@@ -12,7 +12,7 @@
  * Revocations are kept by the store's janitor object, the one object per store that is the kit's own.
  */
 import { bearer, errorResponse, json } from './http.js';
-import { janitorFor, type JanitorEnv } from './janitor.js';
+import { janitorFor, janitorOf, type JanitorEnv } from './janitor.js';
 import { limitsOf, type LimitsEnv } from './limits.js';
 import { checkToken, type Scope, type TokenCheck } from './tokens.js';
 import { ID_PATTERN } from '../core/wire.js';
@@ -26,8 +26,9 @@ export interface AccessEnv extends LimitsEnv {
 /** Checks a token for one store and scope, and that the store has not revoked it; never throws. */
 export async function checkAccess(env: AccessEnv, token: string | null | undefined, storeId: string, scope: Scope): Promise<TokenCheck> {
   const result = await checkToken(token, { secret: env.AUTH_SECRET, storeId, scope, maxLifetimeSeconds: limitsOf(env).tokenMaxLifetimeSeconds });
-  if (!result.ok || env.FILE_JANITOR === undefined) return result;
-  const revokedThrough = await janitorFor({ FILE_JANITOR: env.FILE_JANITOR }, storeId).revokedThrough(result.claims.subject);
+  const janitor = janitorOf(env, storeId);
+  if (!result.ok || janitor === undefined) return result;
+  const revokedThrough = await janitor.revokedThrough(result.claims.subject);
   if (result.claims.issuedAt <= revokedThrough) return { ok: false, status: 401, code: 'token_revoked', message: 'The access token was revoked' };
   return result;
 }

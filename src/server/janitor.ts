@@ -299,3 +299,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
 }
 
 export const janitorFor = (env: Pick<JanitorEnv, 'FILE_JANITOR'>, storeId: string) => env.FILE_JANITOR.get(env.FILE_JANITOR.idFromName(storeId));
+
+/** The store's janitor where the deployment binds one (one that only syncs may not); else undefined. */
+export const janitorOf = (env: Partial<Pick<JanitorEnv, 'FILE_JANITOR'>>, storeId: string) =>
+  env.FILE_JANITOR === undefined ? undefined : janitorFor({ FILE_JANITOR: env.FILE_JANITOR }, storeId);

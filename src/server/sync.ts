@@ -7,7 +7,7 @@ import { handleSyncRequest, makeDurableObject, matchSyncRequest } from '@livesto
 import { isFileAddress, objectKey } from './addresses.js';
 import { otherEventsOf, refusedEvent, type OtherEvents } from './event-checks.js';
 import { errorResponse } from './http.js';
-import { janitorFor, type JanitorEnv } from './janitor.js';
+import { janitorFor, janitorOf, type JanitorEnv } from './janitor.js';
 import type { FilesEnv } from './objects.js';
 import { servedHead } from './pointer.js';
 import { ManifestFolder } from './manifest.js';
@@ -103,8 +103,8 @@ export class SyncBackendDO extends makeDurableObject({
     if (refused !== undefined) throw new Error(`invalid_event: ${refused}`);
     // Before the events are accepted, so that bytes uploaded before their record arrived are never collected
     // once it has: a push refused later is pushed again, and naming bytes too early only keeps them longer.
-    if (env.FILE_JANITOR === undefined) return;
-    const janitor = janitorFor({ FILE_JANITOR: env.FILE_JANITOR }, storeId);
+    const janitor = janitorOf(env, storeId);
+    if (janitor === undefined) return;
     // A record that bytes were uploaded which the backend never held would make the owning device stop
     // uploading them and, under a cache budget, evict its only copy.
     const unheld = env.FILES === undefined ? undefined : await firstNeverHeld({ FILES: env.FILES }, janitor, contentKeysOf(storeId, message.batch, RECORDS_UPLOAD));

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { startBackend } from '../../scripts/backend.mjs';
 import { inside, sendFile } from '../../scripts/demo-server.mjs';
-import { chromePath, CHROME_ARGS } from '../../scripts/chrome.mjs';
+import { chromePath, CHROME_ARGS } from '../../scripts/browsers.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
