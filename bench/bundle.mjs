@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 
 const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The case's entry for the results table. */
+/** The entries of the bundle case and the page weight case for the results table. */
 export async function measureBundle(root) {
   const own = await build({
     entryPoints: [path.join(root, 'src/index.ts')],
@@ -32,11 +32,21 @@ export async function measureBundle(root) {
   const nameOf = (file) => path.basename(own.metafile.outputs[file].entryPoint ?? file).replace(/\.[jt]s$/, '');
   const lazy = [...onDemand].filter((file) => !upFront.has(file)).map((file) => `${nameOf(file)} ${round(gzipOf(file) / 1024)}`);
   const dist = path.join(root, 'dist');
-  // What a page with the one script tag loads on its main thread: ls-file-sync.js and its static imports.
-  const pageFiles = new Set(['ls-file-sync.js']);
-  for (const file of pageFiles) {
-    for (const [, imported] of readFileSync(path.join(dist, file), 'utf8').matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) pageFiles.add(imported);
-  }
-  const pageGzip = [...pageFiles].reduce((sum, f) => sum + gzipSync(readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
-  return { case: 'bundle', median: round(ownGzip / 1024), min: round(ownGzip / 1024), max: round(ownGzip / 1024), unit: 'KB', baseline: `FilePond 31.8 KB, Uppy core+Dashboard 75 KB; loaded on demand (KB): ${lazy.join(', ')}; the page's main-thread JS in all: ${round(pageGzip / 1024)} KB gzip`, target: 'own code < 25 KB', met: ownGzip / 1024 < 25 };
+  // What a page with the one script tag loads on its main thread before the elements first render
+  // (ls-file-sync.js and its static imports), and once a store is open (with the core's entry, core.js, and
+  // its static imports: FileSync, LiveStore, Effect; the languages and image code come only when needed).
+  const closure = (entries) => {
+    const files = new Set(entries);
+    for (const file of files) {
+      for (const [, imported] of readFileSync(path.join(dist, file), 'utf8').matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) files.add(imported);
+    }
+    return [...files].reduce((sum, f) => sum + gzipSync(readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
+  };
+  const pageGzip = closure(['ls-file-sync.js']);
+  const openGzip = closure(['ls-file-sync.js', 'core.js']);
+  const page = round(pageGzip / 1024);
+  return [
+    { case: 'bundle', median: round(ownGzip / 1024), min: round(ownGzip / 1024), max: round(ownGzip / 1024), unit: 'KB', baseline: `FilePond 31.8 KB, Uppy core+Dashboard 75 KB; loaded on demand (KB): ${lazy.join(', ')}`, target: 'own code < 25 KB', met: ownGzip / 1024 < 25 },
+    { case: 'page weight', median: page, min: page, max: page, unit: 'KB', baseline: `gzip of the JavaScript a page with the one script tag loads on its main thread before the elements first render; once a store is open: ${round(openGzip / 1024)} KB (FilePond 5's whole default bundle 74.4 KB, Uppy's Dashboard 74.9 KB)`, target: '<= 60 KB before first render', met: page <= 60 },
+  ];
 }

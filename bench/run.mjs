@@ -38,7 +38,7 @@ execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' 
 
 // bundle: the kit's own code (dependencies external) a page loads up front, the parts it loads only on demand
 // (languages, the in-page download) apart, and all the JavaScript a page of the kit loads.
-if (wanted('bundle')) record(await measureBundle(root));
+if (wanted('bundle') || wanted('page weight')) for (const entry of await measureBundle(root)) if (wanted(entry.case)) record(entry);
 
 const work = mkdtempSync(path.join(tmpdir(), 'ls-bench-'));
 const backend = await startBackend({ port: 0, persistTo: path.join(work, 'state') });

@@ -87,7 +87,7 @@ export class FileSync {
         : new LocalFileStorage(options.storeId, options.localDirectory, (id, blob) =>
             (this.#workerSaves ??= new WorkerSaves(kitAssetUrls().downloadWorker)).save({ storeId: this.storeId, localDirectory: this.local.root, id, blob }),
           );
-    this.#journal = new RecordJournal(this.local.root, options.storeId, storage === 'device');
+    this.#journal = new RecordJournal(this.local.root, options.storeId, storage);
     // In memory, this tab is a device of its own (store/memory-adapter.ts): it leads its own transfers.
     const scope = `${this.local.root}:${options.storeId}${storage === 'memory' ? `:${crypto.randomUUID()}` : ''}`;
     this.remote = new RemoteFileStorage({

@@ -2,7 +2,7 @@
  * One FileSync per store and endpoint on a page, shared by every element that names it and closed when the
  * last one lets go. Two `<ls-file-sync>` tags for the same store therefore share one store and one queue.
  */
-import { FileSync, type FileSyncOptions } from './file-sync.js';
+import type { FileSync, FileSyncOptions } from './file-sync.js';
 
 interface Entry {
   readonly sync: Promise<FileSync>;
@@ -22,7 +22,8 @@ export function acquireFileSync(options: FileSyncOptions): FileSyncLease {
   const key = keyOf(options);
   let entry = entries.get(key);
   if (entry === undefined) {
-    const sync = FileSync.open(options);
+    // Loaded here, with the first store opened: a page draws the elements before LiveStore arrives.
+    const sync = import('./file-sync.js').then(({ FileSync }) => FileSync.open(options));
     entry = { sync, users: 0 };
     entries.set(key, entry);
     // A store that failed to open, or that LiveStore stopped, is not kept: the next acquire opens it again.

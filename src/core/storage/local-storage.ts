@@ -101,7 +101,15 @@ export class LocalFileStorage implements FileStorage {
     // round trip (bench/README.md, "save path").
     const fresh = canWriteInPlace() ? await this.#create(id) : undefined;
     if (fresh) return this.#inPlace(id, () => writeInPlace(fresh, blob.stream().getReader(), { sizeHint: blob.size }));
-    if (this.saveElsewhere && (!canCreateWritable() || blob.size >= SAVE_IN_WORKER_FROM)) return this.saveElsewhere(id, blob);
+    if (this.saveElsewhere && !canCreateWritable()) return this.saveElsewhere(id, blob);
+    if (this.saveElsewhere && blob.size >= SAVE_IN_WORKER_FROM) {
+      try {
+        return await this.saveElsewhere(id, blob);
+      } catch (error) {
+        // No worker here (an app that bundles the core and serves no workers): the page writes it.
+        if (!(error instanceof FileSyncError && error.code === 'worker_unavailable')) throw error;
+      }
+    }
     return this.#replace(id, async (writable) => {
       const [hashed, written] = await Promise.allSettled([hashBlob(blob), writable.write(blob)]);
       if (written.status === 'fulfilled' && hashed.status === 'fulfilled') return { hash: hashed.value, size: blob.size };

@@ -8,14 +8,25 @@ import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file
 import { hashBlob } from './hash.js';
 import { copyHashed } from './hashed-copy.js';
 
+/**
+ * The tab's files, per store: a store opened again in the same tab (after LiveStore stopped it) finds the
+ * bytes saved before, as a store on the device finds them in OPFS.
+ */
+const tabFiles = new Map<string, Map<string, Blob>>();
+
 export class MemoryFileStorage implements FileStorage {
   readonly kind = 'memory';
-  readonly #files = new Map<string, Blob>();
+  readonly #files: Map<string, Blob>;
 
   constructor(
     readonly storeId: string,
     readonly root: string = DEFAULT_LOCAL_DIRECTORY,
-  ) {}
+  ) {
+    const key = `${root}/${storeId}`;
+    let files = tabFiles.get(key);
+    if (files === undefined) tabFiles.set(key, (files = new Map()));
+    this.#files = files;
+  }
 
   async write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
     const chunks: Uint8Array<ArrayBuffer>[] = [];

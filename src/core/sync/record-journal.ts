@@ -12,7 +12,7 @@
  */
 import type { FileSyncStore } from '../store/store.js';
 import { fileSyncEvents, filesTable } from '../store/schema.js';
-import type { FileStorage } from '../storage/file-storage.js';
+import type { FileStorage, StorageMode } from '../storage/file-storage.js';
 import type { FileView } from '../views/state.js';
 
 /** What a file's creation records (the arguments of its `FileCreated` event). */
@@ -23,18 +23,30 @@ interface JournalBatch {
   readonly entries: readonly JournalEntry[];
 }
 
+/**
+ * The journals of stores whose files are kept in memory, per store: kept by the tab, so a store opened again
+ * in it (after LiveStore stopped it) commits again what the stopped one never passed on.
+ */
+const tabJournals = new Map<string, Map<string, readonly JournalEntry[]>>();
+
 export class RecordJournal {
   #dir: Promise<FileSystemDirectoryHandle> | undefined;
   /** Whether a batch may be on disk: spares reading an empty journal on every confirmation. */
   #mayHoldBatches = true;
+  /** Where files are kept in memory, the journal is too (nothing of them outlives the tab). */
+  readonly #inMemory: Map<string, readonly JournalEntry[]> | undefined;
 
-  /** `kept` false: a journal that keeps nothing, for files kept in memory (nothing of them outlives the tab). */
   constructor(
     private readonly root: string,
     private readonly storeId: string,
-    private readonly kept = true,
+    where: StorageMode = 'device',
   ) {
-    this.#mayHoldBatches = kept;
+    if (where === 'memory') {
+      const key = `${root}/${storeId}`;
+      let batches = tabJournals.get(key);
+      if (batches === undefined) tabJournals.set(key, (batches = new Map()));
+      this.#inMemory = batches;
+    }
   }
 
   #directory(): Promise<FileSystemDirectoryHandle> {
@@ -48,17 +60,22 @@ export class RecordJournal {
 
   /** Journals a batch of saves before their commit. */
   async add(entries: readonly JournalEntry[]): Promise<void> {
-    if (entries.length === 0 || !this.kept) return;
+    if (entries.length === 0) return;
     const name = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.json`;
+    this.#mayHoldBatches = true;
+    if (this.#inMemory) {
+      this.#inMemory.set(name, entries);
+      return;
+    }
     const handle = await (await this.#directory()).getFileHandle(name, { create: true });
     const writable = await handle.createWritable();
     await writable.write(JSON.stringify(entries));
     await writable.close();
-    this.#mayHoldBatches = true;
   }
 
   async #batches(): Promise<JournalBatch[]> {
     if (!this.#mayHoldBatches) return [];
+    if (this.#inMemory) return [...this.#inMemory].map(([file, entries]) => ({ file, entries }));
     const dir = await this.#directory();
     const batches: JournalBatch[] = [];
     for await (const [file, handle] of dir as unknown as AsyncIterable<[string, FileSystemHandle]>) {
@@ -103,12 +120,12 @@ export class RecordJournal {
    */
   async prune(store: FileSyncStore, before: number): Promise<void> {
     if (!this.#mayHoldBatches) return;
-    const dir = await this.#directory();
     let left = false;
     for (const { file, entries } of await this.#batches()) {
       const journaledAt = Number.parseInt(file, 10);
       if (journaledAt < before && entries.every((entry) => store.query(filesTable.where({ id: entry.id }).first()) !== undefined)) {
-        await dir.removeEntry(file).catch(() => {});
+        if (this.#inMemory) this.#inMemory.delete(file);
+        else await (await this.#directory()).removeEntry(file).catch(() => {});
       } else left = true;
     }
     this.#mayHoldBatches = left;

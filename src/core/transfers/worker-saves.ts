@@ -41,8 +41,9 @@ export function workerCanWrite(url: URL): Promise<boolean> {
   });
 }
 
+/** The worker is not there (its script not served next to the kit, as when an app bundles the core) or failed. */
 const unavailable = (detail: string) =>
-  new FileSyncError('storage_unavailable', `This browser could not write the file to this device's storage (${detail})`);
+  new FileSyncError('worker_unavailable', `This browser could not write the file to this device's storage (${detail})`);
 
 export class WorkerSaves {
   #worker: Worker | undefined;

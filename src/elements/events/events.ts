@@ -3,7 +3,7 @@
  * same `detail` a CustomEvent would carry. All bubble and cross shadow roots, except `input` and `change`,
  * which the upload control fires as a native file input does.
  */
-import type { FileSync, FileView, StorageMode } from '../../core/index.js';
+import type { FileSync, FileView, StorageMode } from '../../core/for-elements.js';
 
 export type RejectionReason = 'type' | 'size' | 'count' | 'multiple' | 'save-failed';
 

@@ -1,7 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { FileView } from '../../core/index.js';
+import type { FileView } from '../../core/for-elements.js';
 import { LsFileDeletedEvent } from '../events/events.js';
 import '../file-image/define.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';

@@ -1,5 +1,5 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
-import { loadImageScaler, type FileSync, type FileView, type Size } from '../../core/index.js';
+import { loadImageScaler, type FileSync, type FileView, type Size } from '../../core/for-elements.js';
 import { LsErrorEvent, LsLoadEvent } from '../events/events.js';
 import { onDevicePixelRatioChange } from '../shared/device-pixel-ratio.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';

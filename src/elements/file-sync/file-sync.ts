@@ -1,6 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { acquireFileSync, answerServiceWorker, registerServiceWorker, type FileSync, type FileSyncLease, type SyncSummary } from '../../core/index.js';
+import { acquireFileSync, answerServiceWorker, registerServiceWorker, type FileSync, type FileSyncLease, type SyncSummary } from '../../core/for-elements.js';
 import { LsReadyEvent, LsSyncErrorEvent } from '../events/events.js';
 import { fileSyncContext, type FileSyncConnection } from '../shared/context.js';
 import { parseSize } from '../shared/size.js';

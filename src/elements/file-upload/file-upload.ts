@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { FileSync, FileView } from '../../core/index.js';
+import type { FileSync, FileView } from '../../core/for-elements.js';
 import { LsFileAddedEvent, LsFileRejectedEvent, type FileRejectedDetail, type RejectionReason } from '../events/events.js';
 import { matchesAccept } from '../shared/accept.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';

@@ -1,6 +1,6 @@
 /** How `<ls-file-sync>` hands the core to the elements inside it (through `@lit/context`). */
 import { createContext } from '@lit/context';
-import type { FileSync } from '../../core/index.js';
+import type { FileSync } from '../../core/for-elements.js';
 
 export type FileSyncConnection =
   | { readonly kind: 'idle' }

@@ -4,7 +4,7 @@
  */
 import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { FileSync } from '../../core/index.js';
+import type { FileSync } from '../../core/for-elements.js';
 import { fileSyncContext, type FileSyncConnection } from './context.js';
 import { pageDefault } from './page-default.js';
 

@@ -1,4 +1,4 @@
-import type { FileSyncState, StorageMode } from '../../core/index.js';
+import type { FileSyncState, StorageMode } from '../../core/for-elements.js';
 import type { Translation } from './localize.js';
 
 const percent = (loaded: number, total: number) => (total > 0 ? Math.min(100, Math.floor((loaded / total) * 100)) : 0);

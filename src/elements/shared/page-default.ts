@@ -2,7 +2,7 @@
  * A page-wide default store for elements outside any `<ls-file-sync>`: a CMS template can drop a single
  * `<ls-file-upload>` or `<ls-file-image>` anywhere once the page has called `configure({...})`.
  */
-import { Observable, acquireFileSync, type FileSyncLease, type ReadonlyObservable } from '../../core/index.js';
+import { Observable, acquireFileSync, type FileSyncLease, type ReadonlyObservable } from '../../core/for-elements.js';
 import type { FileSyncConnection } from './context.js';
 
 export interface PageConfig {

@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import type { SyncStatus, SyncSummary } from '../../core/index.js';
+import type { SyncStatus, SyncSummary } from '../../core/for-elements.js';
 import { FileSyncController } from '../shared/file-sync-controller.js';
 import { formatBytes, translationFor } from '../shared/localize.js';
 import { LocalizedElement } from '../shared/localized-element.js';
