@@ -21,7 +21,7 @@ const steps = [
   ['package (exports, types, one element per import)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/package')]],
   ['worker tests (file API and LiveStore sync under workerd)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/server')]],
   ['LiveStore with two writers at once (the patched client and sync server)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/livestore')]],
-  ['browser tests (Chromium, then Firefox)', bin('wtr'), []],
+  ['browser tests (Chromium, Firefox, then WebKit)', bin('wtr'), []],
   ['end-to-end tests', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/e2e')]],
   ['build Storybook', process.execPath, ['scripts/storybook.mjs', 'build']],
   ['Storybook smoke test (every story in Chromium)', process.execPath, ['--test', '--test-reporter=spec', ...testFiles('test/stories')]],
