@@ -4,8 +4,8 @@
  *
  * Every write streams: the bytes pass through the hasher and into a `createWritable()` stream, whose
  * contents replace the file only on `close()`, so a crash mid-write never leaves a torn file behind. A new
- * file written from chunks in a worker goes through a sync access handle instead (in-place-write.ts), and a
- * page without `createWritable()` (Safari before 26) has its saves written by a worker (`saveElsewhere`).
+ * file written in a worker goes through a sync access handle instead (in-place-write.ts); a page hands large
+ * saves, and all of them without `createWritable()` (Safari before 26), to the kit's worker (`saveElsewhere`).
  */
 import { FileSyncError, isQuotaError } from '../errors.js';
 import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
@@ -29,7 +29,7 @@ export class LocalFileStorage implements FileStorage {
   constructor(
     readonly storeId: string,
     readonly root: string = DEFAULT_LOCAL_DIRECTORY,
-    /** Where a Blob is saved when this realm can write no file (a page without `createWritable()`). */
+    /** Saves a Blob in the kit's worker: for a page without `createWritable()`, and for large files (faster there). */
     private readonly saveElsewhere?: (id: string, blob: Blob) => Promise<WriteResult>,
   ) {}
 
