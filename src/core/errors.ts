@@ -11,6 +11,16 @@ export class FileSyncError extends Error {
   }
 }
 
+/**
+ * Why a store could not be opened, in words: LiveStore's errors can carry no message at all (WebKit's did),
+ * so this says what failed and keeps the original as its cause.
+ */
+export function openFailure(error: unknown): FileSyncError {
+  if (error instanceof FileSyncError) return error;
+  const detail = error instanceof Error ? error.message || error.name : String(error);
+  return new FileSyncError('open_failed', `The file store could not be opened in this browser${detail ? `: ${detail}` : ''}`, { cause: error });
+}
+
 /** A failed HTTP exchange with the backend, classified for the retry policy. */
 export class TransferError extends FileSyncError {
   override readonly name = 'TransferError';

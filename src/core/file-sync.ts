@@ -4,13 +4,11 @@
  */
 import { queryDb } from '@livestore/livestore';
 import { fileName, mediaType, saveFiles } from './commands/save-files.js';
-import { FileSyncError } from './errors.js';
+import { FileSyncError, openFailure } from './errors.js';
 import type { FileSyncOptions, SaveOptions, SaveRequest, SaveResult } from './file-sync-options.js';
 import { Observable, type ReadonlyObservable } from './observable.js';
 import type { FileStorage, StorageMode } from './storage/file-storage.js';
-import { DEFAULT_LOCAL_DIRECTORY, LocalFileStorage } from './storage/local-storage.js';
-import { MemoryFileStorage } from './storage/memory-storage.js';
-import { storageModeOf } from './storage/storage-mode.js';
+import { fileStorageOf, storageModeOf } from './storage/storage-mode.js';
 import { RemoteFileStorage } from './storage/remote-storage.js';
 import { fileSyncEvents as events, filesTable, fileVersionsTable, type FileVersionRow } from './store/schema.js';
 import { openStore, type FileSyncStore } from './store/store.js';
@@ -81,12 +79,7 @@ export class FileSync {
     this.endpoint = options.endpoint;
     this.#token = options.token;
     this.#cacheBudget = options.cacheBudget ?? (storage === 'memory' ? MEMORY_CACHE_BUDGET : undefined);
-    this.local =
-      storage === 'memory'
-        ? new MemoryFileStorage(options.storeId, options.localDirectory)
-        : new LocalFileStorage(options.storeId, options.localDirectory, (id, blob) =>
-            (this.#workerSaves ??= new WorkerSaves(kitAssetUrls().downloadWorker)).save({ storeId: this.storeId, localDirectory: this.local.root, id, blob }),
-          );
+    this.local = fileStorageOf(storage, options, (job) => (this.#workerSaves ??= new WorkerSaves(kitAssetUrls().downloadWorker)).save(job));
     this.#journal = new RecordJournal(this.local.root, options.storeId, storage);
     // In memory, this tab is a device of its own (store/memory-adapter.ts): it leads its own transfers.
     const scope = `${this.local.root}:${options.storeId}${storage === 'memory' ? `:${crypto.randomUUID()}` : ''}`;
@@ -143,10 +136,7 @@ export class FileSync {
     // Ready before the store opens: its leader worker asks for the token as soon as it starts.
     const tokens = provideToken(options.storeId, options.token);
     try {
-      const storage =
-        options.storage === 'memory'
-          ? 'memory'
-          : await storageModeOf(options.localDirectory ?? DEFAULT_LOCAL_DIRECTORY, () => workerCanWrite(kitAssetUrls().downloadWorker));
+      const storage = await storageModeOf(options, () => workerCanWrite(kitAssetUrls().downloadWorker));
       const adapter = options.adapter ?? (storage === 'memory' ? (await import('./store/memory-adapter.js')).memoryAdapter(options.endpoint || undefined) : undefined);
       const { store, stopped } = await openStore({ ...options, ...(adapter ? { adapter } : {}) });
       const sync = new FileSync(store, options, tokens, storage);
@@ -154,10 +144,7 @@ export class FileSync {
       return sync;
     } catch (error) {
       tokens.close();
-      if (error instanceof FileSyncError) throw error;
-      // LiveStore's errors can carry no message at all (WebKit's did): say what failed, and keep why.
-      const detail = error instanceof Error ? error.message || error.name : String(error);
-      throw new FileSyncError('open_failed', `The file store could not be opened in this browser${detail ? `: ${detail}` : ''}`, { cause: error });
+      throw openFailure(error);
     }
   }
 
