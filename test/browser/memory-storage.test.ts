@@ -1,6 +1,5 @@
 import { expect } from '@open-wc/testing';
-import type { FileSync } from '../../src/core/index.js';
-import { contentHashOf, fetchRemote, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles, waitForSummary } from './helpers.js';
+import { contentHashOf, fetchRemote, openOtherDevice, openSync, randomBytes, uniqueStoreId, useSyncs, waitForFiles, waitForSummary } from './helpers.js';
 
 /** Whether the kit's OPFS directory `root` holds anything of `storeId`. */
 async function opfsHolds(root: string, storeId: string): Promise<boolean> {
@@ -15,11 +14,7 @@ async function opfsHolds(root: string, storeId: string): Promise<boolean> {
 }
 
 describe('FileSync with files kept in memory (storage: memory, as in a private window)', () => {
-  const opened: FileSync[] = [];
-  const track = (sync: FileSync) => (opened.push(sync), sync);
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((sync) => sync.close()));
-  });
+  const track = useSyncs();
 
   it('saves a file in memory, shows it at once, uploads it, and another device gets its bytes; nothing is written to OPFS', async () => {
     const storeId = uniqueStoreId('mem');
