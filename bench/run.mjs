@@ -171,28 +171,50 @@ try {
           document.body.append(img);
         });
         const gallery = document.querySelector('ls-file-gallery');
-        const loads = new Map();
-        const onLoad = (event) => loads.set(event.composedPath()[0].fileId, performance.now());
-        gallery.addEventListener('ls-load', onLoad);
+        // The file's id is known once its save resolves, and it may show before: the new tile is the one
+        // whose id was not there before the drop.
+        const before = new Set([...gallery.shadowRoot.querySelectorAll('[data-file-id]')].map((el) => el.dataset.fileId));
+        const parts = {};
+        let onLoad;
         const t0 = performance.now();
-        const [view] = await document.querySelector('ls-file-upload').addFiles([new File([jpeg], 'photo.jpg', { type: 'image/jpeg' })]);
-        // Where the time goes, to the frame: saved, its tile shown, its <img> given a source, ready.
-        const parts = { saved: performance.now() - t0 };
-        await new Promise((resolve, reject) => {
-          const check = () => {
-            if (performance.now() - t0 > 60_000) return reject(new Error(`local display: ${view.id} not ready within 60 s; reached ${JSON.stringify(parts)}`));
-            const el = gallery.shadowRoot.querySelector(`[data-file-id="${view.id}"] ls-file-image`);
-            if (el && parts.tile === undefined) parts.tile = performance.now() - t0;
-            if (el?.shadowRoot?.querySelector('[part=image]') && parts.source === undefined) parts.source = performance.now() - t0;
-            if (loads.has(view.id)) resolve();
-            else requestAnimationFrame(check);
+        // Timed as the plain <img> is: from its load event, two frames.
+        const loaded = new Promise((resolve) => {
+          onLoad = (event) => {
+            const image = event.composedPath()[0];
+            if (before.has(image.fileId)) return;
+            parts.ready = performance.now() - t0;
+            resolve(painted());
           };
-          check();
+          gallery.addEventListener('ls-load', onLoad);
         });
-        gallery.removeEventListener('ls-load', onLoad);
-        parts.ready = loads.get(view.id) - t0;
-        await painted();
-        return { ms: performance.now() - t0, rawMs, rawDisplayMs, size: jpeg.size, parts };
+        const saved = document
+          .querySelector('ls-file-upload')
+          .addFiles([new File([jpeg], 'photo.jpg', { type: 'image/jpeg' })])
+          .then(() => (parts.saved = performance.now() - t0));
+        // Where the time goes, to the frame: its tile shown, its <img> given a source, ready; and when saved.
+        let watching = true;
+        const watch = () => {
+          if (!watching) return;
+          const el = [...gallery.shadowRoot.querySelectorAll('[data-file-id]')].find((item) => !before.has(item.dataset.fileId))?.querySelector('ls-file-image');
+          if (el && parts.tile === undefined) parts.tile = performance.now() - t0;
+          if (el?.shadowRoot?.querySelector('[part=image]') && parts.source === undefined) parts.source = performance.now() - t0;
+          requestAnimationFrame(watch);
+        };
+        watch();
+        let timer;
+        const late = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`local display: the dropped photo was not shown within 60 s; reached ${JSON.stringify(parts)}`)), 60_000);
+        });
+        try {
+          await Promise.race([loaded, late]);
+          const ms = performance.now() - t0;
+          await Promise.race([saved, late]);
+          return { ms, rawMs, rawDisplayMs, size: jpeg.size, parts };
+        } finally {
+          watching = false;
+          clearTimeout(timer);
+          gallery.removeEventListener('ls-load', onLoad);
+        }
       }));
       kit.push(r.ms);
       raw.push(r.rawMs);
@@ -203,7 +225,7 @@ try {
     const s = stats(kit.map((x) => round(x)));
     const part = (name) => `${name} ${round(stats(parts.map((p) => p[name])).median)} ms`;
     const plain = stats(rawDisplay).median;
-    record({ case: 'local display', ...s, unit: 'ms', baseline: `a plain <img> of the same bytes loaded and painted ${round(plain)} ms; raw OPFS write ${round(stats(raw).median)} ms; medians from the drop: ${['saved', 'tile', 'source', 'ready'].map(part).join(', ')}`, ratio: round(s.median / plain, 2), target: 'ratio <= 1.25 (to the plain <img>)', met: s.median / plain <= 1.25 });
+    record({ case: 'local display', ...s, unit: 'ms', baseline: `a plain <img> of the same bytes loaded and painted ${round(plain)} ms; raw OPFS write ${round(stats(raw).median)} ms; medians from the drop: ${['tile', 'source', 'ready', 'saved'].map(part).join(', ')}`, ratio: round(s.median / plain, 2), target: 'ratio <= 1.25 (to the plain <img>)', met: s.median / plain <= 1.25 });
   }
 
   // peer display: a 1 MB image saved on A to <ls-file-image status="ready"> on B.

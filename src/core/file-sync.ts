@@ -24,6 +24,7 @@ import { TabChannel, type ActivityReport, type LeaderCommand } from './tabs/tab-
 import { FileViews } from './views/file-views.js';
 import { parseFailure, toView, type FileView, type TransferActivity } from './views/state.js';
 import { StoreRows } from './views/store-rows.js';
+import { SavesInProgress } from './views/saves-in-progress.js';
 import { sameSummary, summarize, type SyncSummary } from './views/summary.js';
 import { TransferActivities } from './views/transfer-activity.js';
 import { isAuthErrorCode } from './wire.js';
@@ -48,6 +49,8 @@ export class FileSync {
     this.#publishViews();
     this.#reportActivity();
   });
+  /** Files this tab is saving: shown from their bytes until their records are committed. */
+  readonly #saving = new SavesInProgress(() => this.#publishViews());
   readonly #cleanups: (() => void)[] = [];
   readonly #channel: TabChannel;
   readonly #leadership: Leadership;
@@ -213,6 +216,7 @@ export class FileSync {
     return saveFiles(requests, {
       local: this.local,
       journal: this.#journal,
+      saving: this.#saving,
       uploadWhileSaving: () => (this.#connectivity.online && this.#leading?.transfers.backendReachable === true ? this.#leading.uploader : undefined),
       record: (records) => {
         this.#assertOpen();
@@ -253,6 +257,8 @@ export class FileSync {
   /** Deletes a file everywhere: at once here, on other devices as they sync, remotely by the leader tab. */
   async deleteFile(id: string): Promise<void> {
     this.#assertOpen();
+    // A file still being saved is deleted once it is recorded.
+    await this.#saving.settled(id);
     const record = this.store.query(queryDb(filesTable.where({ id }).first(), { label: `lsfs-file-${id}`, deps: [id] }));
     if (record === undefined) throw new FileSyncError('not_found', `No file with id ${id}`);
     if (record.deletedAt !== null) return;
@@ -260,10 +266,15 @@ export class FileSync {
     this.#commitAndShow(events.fileDeleted({ id, deletedAt: now }), events.remoteDeleteRequested({ id, at: now }));
   }
 
-  /** The bytes of a file on this device, as a disk-backed File named as saved; undefined when not here (yet). */
+  /**
+   * The bytes of a file on this device, as a disk-backed File named as saved (while it is being saved, the
+   * bytes it was saved from); undefined when not here (yet).
+   */
   async getFile(id: string): Promise<File | undefined> {
     // The current view rather than a query: showing a gallery asks this for every image on screen.
     const view = this.#views.get(id);
+    const saving = this.#saving.get(id);
+    if (view?.state.kind === 'saving' && saving) return new File([saving.blob], view.name, { type: view.type, lastModified: view.updatedAt });
     if (view) this.#markUsed(id);
     if (!view?.local) return undefined;
     const file = await this.local.read(id);
@@ -329,6 +340,7 @@ export class FileSync {
       this.#leading?.stop();
       this.#connectivity.close();
       this.#activity.close();
+      this.#saving.close();
       this.#rows.close();
       for (const cleanup of this.#cleanups.splice(0)) cleanup();
       this.#upstream?.close();
@@ -439,7 +451,7 @@ export class FileSync {
   }
 
   #publishViews(): void {
-    this.#views.publish({ records: this.#rows.records, locals: this.#rows.locals, activity: (id) => this.#shownActivity(id) });
+    this.#views.publish({ records: this.#rows.records, locals: this.#rows.locals, activity: (id) => this.#shownActivity(id), saving: this.#saving.list() });
     this.#publishSummary();
   }
 

@@ -150,6 +150,40 @@ describe('FileSync against the local backend', () => {
     await waitForFiles(sync, (fs) => fs.length === 30 && fs.every((f) => f.state.kind === 'synced'));
   });
 
+  it('shows a file from the moment it is dropped, while its save is held up on purpose (a stalled disk), and never as synced before its record', async () => {
+    const storeId = uniqueStoreId();
+    const sync = track(await openSync(storeId));
+    const other = track(await openOtherDevice(storeId));
+    await waitForSummary(sync, (s) => s.status === 'synced');
+    // The fault: this device's disk does not finish writing until the test lets it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const writeBlob = sync.local.writeBlob.bind(sync.local);
+    Object.assign(sync.local, { writeBlob: async (id: string, blob: Blob) => (await held, writeBlob(id, blob)) });
+    const bytes = randomBytes(50_000, 21);
+    const saving = sync.saveFiles([new File([bytes], 'held.bin', { type: 'application/octet-stream' })]);
+
+    const [shown] = await waitForFiles(sync, (files) => files[0]?.name === 'held.bin');
+    expect(shown!.state.kind).to.equal('saving');
+    expect(shown!.local, 'not on the device yet').to.equal(false);
+    expect(sync.summary.get().status, 'a file being saved is not synced').to.not.equal('synced');
+    expect(sync.summary.get().pendingUploads).to.equal(1);
+    const fromMemory = await sync.getFile(shown!.id);
+    expect(await contentHashOf(fromMemory!), 'the bytes shown are the ones dropped').to.equal(await contentHashOf(new Blob([bytes])));
+    // Deleting it meanwhile waits for the save, then deletes the record everywhere.
+    const deleting = sync.deleteFile(shown!.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(other.files.get().some((f) => f.id === shown!.id), 'no other device knows of a file before it is saved').to.equal(false);
+
+    release();
+    const [result] = await saving;
+    expect(result!.ok && result!.file.id).to.equal(shown!.id);
+    expect(result!.ok && result!.file.hash).to.equal(await contentHashOf(new Blob([bytes])));
+    await deleting;
+    expect(sync.files.get().some((f) => f.id === shown!.id), 'deleted once saved').to.equal(false);
+    await waitForSummary(sync, (s) => s.status === 'synced' && s.pendingUploads === 0);
+  });
+
   it('records a file whose media type no record may carry (a page made it so) with no type, and it syncs', async () => {
     const sync = track(await openSync(uniqueStoreId()));
     const saved = await sync.saveFile(new File(['typed'], 'odd.bin', { type: `application/${'x'.repeat(300)}` }));

@@ -66,7 +66,7 @@ export async function startWorld({ proxied = false } = {}) {
 export async function openDemo(page, demoUrl, storeId) {
   await page.goto(`${demoUrl}/?store=${storeId}`, { waitUntil: 'load' });
   await page.waitForFunction(() => customElements.get('ls-file-sync') !== undefined);
-  await page.evaluate(() => document.querySelector('ls-file-sync').ready);
+  await within(page.evaluate(() => document.querySelector('ls-file-sync').ready), 90_000, `the demo page of ${storeId} opening its store`);
 }
 
 /** State of one file in the page's gallery: the tile's sync state and its image's status. */
@@ -97,7 +97,8 @@ export async function waitUntil(read, predicate, what, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
-    last = await read();
+    // A page that stopped answering fails the wait with what it was reading, instead of holding it for good.
+    last = await within(read(), Math.max(10_000, deadline - Date.now()), `${what}: reading the page`);
     if (predicate(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -145,7 +146,7 @@ export function watchSyncedClaims(world, storeId, pages) {
     const token = await devToken(storeId, ['read']);
     while (watching) {
       for (const [name, page] of pages) {
-        const claim = await pageClaim(page).catch(() => undefined);
+        const claim = await within(pageClaim(page), 10_000, `${name}'s status`).catch(() => undefined);
         if (claim?.status !== 'synced') continue;
         const response = await fetch(`${world.backend.url}/api/stores/${storeId}/manifest`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
         if (!response?.ok) continue; // the backend restarting
@@ -167,8 +168,8 @@ export function watchSyncedClaims(world, storeId, pages) {
 
 /** LiveStore's own view of a page's sync: the session's and the leader's heads and pending events. */
 export const syncStates = (page) =>
-  page
-    .evaluate(async () => {
+  within(
+    page.evaluate(async () => {
       const states = await document
         .querySelector('ls-file-sync')
         .sync.store._dev.syncStates()
@@ -178,5 +179,7 @@ export const syncStates = (page) =>
       const head = (n) => (n ? `e${n.global}${n.client ? `.${n.client}` : ''}r${n.rebaseGeneration}` : '?');
       const describe = (s) => `local ${head(s.localHead)} upstream ${head(s.upstreamHead)} pending ${s.pending.length}${s.pending.length ? ` from ${head(s.pending[0].seqNum)}` : ''}`;
       return `session ${describe(session)}; leader ${describe(leader)}`;
-    })
-    .catch((error) => `sync states unreadable: ${error.message}`);
+    }),
+    10_000,
+    'LiveStore\'s sync states',
+  ).catch((error) => `sync states unreadable: ${error.message}`);

@@ -67,9 +67,10 @@ async function writeAtOnce(storeId, tabs, { count, interrupt }) {
       for (const [index, [name, page]] of tabs.entries()) await waitUntil(() => allSynced(page), done, `${name} holds all ${saved.length} files and says synced`, index === 0 ? 120_000 : 20_000);
     } catch (error) {
       for (const [name, page] of tabs) {
-        const state = await pageState(page).catch(() => ({ ids: [] }));
+        const state = await within(pageState(page), 10_000, `${name}'s files`).catch(() => ({ ids: [] }));
         const missing = saved.filter((id) => !state.ids.includes(id)).map((id) => names.get(id));
-        console.log(`${name}: ${await syncStates(page)}; ${JSON.stringify(await page.evaluate(() => document.querySelector('ls-file-sync').sync.summary.get()).catch((e) => e.message))}; missing ${missing.join(', ') || 'none'}`);
+        const summary = await within(page.evaluate(() => document.querySelector('ls-file-sync').sync.summary.get()), 10_000, `${name}'s summary`).catch((e) => e.message);
+        console.log(`${name}: ${await syncStates(page)}; ${JSON.stringify(summary)}; missing ${missing.join(', ') || 'none'}`);
       }
       throw error;
     }

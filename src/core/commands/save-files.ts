@@ -8,6 +8,7 @@ import type { SaveOptions, SaveRequest, SaveResult } from '../file-sync-options.
 import type { FileStorage } from '../storage/file-storage.js';
 import type { JournalEntry, RecordJournal } from '../sync/record-journal.js';
 import type { Uploader } from '../transfers/uploader.js';
+import type { SavesInProgress } from '../views/saves-in-progress.js';
 import type { FileView } from '../views/state.js';
 import { MAX_NAME_LENGTH, MAX_TYPE_LENGTH } from '../wire.js';
 
@@ -17,6 +18,8 @@ const SAVE_BATCH_MS = 50;
 export interface SaveContext {
   readonly local: FileStorage;
   readonly journal: RecordJournal;
+  /** Shows each file from its bytes while it is saved, until its record is committed. */
+  readonly saving: SavesInProgress;
   /**
    * Where a large file may start going up while it is saved: the uploader of the tab that runs the
    * transfers, while the backend answers; undefined elsewhere.
@@ -42,7 +45,7 @@ export function mediaType(type: string): string {
 }
 
 export async function saveFiles(requests: readonly SaveRequest[], context: SaveContext): Promise<SaveResult[]> {
-  const { local, journal } = context;
+  const { local, journal, saving } = context;
   /** The uploader of each file begun while saved. */
   const begun = new Map<string, Uploader>();
   const results: SaveResult[] = [];
@@ -51,17 +54,24 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
   const commit = async () => {
     if (batch.length === 0) return;
     // Journaled first: a page closed before LiveStore's leader has the commit loses nothing (record-journal.ts).
-    // The journal is a safety net: a save does not fail for want of it. Closed meanwhile (the page is
-    // leaving), `record` throws: the journal holds the records, and the next open commits them.
-    await journal.add(batch.map((saved) => saved.record)).catch(() => {});
-    const views = context.record(batch.map((saved) => saved.record));
-    for (const [i, { index, record }] of batch.entries()) {
-      const view = views[i];
-      results[index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
-      const uploader = begun.get(record.id);
-      begun.delete(record.id);
-      if (view) uploader?.recorded(record.id, view.hash);
-      else uploader?.cancel(record.id);
+    // The journal is a safety net: a save does not fail for want of it.
+    const journaled = await journal.add(batch.map((saved) => saved.record)).then(
+      () => true,
+      () => false,
+    );
+    try {
+      const { views, recorded } = recordOrJournaled(batch.map((saved) => saved.record), context, journaled);
+      for (const [i, { index, record }] of batch.entries()) {
+        const view = views[i];
+        results[index] = view ? { ok: true, file: view } : { ok: false, error: new FileSyncError('internal', 'The saved file was not recorded') };
+        const uploader = begun.get(record.id);
+        begun.delete(record.id);
+        // Unrecorded, the upload is the next leader's, from the saved copy.
+        if (view && recorded) uploader?.recorded(record.id, view.hash);
+        else uploader?.cancel(record.id);
+      }
+    } finally {
+      for (const { record } of batch) saving.end(record.id);
     }
     batch = [];
     committedAt = Date.now();
@@ -72,6 +82,7 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
     try {
       const name = fileName(options.name ?? (blob instanceof File ? blob.name : ''));
       const type = mediaType(options.type ?? blob.type);
+      saving.start({ id, name, type, size: blob.size, startedAt: Date.now(), blob });
       // A large file starts going up while it is saved (the uploader reads the blob being saved): the save
       // and the upload overlap instead of taking turns. Otherwise the upload starts from OPFS once saved.
       const uploader = context.uploadWhileSaving();
@@ -84,10 +95,39 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
     } catch (error) {
       begun.get(id)?.cancel(id);
       begun.delete(id);
+      saving.end(id);
       results[index] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
     }
     if (Date.now() - committedAt >= SAVE_BATCH_MS) await commit();
   }
   await commit();
   return results;
+}
+
+/**
+ * Commits the records. Closed meanwhile (the page leaving, or the store opened again after LiveStore stopped
+ * it), `record` throws: when the journal holds the records, the next open commits them, so the files are
+ * saved all the same, and shown as such until their records arrive.
+ */
+function recordOrJournaled(
+  records: readonly JournalEntry[],
+  context: SaveContext,
+  journaled: boolean,
+): { views: (FileView | undefined)[]; recorded: boolean } {
+  try {
+    return { views: context.record(records), recorded: true };
+  } catch (error) {
+    if (!journaled || !(error instanceof FileSyncError && error.code === 'closed')) throw error;
+    const views = records.map((record): FileView => ({
+      ...record,
+      updatedAt: record.createdAt,
+      remoteKey: null,
+      width: null,
+      height: null,
+      preview: null,
+      local: true,
+      state: { kind: 'local' },
+    }));
+    return { views, recorded: false };
+  }
 }

@@ -5,7 +5,8 @@
  */
 import { Observable, type ReadonlyObservable } from '../observable.js';
 import type { FileLocalStateRow, FileRow } from '../store/schema.js';
-import { toView, type FileSyncState, type FileView, type TransferActivity } from './state.js';
+import type { SaveInProgress } from './saves-in-progress.js';
+import { toSavingView, toView, type FileSyncState, type FileView, type TransferActivity } from './state.js';
 
 /** What a view is made from. */
 export interface ViewInputs {
@@ -14,6 +15,8 @@ export interface ViewInputs {
   readonly locals: ReadonlyMap<string, FileLocalStateRow>;
   /** The transfer of a file as it should show now. */
   readonly activity: (id: string) => TransferActivity | undefined;
+  /** Files this tab is saving, newest first: shown before the records, which are older. */
+  readonly saving: readonly SaveInProgress[];
 }
 
 interface ViewSource {
@@ -57,10 +60,15 @@ export class FileViews {
   }
 
   /** Makes the views again from `inputs`, and tells those watching what changed. */
-  publish({ records, locals, activity }: ViewInputs): void {
+  publish({ records, locals, activity, saving }: ViewInputs): void {
     const previous = this.#byId;
     const sources = new Map<string, ViewSource>();
-    const views = records.map((record) => {
+    // A save's view stands while it lasts: nothing of it changes until its record replaces it.
+    const savingViews = saving.map((save) => {
+      const before = previous.get(save.id);
+      return before?.state.kind === 'saving' ? before : toSavingView(save);
+    });
+    const recordViews = records.map((record) => {
       const local = locals.get(record.id);
       const shown = activity(record.id);
       const before = this.#sources.get(record.id);
@@ -75,6 +83,8 @@ export class FileViews {
       sources.set(record.id, { record, local, activity: shown, view });
       return view;
     });
+    // The record of a save is committed just before the save ends: shown once, as the record.
+    const views = savingViews.length === 0 ? recordViews : [...savingViews.filter((view) => !sources.has(view.id)), ...recordViews];
     this.#sources = sources;
     this.#byId = new Map(views.map((view) => [view.id, view]));
     const current = this.#files.get();

@@ -3,6 +3,7 @@
  * It is derived, never stored: from the synced record, this device's local row and the transfer in flight.
  */
 import type { FileLocalStateRow, FileRow } from '../store/schema.js';
+import type { SaveInProgress } from './saves-in-progress.js';
 
 export type TransferDirection = 'upload' | 'download';
 
@@ -21,6 +22,11 @@ export type TransferActivity =
   | { readonly kind: 'waiting-retry'; readonly direction: TransferDirection; readonly attempt: number; readonly retryAt: number; readonly message: string };
 
 export type FileSyncState =
+  /**
+   * Being written to this device, shown from the bytes given: only this tab knows of it, and its record
+   * (which syncs) follows once it is saved. `hash` is empty until then.
+   */
+  | { readonly kind: 'saving' }
   /** Saved on this device, waiting to upload. */
   | { readonly kind: 'local' }
   | { readonly kind: 'uploading'; readonly loaded: number; readonly total: number }
@@ -106,5 +112,24 @@ export function toView(record: FileRow, local: FileLocalStateRow | undefined, ac
     preview: record.preview,
     local: local?.localHash === record.hash,
     state: deriveState(record, local, activity),
+  };
+}
+
+/** The view of a file this tab is saving: what the page handed over, until its record is committed. */
+export function toSavingView(save: SaveInProgress): FileView {
+  return {
+    id: save.id,
+    name: save.name,
+    type: save.type,
+    size: save.size,
+    hash: '',
+    createdAt: save.startedAt,
+    updatedAt: save.startedAt,
+    remoteKey: null,
+    width: null,
+    height: null,
+    preview: null,
+    local: false,
+    state: { kind: 'saving' },
   };
 }

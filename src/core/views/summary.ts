@@ -60,6 +60,7 @@ export function summarize(
   for (const view of views) {
     const state = view.state;
     switch (state.kind) {
+      case 'saving':
       case 'local':
         pendingUploads++;
         break;

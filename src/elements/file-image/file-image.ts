@@ -7,7 +7,7 @@ import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { LocalizedElement } from '../shared/localized-element.js';
 import { watchNearViewport } from '../shared/near-viewport.js';
-import { yieldToMain } from '../shared/yield.js';
+import { whenIdle, yieldToMain } from '../shared/yield.js';
 
 export type ImageStatus = 'loading' | 'ready' | 'failed';
 
@@ -139,7 +139,10 @@ export class LsFileImage extends LocalizedElement {
   #stopWatching: (() => void) | undefined;
   #stopObserving: (() => void) | undefined;
   #nearViewport = false;
+  /** `<id>:<hash>` of what is shown or being read (the hash empty while the file is being saved). */
   #loadedFor: string | undefined;
+  /** Counts reads of the file: a read that another one or a reset overtook shows nothing. */
+  #attempt = 0;
   #resizes: ResizeObserver | undefined;
   #stopFollowingRatio: (() => void) | undefined;
   /** The size the image shown was decoded at, when it was decoded for its box. */
@@ -219,29 +222,40 @@ export class LsFileImage extends LocalizedElement {
    * millisecond, which a gallery of a thousand files would otherwise spend on images no one sees.
    */
   #fetch(sync: FileSync, view: FileView): void {
-    if (view.local) void this.#showLocal(sync, view);
+    if (view.local || view.state.kind === 'saving') void this.#showLocal(sync, view);
     else if (view.state.kind === 'remote') sync.requestDownload(view.id);
   }
 
   async #showLocal(sync: FileSync, view: FileView, grown = false): Promise<void> {
     const key = `${view.id}:${view.hash}`;
     if (this.#loadedFor === key) return;
+    // Shown while it was saved, from the bytes it was saved from: its record brings nothing new to show, but
+    // a photo shown whole then is decoded at its box's size once the page is idle, as any other (shown whole
+    // meanwhile): the machine is busy with the file's upload just then.
+    const adopting = this.#loadedFor === `${view.id}:` && view.local;
     this.#loadedFor = key;
+    if (adopting) {
+      if (scalable(view)) void this.#decodeScaledWhenIdle(sync, key);
+      return;
+    }
+    const attempt = ++this.#attempt;
     // The scaled decode's code loads with the first photo to show, beside its file's read; where it
-    // cannot load (offline, never loaded before), the photo is shown as it is.
-    const scaler = view.type === 'image/jpeg' && view.size >= SCALE_FROM_BYTES ? loadImageScaler().catch(() => undefined) : undefined;
+    // cannot load (offline, never loaded before), the photo is shown as it is. A photo being saved is shown
+    // as it is too: beside the save, the scaled decode took 100-170 ms where the browser's own path shows it
+    // as fast as a plain <img> (bench/README.md); once saved, it is decoded scaled.
+    const scaler = scalable(view) && view.state.kind !== 'saving' ? loadImageScaler().catch(() => undefined) : undefined;
     const file = await sync.getFile(view.id);
     // Wrapping a file and registering its URL each cost a round trip to the browser process: a screen of
     // images at once would make one long task of them, so each image takes its own.
     await yieldToMain();
-    if (this.#loadedFor !== key) return;
+    if (this.#attempt !== attempt) return;
     if (file === undefined) {
       this.#loadedFor = undefined;
       return;
     }
     const scaled = await (await scaler)?.scaledJpeg(file, this.#deviceBox());
     const small = await scaled?.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    if (this.#loadedFor !== key) return;
+    if (this.#attempt !== attempt) return;
     this.#revoke();
     this.#decoded = scaled && { width: scaled.canvas.width, height: scaled.canvas.height };
     // Shown again for a grown box, the element keeps the size it took rather than the smaller decode's
@@ -253,6 +267,13 @@ export class LsFileImage extends LocalizedElement {
     // of a scroll. A new content of the file (replaced elsewhere) is then shown without waiting to be near.
     this.#stopObserving?.();
     this.#stopObserving = undefined;
+  }
+
+  async #decodeScaledWhenIdle(sync: FileSync, key: string): Promise<void> {
+    await whenIdle(2000);
+    if (this.#loadedFor !== key || this.view === undefined) return;
+    this.#loadedFor = undefined;
+    await this.#showLocal(sync, this.view, true);
   }
 
   /** The element's box in device pixels: what its image is drawn into. */
@@ -310,6 +331,7 @@ export class LsFileImage extends LocalizedElement {
     this.#stopWatching?.();
     this.#stopWatching = undefined;
     this.#loadedFor = undefined;
+    this.#attempt++;
     this.#nearViewport = false;
     this.#revoke();
     this.#followSize();
@@ -317,6 +339,9 @@ export class LsFileImage extends LocalizedElement {
     this.status = 'loading';
   }
 }
+
+/** Whether a photo is best decoded at the size it is shown at (src/core/images/scaled-image.ts). */
+const scalable = (view: FileView) => view.type === 'image/jpeg' && view.size >= SCALE_FROM_BYTES;
 
 /**
  * Lays an image out at `size` whatever its bytes' own: a size-contained element takes its intrinsic size from

@@ -6,6 +6,8 @@ const percent = (loaded: number, total: number) => (total > 0 ? Math.min(100, Ma
 /** A file's state in words, for a label or a screen reader; `storage`: where this device keeps files. */
 export function describeState(state: FileSyncState, t: Translation, storage: StorageMode = 'device'): string {
   switch (state.kind) {
+    case 'saving':
+      return t.stateSaving;
     case 'local':
       return storage === 'memory' ? t.stateInMemory : t.stateLocal;
     case 'uploading':

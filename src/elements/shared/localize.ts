@@ -9,6 +9,7 @@ export interface Translation {
   readonly dropHint: string;
   readonly browse: string;
   readonly valueMissing: string;
+  readonly stateSaving: string;
   readonly stateLocal: string;
   /** A file kept in this tab's memory only (no private file system here), not uploaded yet. */
   readonly stateInMemory: string;
@@ -60,6 +61,7 @@ export const en: Translation = {
   dropHint: 'Drop files here or',
   browse: 'choose files',
   valueMissing: 'Add a file',
+  stateSaving: 'Saving on this device…',
   stateLocal: 'Saved on this device',
   stateInMemory: 'In this window until uploaded',
   stateUploading: (p) => `Uploading ${p}%`,

@@ -11,3 +11,12 @@ export function yieldToMain(): Promise<void> {
   if (typeof scheduler?.yield === 'function') return scheduler.yield();
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/**
+ * Resolves once the browser has nothing more pressing to do (at the latest after `timeoutMs`): for work that
+ * can wait for what the user is looking at to be drawn. A timer where the browser has no idle callbacks.
+ */
+export function whenIdle(timeoutMs: number): Promise<void> {
+  if (typeof requestIdleCallback === 'function') return new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: timeoutMs }));
+  return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 500)));
+}

@@ -5,6 +5,7 @@ export default {
   dropHint: 'أفلت الملفات هنا أو',
   browse: 'اختر ملفات',
   valueMissing: 'أضف ملفًا',
+  stateSaving: 'جارٍ الحفظ على هذا الجهاز…',
   stateLocal: 'محفوظ على هذا الجهاز',
   stateInMemory: 'في هذه النافذة فقط حتى يُرفع',
   stateUploading: (p) => `جارٍ الرفع ${p}٪`,

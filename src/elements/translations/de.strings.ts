@@ -6,6 +6,7 @@ export default {
   dropHint: 'Dateien hier ablegen oder',
   browse: 'Dateien auswählen',
   valueMissing: 'Bitte eine Datei hinzufügen',
+  stateSaving: 'Wird auf diesem Gerät gespeichert…',
   stateLocal: 'Auf diesem Gerät gespeichert',
   stateInMemory: 'Nur in diesem Fenster, bis hochgeladen',
   stateUploading: (p) => `Wird hochgeladen: ${p} %`,

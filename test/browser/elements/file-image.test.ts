@@ -22,6 +22,31 @@ describe('<ls-file-image> errors', () => {
   });
 });
 
+describe('<ls-file-image> while saving', () => {
+  it('shows a dropped photo before its save ends (the save held up on purpose: a stalled disk), and keeps showing it once saved', async () => {
+    const { provider, upload, gallery } = await mountKit();
+    const sync = await provider.ready;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const writeBlob = sync.local.writeBlob.bind(sync.local);
+    Object.assign(sync.local, { writeBlob: async (id: string, blob: Blob) => (await held, writeBlob(id, blob)) });
+    const adding = upload.addFiles([await pngFile('held.png')]);
+
+    const item = () => gallery.shadowRoot!.querySelector<HTMLElement>('[data-file-id]');
+    await until(() => item()?.querySelector('ls-file-image')?.getAttribute('status') === 'ready', 'the photo shown while it is saved');
+    expect(item()!.dataset.state).to.equal('saving');
+    expect(item()!.querySelector('[part=state]')!.textContent).to.match(/saving/i);
+    expect(upload.value, 'the control holds files once saved').to.deep.equal([]);
+
+    release();
+    const [saved] = await adding;
+    expect(saved!.id).to.equal(item()!.dataset.fileId);
+    await until(() => item()?.dataset.state !== 'saving', 'the saved file’s record');
+    expect(item()!.querySelector('ls-file-image')!.getAttribute('status'), 'still shown').to.equal('ready');
+    expect(upload.value).to.deep.equal([saved!.id]);
+  });
+});
+
 describe('<ls-file-image> sizes', () => {
   it('shows a large photo in a small tile decoded at the tile’s size, upright, and whole where nothing sizes it', async function () {
     if (!decodesScaled) this.skip();
@@ -31,7 +56,10 @@ describe('<ls-file-image> sizes', () => {
 
     await until(() => gallery.shadowRoot!.querySelector('ls-file-image')?.getAttribute('status') === 'ready', 'the tile');
     const tile = gallery.shadowRoot!.querySelector<LsFileImage>('ls-file-image')!;
-    const tileImg = tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
+    // Shown whole while it was saved, it is decoded at the tile's size once saved and the page idle.
+    const tileImage = () => tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!;
+    await until(() => tileImage().naturalWidth > 0 && tileImage().naturalWidth < 1600 / 2, 'the photo decoded at the tile’s size');
+    const tileImg = tileImage();
     const box = tile.getBoundingClientRect();
     const side = Math.max(box.width, box.height) * devicePixelRatio;
     // Decoded for the tile: sharp in it, a small share of the photo's pixels.
@@ -144,8 +172,9 @@ describe('<ls-file-image> photos in numbers', () => {
     const saved = await upload.addFiles(photos.map((photo, i) => new File([photo], `photo-${i}.jpg`, { type: 'image/jpeg' })));
     const tiles = () => [...gallery.shadowRoot!.querySelectorAll<LsFileImage>('ls-file-image')];
     await until(() => tiles().length === 8 && tiles().every((tile) => tile.getAttribute('status') === 'ready'), 'all eight photos');
-    const widths = tiles().map((tile) => tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!.naturalWidth);
-    expect(widths.every((width) => width > 0 && width < 1600 / 2), `decoded widths ${widths}`).to.equal(true);
+    // Shown whole while they were saved, each is decoded at its tile's size once saved and the page idle.
+    const widths = () => tiles().map((tile) => tile.shadowRoot!.querySelector<HTMLImageElement>('img[part=image]')!.naturalWidth);
+    await until(() => widths().every((width) => width > 0 && width < 1600 / 2), 'every photo decoded at its tile’s size');
     // Described one after another (a second after each was saved): every one, upright.
     const described = () => saved.map((view) => provider.sync!.file(view.id)).filter((view) => view?.width === 1600 && view.height === 2400);
     await until(() => described().length === 8, 'all eight described');

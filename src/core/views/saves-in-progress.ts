@@ -1,0 +1,83 @@
+/**
+ * The files this tab is writing to the device right now. A file shows from the moment it is dropped, from
+ * the bytes the page was handed, rather than once it is saved and hashed (for a large file, seconds later):
+ * its record, which every device syncs, is committed only once the bytes are saved, so nothing is promised
+ * to other devices before it holds.
+ */
+
+/** A file being saved: what its view shows until its record replaces it. */
+export interface SaveInProgress {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  readonly startedAt: number;
+  /** The bytes being saved, as the page handed them over. */
+  readonly blob: Blob;
+}
+
+/**
+ * Listeners hear of changes at once, then at most this often: a drop of a thousand small files starts and
+ * ends a save every few milliseconds, and each change rebuilds every file's view.
+ */
+const COALESCE_MS = 50;
+
+export class SavesInProgress {
+  readonly #byId = new Map<string, { readonly save: SaveInProgress; readonly ended: Promise<void>; readonly end: () => void }>();
+  #lastTold = -Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** `changed` runs after starts and ends: the views show the file, then its record. */
+  constructor(private readonly changed: () => void) {}
+
+  /** Newest first, as the views list files. */
+  list(): SaveInProgress[] {
+    return [...this.#byId.values()].map((entry) => entry.save).reverse();
+  }
+
+  get(id: string): SaveInProgress | undefined {
+    return this.#byId.get(id)?.save;
+  }
+
+  start(save: SaveInProgress): void {
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.#byId.set(save.id, { save, ended, end });
+    this.#tell();
+  }
+
+  /** The save is over, recorded or failed: the record, if any, shows from now on. */
+  end(id: string): void {
+    const entry = this.#byId.get(id);
+    if (!entry) return;
+    this.#byId.delete(id);
+    entry.end();
+    this.#tell();
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const entry of this.#byId.values()) entry.end();
+  }
+
+  #tell(): void {
+    if (this.#timer !== undefined) return;
+    const wait = this.#lastTold + COALESCE_MS - performance.now();
+    if (wait <= 0) {
+      this.#lastTold = performance.now();
+      this.changed();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#lastTold = performance.now();
+      this.changed();
+    }, wait);
+  }
+
+  /** Resolves once the file is no longer being saved (at once when it is not). */
+  settled(id: string): Promise<void> {
+    return this.#byId.get(id)?.ended ?? Promise.resolve();
+  }
+}
