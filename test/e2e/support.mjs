@@ -33,6 +33,15 @@ export async function startWorld({ proxied = false } = {}) {
     async openProfile(name, storeId, engine = 'chromium', { privateWindow = false } = {}) {
       const browser = await puppeteer.launch({ ...launchOptions(engine, { privateWindow }), userDataDir: path.join(work, `profile-${name}`) });
       this.browsers.push(browser);
+      // E2E_CONSOLE=1: the console of the profile's shared workers too (LiveStore's connects the tabs to their leader).
+      if (process.env.E2E_CONSOLE) {
+        const started = Date.now();
+        browser.on('targetcreated', async (target) => {
+          if (target.type() !== 'shared_worker') return;
+          const worker = await target.worker().catch(() => null);
+          worker?.on('console', (m) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} [${name} shared worker] ${m.type()}: ${m.text().slice(0, 1000)}`));
+        });
+      }
       return { browser, page: await this.openPage(browser, storeId, name) };
     },
     async openPage(browser, storeId, name = 'page') {

@@ -57,6 +57,7 @@ test('the built kit carries the project\'s fixes of LiveStore (patches/), not th
   const read = (file) => readFileSync(path.join(dist, file), 'utf8');
   const pageCode = readdirSync(dist).filter((f) => f.endsWith('.js')).map(read).join('\n');
   assert.match(pageCode, /client-session-sync-processor:push-parked/, 'the client session parks after a refused push');
+  assert.match(pageCode, /A file of the state database could not be read/, 'a tab reads the state database again when it changed meanwhile');
   // The leader worker and the chunks it imports (a tab that keeps files in memory runs the same leader code
   // in the page, so the build may share it in a chunk).
   const leaderFiles = new Set(['leader-worker.js']);
@@ -66,6 +67,7 @@ test('the built kit carries the project\'s fixes of LiveStore (patches/), not th
   assert.match(leader, /push:reject-not-following-head/, 'the leader refuses a batch that does not follow its head');
   assert.match(leader, /SELECT name, argsJson, clientId, sessionId FROM/, 'the event log takes an event it already holds');
   assert.match(leader, /message\s*===\s*[`"']ping timeout[`"']/, 'an unanswered ping fails the requests in flight');
+  assert.match(leader, /createSyncAccessHandle\(\w+\)\.pipe\(/, 'a new leader waits for the files a closing tab still holds');
   const server = readdirSync(path.join(dist, 'server')).filter((f) => f.endsWith('.js')).map((f) => read(`server/${f}`)).join('\n');
   assert.match(server, /pushLock\.withPermits\(1\)/, 'the sync Durable Object pushes under one lock');
   assert.match(server, /launching\.get\(ws\)/, 'one RPC server per socket');

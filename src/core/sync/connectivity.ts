@@ -12,6 +12,9 @@ export interface ConnectivityListeners {
   readonly socket: (connected: boolean, cameUp: boolean) => void;
 }
 
+/** How long after the sync status stream ended it is asked for again. */
+const RESUBSCRIBE_MS = 250;
+
 export class Connectivity {
   #online = typeof navigator === 'undefined' ? true : navigator.onLine;
   #socketConnected = false;
@@ -33,15 +36,20 @@ export class Connectivity {
         removeEventListener('offline', update);
       });
     }
+    const take = (isConnected: boolean) => {
+      const wasConnected = this.#socketConnected;
+      this.#socketConnected = isConnected;
+      listeners.socket(isConnected, isConnected && !wasConnected);
+    };
+    // The status comes from LiveStore's leader, which runs in one of the profile's tabs: when that tab closes
+    // or reloads, the stream ends (or fails) with it, so it is asked for again, of the next leader, as long
+    // as this tab watches. (Had it ended for good, the last status before the leader left would stand.)
     const fiber = Effect.runFork(
       this.store.networkStatus.changes.pipe(
-        Stream.runForEach((status) =>
-          Effect.sync(() => {
-            const wasConnected = this.#socketConnected;
-            this.#socketConnected = status.isConnected;
-            listeners.socket(status.isConnected, status.isConnected && !wasConnected);
-          }),
-        ),
+        Stream.runForEach((status) => Effect.sync(() => take(status.isConnected))),
+        Effect.ignore,
+        Effect.zipRight(Effect.sleep(RESUBSCRIBE_MS)),
+        Effect.forever,
       ),
     );
     this.#cleanups.push(() => void Effect.runFork(Fiber.interrupt(fiber)));
