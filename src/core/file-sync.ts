@@ -62,8 +62,10 @@ export class FileSync {
   readonly #journal: RecordJournal;
   #token: string;
   readonly #connectivity: Connectivity;
-  /** Why LiveStore stopped the store on its own, once it has. */
+  /** Why the store stopped syncing on this page, once it has (see `stopped`). */
   readonly #stopped = new Observable<string | undefined>(undefined);
+  /** LiveStore shut the store down on its own (else closing shuts it down). */
+  #shutDown = false;
   /** In a tab that does not lead: the leader said requests get no answer and it is probing the backend. */
   #leaderReportsDown = false;
   #closed = false;
@@ -102,6 +104,13 @@ export class FileSync {
         this.#upstream.state.subscribe((state) => {
           this.#publishSummary();
           if (state.kind === 'confirmed') this.#leading?.upstreamConfirmed(state.at);
+          // This page's copy of the store lacks records the backend holds, and reconnecting did not bring them
+          // for a minute, while everything of this device is upstream: LiveStore's session here has fallen
+          // out of step with its leader (seen in the two-tab e2e test). A store opened again starts from the
+          // leader's copy; nothing of this device is lost by it.
+          if (state.kind === 'differs' && state.stalled && state.missingHere > 0 && state.missingUpstream === 0) {
+            this.#storeStopped(`this page's copy lacked ${state.missingHere} of the backend's files for a minute`);
+          }
         }),
       );
     }
@@ -143,7 +152,10 @@ export class FileSync {
       const adapter = options.adapter ?? (storage === 'memory' ? (await import('./store/memory-adapter.js')).memoryAdapter(options.endpoint || undefined) : undefined);
       const { store, stopped } = await openStore({ ...options, ...(adapter ? { adapter } : {}) });
       const sync = new FileSync(store, options, tokens, storage);
-      void stopped.then((reason) => sync.#storeStopped(reason));
+      void stopped.then((reason) => {
+        sync.#shutDown = true;
+        sync.#storeStopped(`LiveStore stopped it: ${reason}`);
+      });
       return sync;
     } catch (error) {
       tokens.close();
@@ -170,8 +182,9 @@ export class FileSync {
   }
 
   /**
-   * Why LiveStore stopped this store on its own (its worker failed, say), once it has: nothing is committed or
-   * synced any more, and the summary says `error`. Saved files stay on the device; open the store again
+   * Why this store stopped syncing on this page, once it has: LiveStore stopped it on its own (its worker
+   * failed, say), or this page's copy lacked records the backend held for a minute while LiveStore said it
+   * was up to date. The summary says `error`. Saved files stay on the device; open the store again
    * (`<ls-file-sync>` does it by itself) and they sync.
    */
   get stopped(): ReadonlyObservable<string | undefined> {
@@ -353,7 +366,7 @@ export class FileSync {
       this.#leadership.release();
     }
     // A store LiveStore stopped is shut down already.
-    if (this.#stopped.get() === undefined) await this.store.shutdownPromise();
+    if (!this.#shutDown) await this.store.shutdownPromise();
   }
 
   /**
@@ -366,11 +379,11 @@ export class FileSync {
     this.#publishViews();
   }
 
-  /** LiveStore shut the store down on its own: nothing commits or syncs any more until the page opens it again. */
+  /** Nothing syncs any more until the page opens the store again. */
   #storeStopped(reason: string): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#stopped.get() !== undefined) return;
     this.#stopped.set(reason);
-    console.warn(`ls-file-sync: LiveStore stopped the store "${this.storeId}" on this page: ${reason}`);
+    console.warn(`ls-file-sync: the store "${this.storeId}" stopped syncing on this page: ${reason}`);
     this.#publishSummary();
   }
 

@@ -139,6 +139,8 @@ export const isLeader = (page) => page.evaluate(() => document.querySelector('ls
 const pageClaim = (page) =>
   page.evaluate(() => {
     const sync = document.querySelector('ls-file-sync').sync;
+    // While the element opens its store again (after it stopped), there is no claim.
+    if (!sync) return { status: 'opening', files: [] };
     return { status: sync.summary.get().status, files: sync.files.get().map((f) => [f.id, f.remoteKey !== null]) };
   });
 

@@ -20,6 +20,8 @@ after(() => world?.close());
 const pageState = (page) =>
   page.evaluate(() => {
     const sync = document.querySelector('ls-file-sync').sync;
+    // While the element opens its store again (after it stopped), it holds nothing yet.
+    if (!sync) return { status: 'opening', ids: [] };
     return { status: sync.summary.get().status, ids: sync.files.get().map((f) => f.id) };
   });
 
