@@ -3,6 +3,7 @@ import type { Adapter } from '@livestore/livestore';
 import type { FileView } from './views/state.js';
 import type { RetryPolicy } from './transfers/transfer-queue.js';
 import type { MultipartOptions } from './transfers/uploader.js';
+import type { UpstreamTiming } from './sync/upstream-check.js';
 
 export interface FileSyncOptions {
   /** The backend's origin, e.g. `https://files.example.com`. */
@@ -23,6 +24,11 @@ export interface FileSyncOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** A transfer that moves no byte for this long is dropped and retried (default 30 s). */
   readonly idleTimeoutMs?: number;
+  /**
+   * How often the backend's records are compared with this device's, and how long a difference may last
+   * before the sync counts as stopped (defaults in `sync/upstream-check.ts`: a minute). Tests shorten it.
+   */
+  readonly upstreamTiming?: Partial<UpstreamTiming>;
   /**
    * The most bytes of files to keep on this device (default: no limit, every file is fetched). Over it, the
    * local copies of files that are safe in remote storage are removed, least recently used first, and fetched

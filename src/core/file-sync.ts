@@ -96,7 +96,14 @@ export class FileSync {
     });
     this.#connectivity = new Connectivity(store);
     this.#upstream = options.endpoint
-      ? new UpstreamCheck({ store, endpoint: options.endpoint, storeId: options.storeId, token: () => this.#token, reconnect: () => tokens.reconnect() })
+      ? new UpstreamCheck({
+          store,
+          endpoint: options.endpoint,
+          storeId: options.storeId,
+          token: () => this.#token,
+          reconnect: () => tokens.reconnect(),
+          ...(options.upstreamTiming ? { timing: options.upstreamTiming } : {}),
+        })
       : undefined;
     this.#summary = new Observable<SyncSummary>(this.#computeSummary(), sameSummary);
     if (this.#upstream) {

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync, type FileView } from '../../src/core/index.js';
-import { devToken, pagesWriteFiles, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary } from './helpers.js';
+import { backendUrl, devToken, pagesWriteFiles, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary, waitForValue } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
   const opened: FileSync[] = [];
@@ -182,6 +182,30 @@ describe('FileSync against the local backend', () => {
     await deleting;
     expect(sync.files.get().some((f) => f.id === shown!.id), 'deleted once saved').to.equal(false);
     await waitForSummary(sync, (s) => s.status === 'synced' && s.pendingUploads === 0);
+  });
+
+  it('counts a copy that lacks the backend’s files for as long as the stall bound as stopped (fault injected: its sync socket never connects), so it is opened again', async () => {
+    const storeId = uniqueStoreId();
+    const a = track(await openSync(storeId));
+    // The fault: B's LiveStore syncs through a port nothing listens on; its checks of the backend's records
+    // reach the backend. What it lacks it never gets, whatever reconnecting does.
+    const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
+    const { makeWsSync } = await import('@livestore/sync-cf/client');
+    const b = track(
+      await FileSync.open({
+        endpoint: await backendUrl(),
+        storeId,
+        token: await devToken(storeId),
+        localDirectory: `deaf-${crypto.randomUUID().slice(0, 6)}`,
+        adapter: makeInMemoryAdapter({ clientId: `deaf-${crypto.randomUUID().slice(0, 6)}`, sync: { backend: makeWsSync({ url: 'ws://127.0.0.1:1' }) } }),
+        upstreamTiming: { recheckDifferent: 200, reconnectAfter: 500, stalledAfter: 2_000 },
+      }),
+    );
+    await a.saveFile(new File([randomBytes(1000, 31)], 'elsewhere.bin'));
+    const reason = await waitForValue(b.stopped, (r) => r !== undefined, 'B’s store counted as stopped', 20_000);
+    expect(reason).to.match(/lacked 1 of the backend's files/);
+    expect(b.summary.get()).to.deep.include({ status: 'error', stalled: true });
+    expect(a.stopped.get(), 'a device that holds everything goes on').to.equal(undefined);
   });
 
   it('records a file whose media type no record may carry (a page made it so) with no type, and it syncs', async () => {
