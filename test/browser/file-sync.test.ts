@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { FileSync, type FileView } from '../../src/core/index.js';
-import { backendUrl, devToken, pagesWriteFiles, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary, waitForValue } from './helpers.js';
+import { devToken, holdSaves, pagesWriteFiles, fetchRemote, remoteStatus, openOtherDevice, openSync, randomBytes, contentHashOf, uniqueStoreId, waitForFiles, waitForSummary, waitForValue } from './helpers.js';
 
 describe('FileSync against the local backend', () => {
   const opened: FileSync[] = [];
@@ -155,11 +155,7 @@ describe('FileSync against the local backend', () => {
     const sync = track(await openSync(storeId));
     const other = track(await openOtherDevice(storeId));
     await waitForSummary(sync, (s) => s.status === 'synced');
-    // The fault: this device's disk does not finish writing until the test lets it.
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const writeBlob = sync.local.writeBlob.bind(sync.local);
-    Object.assign(sync.local, { writeBlob: async (id: string, blob: Blob) => (await held, writeBlob(id, blob)) });
+    const disk = holdSaves(sync);
     const bytes = randomBytes(50_000, 21);
     const saving = sync.saveFiles([new File([bytes], 'held.bin', { type: 'application/octet-stream' })]);
 
@@ -175,7 +171,7 @@ describe('FileSync against the local backend', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(other.files.get().some((f) => f.id === shown!.id), 'no other device knows of a file before it is saved').to.equal(false);
 
-    release();
+    disk.release();
     const [result] = await saving;
     expect(result!.ok && result!.file.id).to.equal(shown!.id);
     expect(result!.ok && result!.file.hash).to.equal(await contentHashOf(new Blob([bytes])));
@@ -189,18 +185,8 @@ describe('FileSync against the local backend', () => {
     const a = track(await openSync(storeId));
     // The fault: B's LiveStore syncs through a port nothing listens on; its checks of the backend's records
     // reach the backend. What it lacks it never gets, whatever reconnecting does.
-    const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
-    const { makeWsSync } = await import('@livestore/sync-cf/client');
-    const b = track(
-      await FileSync.open({
-        endpoint: await backendUrl(),
-        storeId,
-        token: await devToken(storeId),
-        localDirectory: `deaf-${crypto.randomUUID().slice(0, 6)}`,
-        adapter: makeInMemoryAdapter({ clientId: `deaf-${crypto.randomUUID().slice(0, 6)}`, sync: { backend: makeWsSync({ url: 'ws://127.0.0.1:1' }) } }),
-        upstreamTiming: { recheckDifferent: 200, reconnectAfter: 500, stalledAfter: 2_000 },
-      }),
-    );
+    const timing = { recheckDifferent: 200, reconnectAfter: 500, stalledAfter: 2_000 };
+    const b = track(await openOtherDevice(storeId, 'deaf', { upstreamTiming: timing }, 'ws://127.0.0.1:1'));
     await a.saveFile(new File([randomBytes(1000, 31)], 'elsewhere.bin'));
     const reason = await waitForValue(b.stopped, (r) => r !== undefined, 'B’s store counted as stopped', 20_000);
     expect(reason).to.match(/lacked 1 of the backend's files/);

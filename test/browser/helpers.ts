@@ -129,7 +129,13 @@ export function randomBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
 }
 
 /** A second "device" of a store in the same page: its own in-memory LiveStore client and its own OPFS directory. */
-export async function openOtherDevice(storeId: string, name = 'device-b', extra: Partial<FileSyncOptions> = {}): Promise<FileSync> {
+export async function openOtherDevice(
+  storeId: string,
+  name = 'device-b',
+  extra: Partial<FileSyncOptions> = {},
+  /** Where its LiveStore syncs (default: the endpoint's sync socket); a dead port injects a deaf device. */
+  syncUrl?: string,
+): Promise<FileSync> {
   const { makeInMemoryAdapter } = await import('@livestore/adapter-web');
   const { makeWsSync } = await import('@livestore/sync-cf/client');
   const { syncUrlOf } = await import('../../src/core/store/store.js');
@@ -140,7 +146,7 @@ export async function openOtherDevice(storeId: string, name = 'device-b', extra:
     storeId,
     token: await devToken(storeId),
     localDirectory: `${name}-${crypto.randomUUID().slice(0, 6)}`,
-    adapter: makeInMemoryAdapter({ clientId: `${name}-${crypto.randomUUID().slice(0, 6)}`, sync: { backend: makeWsSync({ url: syncUrlOf(endpoint) }) } }),
+    adapter: makeInMemoryAdapter({ clientId: `${name}-${crypto.randomUUID().slice(0, 6)}`, sync: { backend: makeWsSync({ url: syncUrl ?? syncUrlOf(endpoint) }) } }),
   });
 }
 
@@ -181,3 +187,15 @@ export const pagesWriteFiles = typeof FileSystemFileHandle !== 'undefined' && 'c
 
 /** Whether the test runner can press keys and emulate screens here (not in WebKitGTK's MiniBrowser, run without WebDriver). */
 export const runnerDrivesInput = /Chrome|Firefox/.test(navigator.userAgent);
+
+/**
+ * A fault injected on purpose: this device's disk does not finish writing a file until `release()` (a stalled
+ * disk), so a test can look at a file while it is being saved.
+ */
+export function holdSaves(sync: FileSync): { release(): void } {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const writeBlob = sync.local.writeBlob.bind(sync.local);
+  Object.assign(sync.local, { writeBlob: async (id: string, blob: Blob) => (await held, writeBlob(id, blob)) });
+  return { release };
+}

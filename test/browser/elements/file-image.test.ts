@@ -1,7 +1,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { LsFileImage } from '../../../src/elements/index.js';
-import { decodesScaled, openOtherDevice, runnerDrivesInput, uniqueStoreId } from '../helpers.js';
+import { decodesScaled, holdSaves, openOtherDevice, runnerDrivesInput, uniqueStoreId } from '../helpers.js';
 import { pngFile, until, mountKit, turnedPhoto, colourAt } from './kit.js';
 
 describe('<ls-file-image> errors', () => {
@@ -26,10 +26,7 @@ describe('<ls-file-image> while saving', () => {
   it('shows a dropped photo before its save ends (the save held up on purpose: a stalled disk), and keeps showing it once saved', async () => {
     const { provider, upload, gallery } = await mountKit();
     const sync = await provider.ready;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const writeBlob = sync.local.writeBlob.bind(sync.local);
-    Object.assign(sync.local, { writeBlob: async (id: string, blob: Blob) => (await held, writeBlob(id, blob)) });
+    const disk = holdSaves(sync);
     const adding = upload.addFiles([await pngFile('held.png')]);
 
     const item = () => gallery.shadowRoot!.querySelector<HTMLElement>('[data-file-id]');
@@ -38,7 +35,7 @@ describe('<ls-file-image> while saving', () => {
     expect(item()!.querySelector('[part=state]')!.textContent).to.match(/saving/i);
     expect(upload.value, 'the control holds files once saved').to.deep.equal([]);
 
-    release();
+    disk.release();
     const [saved] = await adding;
     expect(saved!.id).to.equal(item()!.dataset.fileId);
     await until(() => item()?.dataset.state !== 'saving', 'the saved file’s record');
