@@ -36,8 +36,11 @@ export async function startWorld({ proxied = false } = {}) {
       // E2E_CONSOLE=1: the console of the profile's shared workers too (LiveStore's connects the tabs to their leader).
       if (process.env.E2E_CONSOLE) {
         const started = Date.now();
+        const at = () => ((Date.now() - started) / 1000).toFixed(1);
+        browser.on('targetdestroyed', (target) => target.type() === 'shared_worker' && console.log(`${at()} [${name} shared worker] ended: ${target.url()}`));
         browser.on('targetcreated', async (target) => {
           if (target.type() !== 'shared_worker') return;
+          console.log(`${at()} [${name} shared worker] started: ${target.url()}`);
           const worker = await target.worker().catch(() => null);
           worker?.on('console', (m) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} [${name} shared worker] ${m.type()}: ${m.text().slice(0, 1000)}`));
         });

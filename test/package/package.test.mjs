@@ -58,16 +58,24 @@ test('the built kit carries the project\'s fixes of LiveStore (patches/), not th
   const pageCode = readdirSync(dist).filter((f) => f.endsWith('.js')).map(read).join('\n');
   assert.match(pageCode, /client-session-sync-processor:push-parked/, 'the client session parks after a refused push');
   assert.match(pageCode, /A file of the state database could not be read/, 'a tab reads the state database again when it changed meanwhile');
-  // The leader worker and the chunks it imports (a tab that keeps files in memory runs the same leader code
-  // in the page, so the build may share it in a chunk).
-  const leaderFiles = new Set(['leader-worker.js']);
-  for (const file of leaderFiles) for (const [, chunk] of read(file).matchAll(/from\s*["']\.\/([^"']+\.js)["']/g)) leaderFiles.add(chunk);
-  const leader = [...leaderFiles].map(read).join('\n');
+  // A worker's file and the chunks it imports (a tab that keeps files in memory runs the same leader code in
+  // the page, so the build may share it in a chunk).
+  const withChunks = (entry) => {
+    const files = new Set([entry]);
+    for (const file of files) for (const [, chunk] of read(file).matchAll(/from\s*["']\.\/([^"']+\.js)["']/g)) files.add(chunk);
+    return [...files].map(read).join('\n');
+  };
+  const leader = withChunks('leader-worker.js');
   assert.match(leader, /pulled events do not continue the upstream head/, 'the leader pulls again over a hole');
   assert.match(leader, /push:reject-not-following-head/, 'the leader refuses a batch that does not follow its head');
   assert.match(leader, /SELECT name, argsJson, clientId, sessionId FROM/, 'the event log takes an event it already holds');
   assert.match(leader, /message\s*===\s*[`"']ping timeout[`"']/, 'an unanswered ping fails the requests in flight');
+  assert.match(leader, /events from the event log/, 'the leader gives a session from before it the events its log holds after the session\'s cursor');
   assert.match(leader, /createSyncAccessHandle\(\w+\)\.pipe\(/, 'a new leader waits for the files a closing tab still holds');
+  const sharedWorker = withChunks('shared-worker.js');
+  assert.match(sharedWorker, /the leader changed during/, 'the shared worker asks a new leader again what the old one left unanswered');
+  assert.match(sharedWorker, /`onconnect`in \w+\|\|\(\w+\?\?\w+\)\.postMessage\(\[1,/, 'the shared worker drops an answer to a tab that left instead of closing');
+  assert.match(sharedWorker, /\.run\(\((\w+),\[(\w+),\w+,\w+,\w+\]\)=>\{if\(\w+===1\)\{let \w+=\w+\.get\(`\$\{\1\}:\$\{\2\}`\)/, 'the shared worker tells its tabs\' requests apart by port, not by number alone');
   const server = readdirSync(path.join(dist, 'server')).filter((f) => f.endsWith('.js')).map((f) => read(`server/${f}`)).join('\n');
   assert.match(server, /pushLock\.withPermits\(1\)/, 'the sync Durable Object pushes under one lock');
   assert.match(server, /launching\.get\(ws\)/, 'one RPC server per socket');
