@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { devToken } from '../../scripts/backend.mjs';
-import { startWorld, addGeneratedFile, isLeader, openDemo, tile, waitForTile, waitUntil } from './support.mjs';
+import { startWorld, addGeneratedFile, isLeader, openDemo, tile, waitForTile, waitUntil, within } from './support.mjs';
 import { contentHash } from '../support/content-hash.mjs';
 
 let world;
@@ -35,6 +35,36 @@ test('two tabs of one profile: one leader transfers; when it closes, the other t
   await waitUntil(() => isLeader(follower), Boolean, 'the remaining tab becomes the leader');
   await waitForTile(follower, added.id, (t) => t.state === 'synced', 'the new leader finishes the upload', 30_000);
   assert.equal(putsOf(added.id).filter((e) => e.status === 201).length, 1, 'stored once');
+});
+
+test('two tabs of one profile: the tab whose worker leads LiveStore opens its store again, and both tabs go on syncing', async () => {
+  world.proxy.reset();
+  const storeId = `reopen-${Date.now().toString(36)}`;
+  const { browser, page: first } = await world.openProfile('reopen', storeId);
+  const second = await world.openPage(browser, storeId, 'second');
+  // Both tabs open a while, their live requests to LiveStore's leader under way (a moment, as on any page).
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  // The first tab opened the store alone, so its worker leads LiveStore for the profile. Its store closes and
+  // opens again as when the app re-renders <ls-file-sync> (and as the element does itself after LiveStore
+  // stopped a store): the profile's shared worker used to close then (the requests of the tab that left
+  // mixed up with the other tab's, patches/README.md), and both tabs waited for good.
+  await first.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const element = document.querySelector('ls-file-sync');
+        const [parent, next] = [element.parentNode, element.nextSibling];
+        element.remove();
+        setTimeout(() => resolve(parent.insertBefore(element, next) && undefined), 0);
+      }),
+  );
+  await within(first.evaluate(() => document.querySelector('ls-file-sync').ready.then(() => undefined)), 60_000, 'the first tab opening its store again');
+  const saved = [
+    await within(addGeneratedFile(first, { size: 3000, name: 'first.bin' }), 30_000, 'saving in the first tab'),
+    await within(addGeneratedFile(second, { size: 3000, name: 'second.bin' }), 30_000, 'saving in the second tab'),
+  ];
+  for (const [name, page] of [['first', first], ['second', second]]) {
+    for (const { id } of saved) await waitForTile(page, id, (t) => t.state === 'synced', `the ${name} tab showing ${id} synced`);
+  }
 });
 
 test('a reload in the middle of a multipart upload resumes at the next missing part', async () => {
