@@ -2,8 +2,8 @@
 // same time, while a tab goes away and comes back in the middle. Then every file must be in every tab and in
 // a profile opened afterwards, all saying "synced". Throughout, no tab may say "synced" while the backend's
 // own log (its manifest) lacks one of that tab's records or an upload it knows of.
-// Not in `npm test` yet: see docs/reliability.md for how often each case passes. Run it with
-// `npm run build && node --test test/e2e/two-writers.mjs` (E2E_CONSOLE=1 prints the pages' and workers' console).
+// docs/reliability.md says how it got reliable. Alone: `npm run build && node --test test/e2e/two-writers.test.mjs`
+// (E2E_CONSOLE=1 prints the console of the pages and their workers, shared ones included).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { devToken } from '../../scripts/backend.mjs';
