@@ -18,15 +18,12 @@ import { RecordJournal } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
 import { WorkerSaves, workerCanWrite } from './transfers/worker-saves.js';
 import { kitAssetUrls } from './workers/assets.js';
-import { claimLeadership, type Leadership } from './tabs/leader.js';
-import { LeadingTab } from './tabs/leading-tab.js';
-import { TabChannel, type ActivityReport, type LeaderCommand } from './tabs/tab-channel.js';
+import { TabRole } from './tabs/tab-role.js';
 import { FileViews } from './views/file-views.js';
-import { parseFailure, toView, type FileView, type TransferActivity } from './views/state.js';
+import { parseFailure, toView, type FileView } from './views/state.js';
 import { StoreRows } from './views/store-rows.js';
 import { SavesInProgress } from './views/saves-in-progress.js';
 import { sameSummary, summarize, type SyncSummary } from './views/summary.js';
-import { TransferActivities } from './views/transfer-activity.js';
 import { isAuthErrorCode } from './wire.js';
 
 export type { SyncStatus, SyncSummary } from './views/summary.js';
@@ -44,18 +41,11 @@ export class FileSync {
   readonly remote: RemoteFileStorage;
   readonly #views = new FileViews();
   readonly #summary: Observable<SyncSummary>;
-  readonly #isLeader = new Observable(false);
-  readonly #activity = new TransferActivities(() => {
-    this.#publishViews();
-    this.#reportActivity();
-  });
   /** Files this tab is saving: shown from their bytes until their records are committed. */
   readonly #saving = new SavesInProgress(() => this.#publishViews());
   readonly #cleanups: (() => void)[] = [];
-  readonly #channel: TabChannel;
-  readonly #leadership: Leadership;
-  /** This tab's transfers and the rest of a leader's work, once it leads the store (one tab per browser profile does). */
-  #leading: LeadingTab | undefined;
+  /** Whether this tab leads the store's transfers (one tab per browser profile does), and how they go. */
+  readonly #tabs: TabRole;
   /** Whether the backend holds this device's records, asked of the backend itself (see sync/upstream-check.ts). */
   readonly #upstream: UpstreamCheck | undefined;
   /** Records of saves kept in OPFS until the backend holds them (see sync/record-journal.ts). */
@@ -66,10 +56,7 @@ export class FileSync {
   readonly #stopped = new Observable<string | undefined>(undefined);
   /** LiveStore shut the store down on its own (else closing shuts it down). */
   #shutDown = false;
-  /** In a tab that does not lead: the leader said requests get no answer and it is probing the backend. */
-  #leaderReportsDown = false;
   #closed = false;
-  #cacheBudget: number | undefined;
   readonly #rows: StoreRows;
   /** Saves written by a worker, for a page that cannot write files itself; started when first needed. */
   #workerSaves: WorkerSaves | undefined;
@@ -83,7 +70,6 @@ export class FileSync {
     this.storeId = options.storeId;
     this.endpoint = options.endpoint;
     this.#token = options.token;
-    this.#cacheBudget = options.cacheBudget ?? (storage === 'memory' ? MEMORY_CACHE_BUDGET : undefined);
     this.local = fileStorageOf(storage, options, (job) => (this.#workerSaves ??= new WorkerSaves(kitAssetUrls().downloadWorker)).save(job));
     this.#journal = new RecordJournal(this.local.root, options.storeId, storage);
     // In memory, this tab is a device of its own (store/memory-adapter.ts): it leads its own transfers.
@@ -95,6 +81,14 @@ export class FileSync {
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     });
     this.#connectivity = new Connectivity(store);
+    this.#tabs = new TabRole(
+      {
+        scope,
+        cacheBudget: options.cacheBudget ?? (storage === 'memory' ? MEMORY_CACHE_BUDGET : undefined),
+        online: () => this.#connectivity.online,
+      },
+      () => this.#publishViews(),
+    );
     this.#upstream = options.endpoint
       ? new UpstreamCheck({
           store,
@@ -110,7 +104,7 @@ export class FileSync {
       this.#cleanups.push(
         this.#upstream.state.subscribe((state) => {
           this.#publishSummary();
-          if (state.kind === 'confirmed') this.#leading?.upstreamConfirmed(state.at);
+          if (state.kind === 'confirmed') this.#tabs.leading?.upstreamConfirmed(state.at);
           // This page's copy of the store lacks records the backend holds, and reconnecting did not bring them
           // for a minute, while everything of this device is upstream: LiveStore's session here has fallen
           // out of step with its leader (seen in the two-tab e2e test). A store opened again starts from the
@@ -121,12 +115,6 @@ export class FileSync {
         }),
       );
     }
-    this.#channel = new TabChannel(`lsfs:${scope}`, {
-      command: (command) => this.#runCommand(command),
-      report: (report) => this.#takeReport(report),
-      hello: () => this.#reportActivity(),
-    });
-    this.#leadership = claimLeadership(`lsfs:transfers:${scope}`);
     this.#rows = new StoreRows(store, (rowsChanged) => {
       if (rowsChanged) this.#publishViews();
       this.#reconcile();
@@ -134,17 +122,18 @@ export class FileSync {
     this.#connectivity.watch({
       network: (online) => {
         this.#publishViews();
-        if (online) this.#leading?.transfers.retryNow({ unansweredOnly: true });
+        if (online) this.#tabs.leading?.transfers.retryNow({ unansweredOnly: true });
       },
       socket: (_connected, cameUp) => {
-        if (cameUp) {
-          this.#leaderReportsDown = false;
-          this.#leading?.transfers.backendAnswered();
-        }
+        if (cameUp) this.#tabs.backendAnswered();
         this.#publishSummary();
       },
     });
-    void this.#leadership.acquired.then(() => this.#lead(options));
+    this.#tabs.claim(
+      { store, local: this.local, remote: this.remote, rows: this.#rows, journal: this.#journal, isLive: (id) => this.#views.has(id) },
+      // The download worker writes to OPFS: files kept in memory are downloaded in the page.
+      { ...options, downloadWorker: options.downloadWorker !== false && storage === 'device' },
+    );
   }
 
   /** Opens (or creates) the store on this device and starts syncing it. */
@@ -200,7 +189,7 @@ export class FileSync {
 
   /** Whether this tab runs the transfers of this store (one tab per browser profile does). */
   get isLeader(): ReadonlyObservable<boolean> {
-    return this.#isLeader;
+    return this.#tabs.isLeader;
   }
 
   /**
@@ -213,7 +202,7 @@ export class FileSync {
 
   file(id: string): FileView | undefined {
     const record = this.store.query(filesTable.where({ id, deletedAt: null }).first());
-    return record && toView(record, this.#rows.locals.get(id), this.#shownActivity(id));
+    return record && toView(record, this.#rows.locals.get(id), this.#tabs.shownActivity(id));
   }
 
   /**
@@ -237,7 +226,10 @@ export class FileSync {
       local: this.local,
       journal: this.#journal,
       saving: this.#saving,
-      uploadWhileSaving: () => (this.#connectivity.online && this.#leading?.transfers.backendReachable === true ? this.#leading.uploader : undefined),
+      uploadWhileSaving: () => {
+        const leading = this.#tabs.leading;
+        return this.#connectivity.online && leading?.transfers.backendReachable === true ? leading.uploader : undefined;
+      },
       record: (records) => {
         this.#assertOpen();
         // The store's subscriptions run within the commit, so the views just published hold the records.
@@ -304,7 +296,7 @@ export class FileSync {
   /** Asks the leader tab to fetch this file before other background downloads (a file on screen, say). */
   requestDownload(id: string): void {
     this.#markUsed(id);
-    this.#channel.send({ type: 'prioritize', id });
+    this.#tabs.send({ type: 'prioritize', id });
   }
 
   /** Clears a permanent failure (one file, or all) and tries again; transient ones are retried at once. */
@@ -312,7 +304,7 @@ export class FileSync {
     const now = Date.now();
     const failed = [...this.#rows.locals.values()].filter((row) => row.failure !== null && (id === undefined || row.id === id));
     if (failed.length > 0) this.#commitAndShow(...failed.map((row) => events.transferFailureCleared({ id: row.id, at: now })));
-    this.#channel.send({ type: 'retry-now' });
+    this.#tabs.send({ type: 'retry-now' });
   }
 
   /** Changes the cache budget (bytes; undefined: no limit). See `FileSyncOptions.cacheBudget`. */
@@ -320,12 +312,11 @@ export class FileSync {
     if (bytes !== undefined && !(Number.isFinite(bytes) && bytes >= 0)) {
       throw new FileSyncError('invalid_budget', `The cache budget must be a number of bytes, not ${bytes}`);
     }
-    this.#cacheBudget = bytes;
-    this.#channel.send({ type: 'cache-budget', bytes: bytes ?? null });
+    this.#tabs.setCacheBudget(bytes);
   }
 
   get cacheBudget(): number | undefined {
-    return this.#cacheBudget;
+    return this.#tabs.cacheBudget;
   }
 
   /**
@@ -335,7 +326,7 @@ export class FileSync {
    */
   #markUsed(id: string): void {
     const local = this.#rows.locals.get(id);
-    if (this.#closed || (this.#cacheBudget === undefined && !local?.evicted)) return;
+    if (this.#closed || (this.#tabs.cacheBudget === undefined && !local?.evicted)) return;
     if (local && !local.evicted && Date.now() - local.usedAt < USE_RESOLUTION_MS) return;
     this.store.commit(events.localCopyUsed({ id, at: Date.now() }));
   }
@@ -356,22 +347,14 @@ export class FileSync {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#leading?.stop();
-      this.#connectivity.close();
-      this.#activity.close();
-      this.#saving.close();
-      this.#rows.close();
-      for (const cleanup of this.#cleanups.splice(0)) cleanup();
-      this.#upstream?.close();
-      this.#channel.close();
-      this.#workerSaves?.close();
-      this.tokens.close();
-    } finally {
-      // Whatever closing met, the lock goes: a core opened after this one (the store opened again after
-      // LiveStore stopped it) runs the transfers only once it holds it.
-      this.#leadership.release();
-    }
+    this.#tabs.close();
+    this.#connectivity.close();
+    this.#saving.close();
+    this.#rows.close();
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#upstream?.close();
+    this.#workerSaves?.close();
+    this.tokens.close();
     // A store LiveStore stopped is shut down already.
     if (!this.#shutDown) await this.store.shutdownPromise();
   }
@@ -398,80 +381,12 @@ export class FileSync {
     if (this.#closed) throw new FileSyncError('closed', 'This file sync has been closed');
   }
 
-  /** In the leading tab: what this tab or another asked of it. */
-  #runCommand(command: LeaderCommand): void {
-    switch (command.type) {
-      case 'prioritize':
-        this.#leading?.transfers.prioritizeDownload(command.id);
-        return;
-      case 'retry-now':
-        this.#leading?.transfers.retryNow();
-        return;
-      case 'cache-budget':
-        this.#cacheBudget = command.bytes ?? undefined;
-        this.#reconcile();
-        return;
-    }
-  }
-
-  /** In another tab: how the leading tab's transfers go. */
-  #takeReport(report: ActivityReport): void {
-    this.#activity.replace(report.activity);
-    this.#leaderReportsDown = !report.backendReachable;
-    this.#publishViews();
-  }
-
-  /** Runs in the tab that holds the lock: owns the transfers until the tab closes. */
-  #lead(options: FileSyncOptions): void {
-    if (this.#closed) return;
-    this.#isLeader.set(true);
-    this.#channel.lead();
-    this.#leading = new LeadingTab(
-      {
-        store: this.store,
-        local: this.local,
-        remote: this.remote,
-        rows: this.#rows,
-        journal: this.#journal,
-        activity: this.#activity,
-        cacheBudget: () => this.#cacheBudget,
-        online: () => this.#connectivity.online,
-        isLive: (id) => this.#views.has(id),
-        reachabilityChanged: () => {
-          this.#publishViews();
-          this.#reportActivity();
-        },
-      },
-      // The download worker writes to OPFS: files kept in memory are downloaded in the page.
-      { ...options, downloadWorker: options.downloadWorker !== false && this.storage === 'device' },
-    );
-    this.#publishSummary();
-  }
-
   #reconcile(): void {
-    if (!this.#closed) this.#leading?.reconcile();
-  }
-
-  /** Whether the backend answers, as far as the leader knows (this tab, or the one that told it). */
-  #backendAnswers(): boolean {
-    return this.#leading ? this.#leading.transfers.backendReachable : !this.#leaderReportsDown;
-  }
-
-  /**
-   * A retry timer means nothing while the network or the backend is gone: the queue holds until they are
-   * back. Meanwhile a file reads as what it is (saved here, or in the cloud), not as "waiting to retry".
-   */
-  #shownActivity(id: string): TransferActivity | undefined {
-    const activity = this.#activity.get(id);
-    return activity?.kind === 'waiting-retry' && (!this.#connectivity.online || !this.#backendAnswers()) ? undefined : activity;
-  }
-
-  #reportActivity(): void {
-    this.#channel.report({ activity: this.#activity.entries(), backendReachable: this.#backendAnswers() });
+    if (!this.#closed) this.#tabs.reconcile();
   }
 
   #publishViews(): void {
-    this.#views.publish({ records: this.#rows.records, locals: this.#rows.locals, activity: (id) => this.#shownActivity(id), saving: this.#saving.list() });
+    this.#views.publish({ records: this.#rows.records, locals: this.#rows.locals, activity: (id) => this.#tabs.shownActivity(id), saving: this.#saving.list() });
     this.#publishSummary();
   }
 
@@ -482,7 +397,7 @@ export class FileSync {
   #computeSummary(): SyncSummary {
     return summarize(this.#views.files.get(), {
       online: this.#connectivity.online,
-      backendReachable: this.#connectivity.socketConnected && this.#backendAnswers(),
+      backendReachable: this.#connectivity.socketConnected && this.#tabs.backendAnswers(),
       upstream: this.#upstream?.state.get(),
       storeStopped: this.#stopped.get() !== undefined,
     });
