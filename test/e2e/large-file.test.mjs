@@ -2,10 +2,11 @@
 // saved, uploaded in parts, and checked against remote storage. The bytes are a pure function of their
 // position, so this process computes the expected content hash on its own, with none of the kit's code.
 // The page's memory during the same journey is a figure of `npm run bench` (the memory case), not an
-// assertion here. LARGE_FILE_MB changes the size.
+// assertion here. A second profile on the same store must still hear of a file saved after the gigabyte (a
+// receiver in the bench once stopped hearing after it). LARGE_FILE_MB changes the size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorld, waitUntil } from './support.mjs';
+import { addGeneratedFile, startWorld, waitUntil, within } from './support.mjs';
 import { readBucket } from '../support/r2.mjs';
 import { ContentHash } from '../support/content-hash.mjs';
 
@@ -38,6 +39,7 @@ test(`a ${SIZE / MiB} MiB file is saved, uploaded in parts and stored remotely w
   const storeId = `large-${Date.now().toString(36)}`;
   try {
     const { page } = await world.openProfile('large', storeId);
+    const { page: receiver } = await world.openProfile('receiver', storeId);
     const saved = await page.evaluate(
       async (size, chunk, fillSource) => {
         const fillWords = new Function(`return (${fillSource})`)();
@@ -68,9 +70,18 @@ test(`a ${SIZE / MiB} MiB file is saved, uploaded in parts and stored remotely w
       'the upload to be confirmed',
       10 * 60_000,
     );
+    // After the gigabyte, the other profile still hears: the record of a small file saved now reaches it.
+    const small = await within(addGeneratedFile(page, { size: 2000, name: 'after.bin' }), 30_000, 'saving a small file after the gigabyte');
+    await waitUntil(
+      () => receiver.evaluate((id) => document.querySelector('ls-file-sync').sync.file(id)?.state.kind ?? null, small.id),
+      (kind) => kind !== null,
+      'the other profile hearing of a file saved after the gigabyte',
+      60_000,
+    );
     await world.backend.stop();
     const objects = await readBucket(world.stateDir, `stores/${storeId}/files/`);
-    assert.deepEqual([...objects], [[`stores/${storeId}/files/${saved.id}/${expected}`, expected]], 'one object, with exactly the bytes');
+    const ofLarge = [...objects].filter(([key]) => key.startsWith(`stores/${storeId}/files/${saved.id}/`));
+    assert.deepEqual(ofLarge, [[`stores/${storeId}/files/${saved.id}/${expected}`, expected]], 'one object, with exactly the bytes');
   } finally {
     await world.close();
   }
