@@ -5,39 +5,16 @@
 // two-tab e2e test; the project's patch of @livestore/common, patches/README.md). The session asking with an
 // old cursor is played here by a pull with that cursor, sent to a leader booted after those events. Plain
 // LiveStore Node clients with files on disk and the kit's schema; no sync backend is needed for it.
-import { makeAdapter } from '@livestore/adapter-node';
-import { createStorePromise, StoreInternalsSymbol } from '@livestore/livestore';
+import { StoreInternalsSymbol } from '@livestore/livestore';
 import { Effect, Stream } from '@livestore/utils/effect';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileSyncEvents, fileSyncSchema } from '../../dist/server/schema.js';
+import { commitFiles, withStore as withDiskStore } from './disk-store.mjs';
 
-const storeId = 'session-older-than-leader';
-
-async function withStore(baseDirectory, use) {
-  const adapter = makeAdapter({ storage: { type: 'fs', baseDirectory }, clientId: 'node-older-session' });
-  const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, disableDevtools: true });
-  try {
-    return await use(store);
-  } finally {
-    await store.shutdownPromise();
-  }
-}
-
-async function commitFiles(store, count) {
-  for (let i = 0; i < count; i++) {
-    const id = `file-${i}`;
-    store.commit(fileSyncEvents.fileCreated({ id, name: id, type: 'text/plain', size: 1, hash: 'a'.repeat(64), createdAt: i }));
-  }
-  const deadline = Date.now() + 10_000;
-  while ((await store._dev.syncStates()).leader.localHead.global < count) {
-    if (Date.now() > deadline) throw new Error(`the leader did not hold the ${count} events after 10 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const withStore = (baseDirectory, use) => withDiskStore({ baseDirectory, storeId: 'session-older-than-leader', clientId: 'node-older-session' }, use);
 
 /** The first payload the leader sends a session at `cursor`, or why there is none within 5 s. */
 function firstPayload(store, cursor) {
@@ -55,7 +32,7 @@ function firstPayload(store, cursor) {
 test('a leader gives a session from before its boot the events its log holds after the session\'s cursor', { timeout: 60_000 }, async () => {
   const base = mkdtempSync(path.join(tmpdir(), 'ls-older-session-'));
   try {
-    await withStore(base, (store) => commitFiles(store, 10));
+    await withStore(base, (store) => commitFiles(store, 0, 10));
     await withStore(base, async (store) => {
       // This leader booted at e10; a session that had heard of e1 to e3 only asks for what follows e3.
       const payload = await firstPayload(store, { global: 3, client: 0, rebaseGeneration: 0 });

@@ -3,41 +3,17 @@
 // is put back to an older copy while the event log keeps every event, which is what a device showed after
 // reloads in the chaos run (84 file records in the state, 161 in the event log). Plain LiveStore Node clients
 // with files on disk and the kit's schema; no sync backend is needed for it.
-import { makeAdapter } from '@livestore/adapter-node';
-import { createStorePromise, queryDb } from '@livestore/livestore';
+import { queryDb } from '@livestore/livestore';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileSyncEvents, fileSyncSchema, filesTable } from '../../dist/server/schema.js';
+import { filesTable } from '../../dist/server/schema.js';
+import { commitFiles, withStore as withDiskStore } from './disk-store.mjs';
 
 const storeId = 'state-behind-eventlog';
-
-async function withStore(baseDirectory, use) {
-  const adapter = makeAdapter({ storage: { type: 'fs', baseDirectory }, clientId: 'node-reverted' });
-  const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, disableDevtools: true });
-  try {
-    return await use(store);
-  } finally {
-    await store.shutdownPromise();
-  }
-}
-
-/** Commits files `from` to `from + count - 1` and waits until the leader holds them (its head is the event count). */
-async function commitFiles(store, from, count) {
-  for (let i = from; i < from + count; i++) {
-    const id = `file-${i}`;
-    store.commit(fileSyncEvents.fileCreated({ id, name: id, type: 'text/plain', size: 1, hash: 'a'.repeat(64), createdAt: i }));
-  }
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { leader } = await store._dev.syncStates();
-    if (leader.localHead.global >= from + count) return;
-    if (Date.now() > deadline) throw new Error(`the leader held ${leader.localHead.global} of ${from + count} events after 10 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const withStore = (baseDirectory, use) => withDiskStore({ baseDirectory, storeId, clientId: 'node-reverted' }, use);
 
 const ids = (store) => store.query(queryDb(filesTable)).map((f) => f.id).sort();
 
