@@ -117,7 +117,7 @@ export class FileSync {
     }
     this.#rows = new StoreRows(store, (rowsChanged) => {
       if (rowsChanged) this.#publishViews();
-      this.#reconcile();
+      this.#tabs.reconcile();
     });
     this.#connectivity.watch({
       network: (online) => {
@@ -379,10 +379,6 @@ export class FileSync {
 
   #assertOpen(): void {
     if (this.#closed) throw new FileSyncError('closed', 'This file sync has been closed');
-  }
-
-  #reconcile(): void {
-    if (!this.#closed) this.#tabs.reconcile();
   }
 
   #publishViews(): void {
