@@ -51,13 +51,17 @@ const work = mkdtempSync(path.join(tmpdir(), 'ls-bench-'));
 const backend = await startBackend({ port: 0, persistTo: path.join(work, 'state') });
 const demo = await startDemoServer({ port: 0, backendUrl: backend.url });
 const browsers = [];
+/** Shows `store` on `page` (the demo page of `site`) and waits until it is open. */
+const openStorePage = async (page, store, site = demo) => {
+  await page.goto(`${site.url}/?store=${store}`);
+  await page.evaluate(() => document.querySelector('ls-file-sync').ready);
+};
 const profile = async (name, store, site = demo) => {
   const browser = await puppeteer.launch({ ...launchOptions(BROWSER), userDataDir: path.join(work, name), protocolTimeout: 600_000 });
   browsers.push(browser);
   const page = await browser.newPage();
   await installContentHash(page);
-  await page.goto(`${site.url}/?store=${store}`);
-  await page.evaluate(() => document.querySelector('ls-file-sync').ready);
+  await openStorePage(page, store, site);
   return page;
 };
 
@@ -242,8 +246,7 @@ try {
     const part = (name) => `${name} ${round(stats(parts.map((p) => p[name])).median)} ms`;
     const plain = stats(rawDisplay).median;
     record({ case: 'local display', ...s, unit: 'ms', baseline: `a plain <img> of the same bytes loaded and painted ${round(plain)} ms; raw OPFS write ${round(stats(raw).median)} ms; medians from the drop: ${['tile', 'source', 'ready', 'saved'].map(part).join(', ')}`, ratio: round(s.median / plain, 2), target: 'ratio <= 1.25 (to the plain <img>)', met: s.median / plain <= 1.25 });
-    await b.goto(`${demo.url}/?store=${store}`);
-    await b.evaluate(() => document.querySelector('ls-file-sync').ready);
+    await openStorePage(b, store);
     await installPageHelpers(b);
   }
 
