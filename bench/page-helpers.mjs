@@ -78,13 +78,13 @@ export const installPageHelpers = (page) => page.evaluate(() => {
      * request, else the same multipart API the kit uses (equal 8 MiB parts, three at a time), with the
      * hash computed beforehand, outside the timing.
      */
-    /** `known`: the bytes' hashes, taken before (not timed either way). */
+    /** `bytes`: an array, or a Blob made of them beforehand with `known`, their hashes (neither is timed). */
     async rawUpload(bytes, known) {
       const sync = window.bench.sync();
       const { hash, sha256 } = known ?? (await window.bench.hashes(bytes));
       const url = sync.remote.url(`raw-${crypto.randomUUID()}/${hash}`);
       const auth = { authorization: `Bearer ${sync.token}` };
-      const blob = new Blob([bytes]);
+      const blob = bytes instanceof Blob ? bytes : new Blob([bytes]);
       const t0 = performance.now();
       if (blob.size <= 32 * 1024 * 1024) {
         const response = await fetch(url, { signal: rawTimeout(), method: 'PUT', body: blob, headers: { ...auth, 'x-content-sha256': sha256 } });

@@ -229,10 +229,7 @@ export class FileSync {
       local: this.local,
       journal: this.#journal,
       saving: this.#saving,
-      uploadWhileSaving: () => {
-        const leading = this.#tabs.leading;
-        return this.#connectivity.online && leading?.transfers.backendReachable === true ? leading.uploader : undefined;
-      },
+      uploadWhileSaving: () => this.#tabs.uploaderWhileSaving(),
       record: (records) => {
         this.#assertOpen();
         // The store's subscriptions run within the commit, so the views just published hold the records.

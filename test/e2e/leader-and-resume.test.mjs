@@ -42,8 +42,10 @@ test('two tabs of one profile: the tab whose worker leads LiveStore opens its st
   const storeId = `reopen-${Date.now().toString(36)}`;
   const { browser, page: first } = await world.openProfile('reopen', storeId);
   const second = await world.openPage(browser, storeId, 'second');
-  // Both tabs open a while, their live requests to LiveStore's leader under way (a moment, as on any page).
-  await new Promise((resolve) => setTimeout(resolve, 4000));
+  // Both tabs synced: each one's live requests to LiveStore's leader (its pull) are under way, as on any page.
+  for (const [name, page] of [['first', first], ['second', second]]) {
+    await waitUntil(() => page.evaluate(() => document.querySelector('ls-file-sync').sync.summary.get().status), (status) => status === 'synced', `the ${name} tab synced`);
+  }
   // The first tab opened the store alone, so its worker leads LiveStore for the profile. Its store closes and
   // opens again as when the app re-renders <ls-file-sync> (and as the element does itself after LiveStore
   // stopped a store): the profile's shared worker used to close then (the requests of the tab that left

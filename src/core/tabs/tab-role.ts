@@ -4,6 +4,7 @@
  * way, this is where a tab reads how a file's transfer goes and whether the backend answers.
  */
 import { Observable, type ReadonlyObservable } from '../observable.js';
+import type { Uploader } from '../transfers/uploader.js';
 import type { TransferActivity } from '../views/state.js';
 import { TransferActivities } from '../views/transfer-activity.js';
 import { claimLeadership, type Leadership } from './leader.js';
@@ -90,6 +91,11 @@ export class TabRole {
   /** Whether the backend answers, as far as the leader knows (this tab, or the one that told it). */
   backendAnswers(): boolean {
     return this.#leading ? this.#leading.transfers.backendReachable : !this.#leaderReportsDown;
+  }
+
+  /** Where a large file being saved may start going up: this tab's uploader, while it leads and the backend answers. */
+  uploaderWhileSaving(): Uploader | undefined {
+    return this.#leading && this.options.online() && this.backendAnswers() ? this.#leading.uploader : undefined;
   }
 
   /**
