@@ -73,8 +73,13 @@ export async function handleFileRequest(
   if (route.kind === 'restore') return restore(env, key, content);
   if (route.kind !== 'object') return handleMultipart(request, env, content, route, ctx);
   switch (method) {
-    case 'PUT':
-      return put(request, env, key, content);
+    case 'PUT': {
+      // Run to its end even when its client goes away once the bytes are sent: cut off between storing them
+      // and pointing the content key to them, they would wait for the janitor and the upload start over.
+      const putting = put(request, env, key, content);
+      ctx.waitUntil(putting.catch(() => {}));
+      return putting;
+    }
     case 'DELETE': {
       // The bytes stay until the grace period ends (see janitor.ts); deleting twice is harmless.
       if ((await env.FILES.head(key)) === null) return new Response(null, { status: 204 });
@@ -128,12 +133,13 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     await janitor.stored(key, held.size);
     return stored(address, held, 200);
   }
-  const refused = await janitor.refusal(length, false);
-  if (refused !== undefined) return quotaRefused(refused);
   // The bytes are stored at a staging key and content-hashed side by side (R2 needs a stream of known length,
   // which a tee's branch is not, hence the fixed-length stream between them); the content key points to them
-  // once they match.
+  // once they match. The janitor knows the staging key first: bytes left there by a worker that ended before
+  // pointing to them are removed.
   const stagingKey = objectKey({ storeId: address.storeId, fileId: address.fileId, staging: newStaging() });
+  const refused = await janitor.stagingBegun(stagingKey, length);
+  if (refused !== undefined) return quotaRefused(refused);
   const [toStore, toHash] = request.body.tee();
   const sized = new FixedLengthStream(length);
   const piping = toStore.pipeTo(sized.writable).catch(() => {});
@@ -150,6 +156,7 @@ async function put(request: Request, env: FilesEnv, key: string, address: FileAd
     throw error;
   }
   await piping;
+  if (env.INJECT_FAULT === 'end-after-staging') throw new Error('Fault injected on purpose (INJECT_FAULT): the upload ends after its bytes are staged');
   if ((await hashing) !== address.hash) {
     await env.FILES.delete(stagingKey);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");

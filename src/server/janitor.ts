@@ -10,6 +10,10 @@
  *   period (a week by default) unless a record naming them arrives first. A client normally pushes its
  *   record before it uploads, but an offline client, or a push lost to a crash, can deliver it much later.
  * - Abandoned multipart uploads, aborted when neither completed nor aborted within their lifetime.
+ * - Staged bytes no content key points to: an upload's bytes go to a staging key before the content key
+ *   points to them (pointer.ts), and a worker ended between the two (a crash, a restart) leaves them there.
+ *   Every staging key is known from before its bytes are written, and its bytes go once the upload's
+ *   lifetime is over unless a pointer names them by then.
  *
  * It also keeps, for each multipart upload in progress, the block digests of its parts as they were
  * streamed in (see multipart.ts), and forgets them when the upload ends; and, being the store's one object
@@ -56,6 +60,9 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       this.#sql.exec('CREATE TABLE IF NOT EXISTS unreferenced (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
       // Content keys that are pointers (see pointer.ts), with the staged key of their bytes.
       this.#sql.exec('CREATE TABLE IF NOT EXISTS pointers (key TEXT PRIMARY KEY, target TEXT NOT NULL)');
+      this.#sql.exec('CREATE INDEX IF NOT EXISTS pointers_by_target ON pointers (target)');
+      // Staging keys of uploads (single and multipart), from before their bytes are written until a pointer names them.
+      this.#sql.exec('CREATE TABLE IF NOT EXISTS staged (key TEXT PRIMARY KEY, delete_at INTEGER NOT NULL)');
       this.#sql.exec('CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, abort_at INTEGER NOT NULL)');
       // The size its client declared, which its parts may not exceed (null for uploads begun before it was kept).
       const columns = this.#sql.exec<{ name: string }>('PRAGMA table_info(uploads)').toArray();
@@ -118,7 +125,10 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
    * wanted again (a pending deletion is cancelled), and bytes no record has named yet start waiting for one.
    */
   async stored(key: string, size: number, target?: string): Promise<void> {
-    if (target !== undefined) this.#sql.exec('INSERT OR REPLACE INTO pointers (key, target) VALUES (?, ?)', key, target);
+    if (target !== undefined) {
+      this.#sql.exec('INSERT OR REPLACE INTO pointers (key, target) VALUES (?, ?)', key, target);
+      this.#sql.exec('DELETE FROM staged WHERE key = ?', target);
+    }
     this.#sql.exec('INSERT OR REPLACE INTO sizes (key, size) VALUES (?, ?)', key, size);
     this.#sql.exec('INSERT INTO ever_stored (key) VALUES (?) ON CONFLICT(key) DO NOTHING', key);
     this.#sql.exec('DELETE FROM pending WHERE key = ?', key);
@@ -170,6 +180,19 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     return undefined;
   }
 
+  /**
+   * Records a single upload's staging key before its bytes are written there, unless the store has no room
+   * for them (see `refusal`): then it says why. Bytes no pointer names by the upload's lifetime go.
+   */
+  async stagingBegun(stagingKey: string, bytes: number): Promise<QuotaRefusal | undefined> {
+    const refused = await this.refusal(bytes, false);
+    if (refused !== undefined) return refused;
+    const deleteAt = Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000;
+    this.#sql.exec('INSERT OR REPLACE INTO staged (key, delete_at) VALUES (?, ?)', stagingKey, deleteAt);
+    await this.#schedule();
+    return undefined;
+  }
+
   /** Records an upload begun, unless the store has no room for it (see `refusal`): then it says why. */
   async uploadStarted(key: string, uploadId: string, declaredSize: number): Promise<QuotaRefusal | undefined> {
     // Checked and recorded in one call, which the object runs alone: two uploads cannot both take the last room.
@@ -177,6 +200,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     if (refused !== undefined) return refused;
     const abortAt = Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000;
     this.#sql.exec('INSERT OR REPLACE INTO uploads (upload_id, key, abort_at, declared_size) VALUES (?, ?, ?, ?)', uploadId, key, abortAt, declaredSize);
+    this.#sql.exec('INSERT OR REPLACE INTO staged (key, delete_at) VALUES (?, ?)', key, abortAt);
     await this.#schedule();
     return undefined;
   }
@@ -274,8 +298,14 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
         this.#sql.exec('DELETE FROM sizes WHERE key = ?', key);
       }
     }
+    // One being completed now waits for its completion to end or lapse.
     const abandoned = this.#sql
-      .exec<{ upload_id: string; key: string }>('SELECT upload_id, key FROM uploads WHERE abort_at <= ? ORDER BY abort_at LIMIT ?', now, BATCH)
+      .exec<{ upload_id: string; key: string }>(
+        'SELECT upload_id, key FROM uploads WHERE abort_at <= ? AND (completing_at IS NULL OR completing_at <= ?) ORDER BY abort_at LIMIT ?',
+        now,
+        now - COMPLETION_LEASE_MS,
+        BATCH,
+      )
       .toArray();
     for (const { upload_id: uploadId, key } of abandoned) {
       // Already completed or aborted elsewhere is as good as aborted here.
@@ -283,14 +313,38 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
       this.#sql.exec('DELETE FROM uploads WHERE upload_id = ?', uploadId);
       this.#sql.exec('DELETE FROM upload_parts WHERE upload_id = ?', uploadId);
     }
+    await this.#sweepStaged(now);
     await this.#schedule();
+  }
+
+  /** Staged bytes past their upload's lifetime that no pointer names are no file's: they go. */
+  async #sweepStaged(now: number): Promise<void> {
+    const due = this.#sql.exec<{ key: string }>('SELECT key FROM staged WHERE delete_at <= ? ORDER BY delete_at LIMIT ?', now, BATCH).toArray();
+    const unnamed: string[] = [];
+    const settled: string[] = [];
+    for (const { key } of due) {
+      const [completing] = this.#sql
+        .exec<{ at: number }>('SELECT completing_at AS at FROM uploads WHERE key = ? AND completing_at > ?', key, now - COMPLETION_LEASE_MS)
+        .toArray();
+      if (completing !== undefined) {
+        // Its completion, begun just in time, may point to them yet.
+        this.#sql.exec('UPDATE staged SET delete_at = ? WHERE key = ?', completing.at + COMPLETION_LEASE_MS, key);
+        continue;
+      }
+      if (this.#sql.exec('SELECT 1 FROM pointers WHERE target = ? LIMIT 1', key).toArray().length === 0) unnamed.push(key);
+      settled.push(key);
+    }
+    // Forgotten once gone: a failed delete is tried again at the next alarm.
+    if (unnamed.length > 0) await this.env.FILES.delete(unnamed);
+    for (const key of settled) this.#sql.exec('DELETE FROM staged WHERE key = ?', key);
   }
 
   async #schedule(): Promise<void> {
     const next = this.#sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (SELECT MIN(delete_at) AS at FROM pending UNION ALL SELECT MIN(delete_at) FROM unreferenced
-         UNION ALL SELECT MIN(abort_at) FROM uploads)`,
+         UNION ALL SELECT MIN(MAX(abort_at, COALESCE(completing_at, 0) + ${COMPLETION_LEASE_MS})) FROM uploads
+         UNION ALL SELECT MIN(delete_at) FROM staged)`,
       )
       .toArray()[0]?.at;
     if (next === null || next === undefined) await this.ctx.storage.deleteAlarm();

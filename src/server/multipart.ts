@@ -178,6 +178,7 @@ async function complete(request: Request, env: FilesEnv, { key, r2Id }: Upload, 
       const served = await servedHead(env, objectKey(content));
       return served === null ? stagingUsed() : stored(content, served, 200);
     }
+    if (env.INJECT_FAULT === 'end-after-staging') throw new Error('Fault injected on purpose (INJECT_FAULT): the upload ends after its bytes are staged');
     return await checkAndPoint(env, content, key, object, parts, await janitor.storedParts(key, r2Id));
   } finally {
     await janitor.uploadEnded(key, r2Id);

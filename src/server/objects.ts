@@ -8,6 +8,11 @@ import { remoteKeyOf } from '../core/wire.js';
 export interface FilesEnv extends JanitorEnv, LimitsEnv {
   readonly FILES: R2Bucket;
   readonly AUTH_SECRET: string;
+  /**
+   * For tests only, never set in a deployment: `end-after-staging` ends every single upload with an error
+   * right after its bytes are stored at their staging key, as a crash there would.
+   */
+  readonly INJECT_FAULT?: string;
 }
 
 /** A MIME type the way a browser reports `File.type`; anything else is stored as octet-stream. */

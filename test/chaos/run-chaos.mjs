@@ -230,11 +230,20 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
     const objects = await readBucket(world.stateDir, `stores/${storeId}/`);
     let duplicated = 0;
     let missingRemote = 0;
+    // Bytes at a staging key no content key points to: an upload whose worker ended between storing and
+    // checking them (the backend's restart, say). Never served; the janitor deletes them once the upload's
+    // lifetime is over (a week here), so they are counted apart, not as a second copy of the file.
+    let leftoverStaged = 0;
     for (const [id, hash] of expected) {
-      const keys = [...objects.keys()].filter((key) => key.startsWith(`stores/${storeId}/files/${id}/`));
+      const all = [...objects.keys()].filter((key) => key.startsWith(`stores/${storeId}/files/${id}/`));
+      const keys = all.filter((key) => !/\/u-[^/]+$/.test(key));
+      leftoverStaged += all.length - keys.length;
       if (keys.length === 0) missingRemote++;
       duplicated += Math.max(0, keys.length - 1);
       for (const key of keys) if (objects.get(key) !== hash || !key.endsWith(`/${hash}`)) corrupted++;
+      if (all.length > 1 || keys.some((key) => objects.get(key) !== hash)) {
+        log(`  file ${id} (hash ${hash}) is stored as: ${all.map((key) => `${key} (${objects.get(key) === hash ? 'its bytes' : `other bytes: ${objects.get(key)}`})`).join(', ')}`);
+      }
     }
     const requests = new Map();
     for (const entry of report.log) if (entry.path.startsWith('/api/')) requests.set(`${entry.method} ${entry.path}`, (requests.get(`${entry.method} ${entry.path}`) ?? 0) + 1);
@@ -253,6 +262,7 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
       lost: lost + missingRemote,
       duplicated,
       corrupted,
+      leftoverStaged,
       stuckFailed: failedIds(last.a).length + failedIds(last.b).length,
       // Times a profile said "synced" while the backend lacked one of its records or uploads.
       falseSynced: falseSynced.length,

@@ -594,3 +594,50 @@ test('malformed conditional and range headers are ignored, as HTTP says, not ans
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), bytes);
   }
 });
+
+test('bytes an upload left at its staging key, its worker ended before pointing to them (fault injected: INJECT_FAULT ends each upload there), are deleted after the upload lifetime; the file uploaded again stays', async () => {
+  const dir = path.join(stateDir, 'left-staged');
+  const storeId = 'left-staged';
+  const headers = auth(await devToken(storeId));
+  const single = randomBytes(3000);
+  const parted = randomBytes(5000);
+  const uploads = async (url) => {
+    const at = (fileId, bytes, suffix = '') => `${url}/api/stores/${storeId}/files/${fileId}/${contentHash(bytes)}${suffix}`;
+    const putSingle = await fetch(at('single', single), { method: 'PUT', body: single, headers });
+    const created = await fetch(at('parted', parted, '/uploads'), { method: 'POST', body: JSON.stringify({ size: parted.length }), headers });
+    assert.equal(created.status, 201);
+    const upload = `/uploads/${encodeURIComponent((await created.json()).uploadId)}`;
+    const part = await fetch(at('parted', parted, `${upload}/parts/1`), { method: 'PUT', body: parted, headers });
+    assert.equal(part.status, 200);
+    const complete = await fetch(at('parted', parted, `${upload}/complete`), { method: 'POST', body: JSON.stringify({ parts: [await part.json()] }), headers });
+    return [putSingle.status, complete.status];
+  };
+  const lifetime = { UPLOAD_LIFETIME_SECONDS: '2' };
+  const faulty = await startBackend({ port: 0, persistTo: dir, vars: { ...lifetime, INJECT_FAULT: 'end-after-staging' } });
+  try {
+    assert.deepEqual(await uploads(faulty.url), [500, 500], 'both uploads ended by the fault');
+  } finally {
+    await faulty.stop();
+  }
+  const left = [...(await readBucket(dir, `stores/${storeId}/`)).keys()];
+  assert.equal(left.length, 2, `the fault left both uploads' bytes at staging keys: ${left.join(', ')}`);
+  assert.ok(left.every((key) => /\/u-[^/]+$/.test(key)), `staging keys only: ${left.join(', ')}`);
+
+  const healthy = await startBackend({ port: 0, persistTo: dir, vars: lifetime });
+  try {
+    assert.deepEqual(await uploads(healthy.url), [201, 201], 'both files uploaded again');
+    // The janitor's alarm is due from the moment the lifetime ended; a few seconds for it to run.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  } finally {
+    await healthy.stop();
+  }
+  const kept = await readBucket(dir, `stores/${storeId}/`);
+  assert.deepEqual(
+    [...kept].sort(),
+    [
+      [`stores/${storeId}/files/parted/${contentHash(parted)}`, contentHash(parted)],
+      [`stores/${storeId}/files/single/${contentHash(single)}`, contentHash(single)],
+    ].sort(),
+    'each file under its content key, and nothing left at a staging key',
+  );
+});
