@@ -13,11 +13,11 @@ export interface WorkerJob {
   failed(reason: string): void;
 }
 
-/** A request that begins a job (an abort refers to one). */
-type JobRequest = Exclude<DownloadRequest, { readonly type: 'abort' }>;
+/** Each kind of request without its job number (distributed over the union, so each kind keeps its fields). */
+type WithoutJobId<R> = R extends unknown ? Omit<R, 'jobId'> : never;
 
-/** A request that begins a job, before it is given its number. */
-export type NewJob = JobRequest extends infer R ? (R extends JobRequest ? Omit<R, 'jobId'> : never) : never;
+/** A request that begins a job (an abort refers to one), before it is given its number. */
+export type NewJob = WithoutJobId<Exclude<DownloadRequest, { readonly type: 'abort' }>>;
 
 export class KitWorker {
   #worker: Worker | undefined;
