@@ -16,7 +16,6 @@ import { provideToken, type TokenProvider } from './store/token-relay.js';
 import { Connectivity } from './sync/connectivity.js';
 import { RecordJournal } from './sync/record-journal.js';
 import { UpstreamCheck } from './sync/upstream-check.js';
-import { KitWorker } from './transfers/kit-worker.js';
 import { WorkerSaves, workerCanWrite } from './transfers/worker-saves.js';
 import { kitAssetUrls } from './workers/assets.js';
 import { TabRole } from './tabs/tab-role.js';
@@ -59,10 +58,8 @@ export class FileSync {
   #shutDown = false;
   #closed = false;
   readonly #rows: StoreRows;
-  /** The kit's worker of this tab (started on its first job), for its saves and, while it leads, its downloads. */
-  readonly #worker = new KitWorker(kitAssetUrls().downloadWorker);
-  /** Saves the worker writes: large files, and all of them for a page that cannot write files itself. */
-  readonly #workerSaves = new WorkerSaves(this.#worker);
+  /** Saves written by a worker, for a page that cannot write files itself; started when first needed. */
+  #workerSaves: WorkerSaves | undefined;
 
   private constructor(
     readonly store: FileSyncStore,
@@ -73,7 +70,7 @@ export class FileSync {
     this.storeId = options.storeId;
     this.endpoint = options.endpoint;
     this.#token = options.token;
-    this.local = fileStorageOf(storage, options, (job) => this.#workerSaves.save(job));
+    this.local = fileStorageOf(storage, options, (job) => (this.#workerSaves ??= new WorkerSaves(kitAssetUrls().downloadWorker)).save(job));
     this.#journal = new RecordJournal(this.local.root, options.storeId, storage);
     // In memory, this tab is a device of its own (store/memory-adapter.ts): it leads its own transfers.
     const scope = `${this.local.root}:${options.storeId}${storage === 'memory' ? `:${crypto.randomUUID()}` : ''}`;
@@ -134,8 +131,8 @@ export class FileSync {
     });
     this.#tabs.claim(
       { store, local: this.local, remote: this.remote, rows: this.#rows, journal: this.#journal, isLive: (id) => this.#views.has(id) },
-      // The worker writes to OPFS: files kept in memory are downloaded in the page.
-      { ...options, worker: options.downloadWorker !== false && storage === 'device' ? this.#worker : undefined },
+      // The download worker writes to OPFS: files kept in memory are downloaded in the page.
+      { ...options, downloadWorker: options.downloadWorker !== false && storage === 'device' },
     );
   }
 
@@ -353,8 +350,7 @@ export class FileSync {
     this.#rows.close();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#upstream?.close();
-    this.#workerSaves.close();
-    this.#worker.close();
+    this.#workerSaves?.close();
     this.tokens.close();
     // A store LiveStore stopped is shut down already.
     if (!this.#shutDown) await this.store.shutdownPromise();

@@ -12,7 +12,6 @@ import { fileSyncEvents as events } from '../store/schema.js';
 import type { FileSyncStore } from '../store/store.js';
 import { CommitBatcher } from '../transfers/commit-batcher.js';
 import { Downloads } from '../transfers/downloads.js';
-import type { KitWorker } from '../transfers/kit-worker.js';
 import { Transfers, type ConfirmationEvent, type ConfirmationKey, type TransfersOptions } from '../transfers/transfers.js';
 import { DEFAULT_MULTIPART, Uploader, type MultipartOptions } from '../transfers/uploader.js';
 import type { StoreRows } from '../views/store-rows.js';
@@ -42,8 +41,8 @@ export interface LeadingTabContext {
 }
 
 export interface LeadingTabOptions extends TransfersOptions {
-  /** The tab's kit worker downloads run in (see transfers/downloads.ts); undefined: in the page. */
-  readonly worker: KitWorker | undefined;
+  /** Downloads run in the kit's download worker (see transfers/downloads.ts). */
+  readonly downloadWorker: boolean;
   readonly multipart?: Partial<MultipartOptions>;
 }
 
@@ -63,7 +62,7 @@ export class LeadingTab {
     options: LeadingTabOptions,
   ) {
     const { store, rows } = context;
-    this.#downloads = new Downloads(context.remote, context.local, options.worker);
+    this.#downloads = new Downloads(context.remote, context.local, options.downloadWorker);
     this.uploader = new Uploader(store, context.remote, { ...DEFAULT_MULTIPART, ...options.multipart });
     this.#confirmations = new CommitBatcher<ConfirmationEvent, ConfirmationKey>((confirmed, keys) => {
       if (this.#stopped) return;

@@ -1,12 +1,11 @@
 /**
- * The page's side of downloads run in the kit's worker (kit-worker.ts): hands it jobs, and turns its reports
- * back into progress, results and the errors the retry policy expects. Where the worker cannot run (its
- * script is not served next to the kit, as when an app bundles the core itself, or it crashed), its
+ * The page's side of the download worker: starts it on the first download, hands it jobs, and turns its
+ * reports back into progress, results and the errors the retry policy expects. Where the worker cannot run
+ * (its script is not served next to the kit, as when an app bundles the core itself, or it crashed), its
  * downloads and every later one run in the page instead.
  */
 import { TransferError } from '../errors.js';
-import { fromWire, type DownloadJob, type DownloadTarget } from './download-protocol.js';
-import type { KitWorker } from './kit-worker.js';
+import { fromWire, type DownloadJob, type DownloadReport, type DownloadRequest, type DownloadTarget } from './download-protocol.js';
 
 type RunDownload = (target: DownloadTarget, signal: AbortSignal, onProgress: (loaded: number) => void) => Promise<void>;
 
@@ -15,6 +14,7 @@ interface Pending {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
   readonly onProgress: (loaded: number) => void;
+  readonly signal: AbortSignal;
   /** When the worker last said something of this job (its start counts). */
   heardAt: number;
 }
@@ -28,12 +28,14 @@ const SILENCE_LIMIT_MS = 60_000;
 const SILENCE_CHECK_MS = 5_000;
 
 export class DownloadWorkerClient {
-  readonly #pending = new Map<number, Pending>();
+  #worker: Worker | undefined;
+  #pending = new Map<number, Pending>();
   #watchdog: ReturnType<typeof setInterval> | undefined;
-  #warned = false;
+  #nextId = 1;
+  #broken = false;
 
   constructor(
-    private readonly worker: KitWorker,
+    private readonly url: URL,
     private readonly inPage: RunDownload,
     /** How long a job may go unheard of (at least three of its idle timeouts); shorter in tests. */
     private readonly silenceLimitMs = SILENCE_LIMIT_MS,
@@ -41,41 +43,26 @@ export class DownloadWorkerClient {
 
   run(job: DownloadJob, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
     signal.throwIfAborted();
-    if (this.worker.failure !== undefined) return this.inPage(job, signal, onProgress);
+    if (this.#broken) return this.inPage(job, signal, onProgress);
+    const worker = (this.#worker ??= this.#start());
+    const jobId = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
-      const abort = () => this.worker.abort(jobId);
+      const abort = () => worker.postMessage({ type: 'abort', jobId } satisfies DownloadRequest);
+      signal.addEventListener('abort', abort, { once: true });
       const settle = () => {
         signal.removeEventListener('abort', abort);
         this.#pending.delete(jobId);
-        this.worker.end(jobId);
       };
-      const pending: Pending = {
+      this.#pending.set(jobId, {
         job,
         resolve: () => (settle(), resolve()),
         reject: (error) => (settle(), reject(error)),
         onProgress,
+        signal,
         heardAt: Date.now(),
-      };
-      const jobId = this.worker.post(
-        { type: 'start', job },
-        {
-          report: (report) => {
-            pending.heardAt = Date.now();
-            if (report.type === 'progress') pending.onProgress(report.loaded);
-            else if (report.type === 'done') pending.resolve();
-            else if (report.type === 'failed') pending.reject(fromWire(report.error, signal));
-          },
-          failed: (reason) => {
-            if (!this.#warned) console.warn('[ls-file-sync] the kit\'s worker failed; downloads run in the page', reason);
-            this.#warned = true;
-            settle();
-            this.inPage(job, signal, onProgress).then(resolve, reject);
-          },
-        },
-      );
-      signal.addEventListener('abort', abort, { once: true });
-      this.#pending.set(jobId, pending);
+      });
       this.#watchdog ??= setInterval(() => this.#giveUpSilent(), Math.min(SILENCE_CHECK_MS, this.silenceLimitMs));
+      worker.postMessage({ type: 'start', jobId, job } satisfies DownloadRequest);
     });
   }
 
@@ -83,7 +70,7 @@ export class DownloadWorkerClient {
     const now = Date.now();
     for (const [jobId, pending] of this.#pending) {
       if (now - pending.heardAt < Math.max(this.silenceLimitMs, 3 * pending.job.idleTimeoutMs)) continue;
-      this.worker.abort(jobId);
+      this.#worker?.postMessage({ type: 'abort', jobId } satisfies DownloadRequest);
       pending.reject(new TransferError('network', 'The download worker said nothing of this download for too long', 0, true));
     }
     if (this.#pending.size === 0) {
@@ -92,13 +79,36 @@ export class DownloadWorkerClient {
     }
   }
 
-  /** Stops this tab's downloads (the tab stops leading, or closes): those running fail as aborted. */
+  /** Stops the worker; downloads still running fail as aborted. */
   close(): void {
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
-    for (const [jobId, pending] of [...this.#pending]) {
-      this.worker.abort(jobId);
-      pending.reject(new DOMException('The file sync was closed', 'AbortError'));
-    }
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    for (const pending of [...this.#pending.values()]) pending.reject(new DOMException('The file sync was closed', 'AbortError'));
+  }
+
+  #start(): Worker {
+    const worker = new Worker(this.url, { type: 'module', name: 'ls-file-sync downloads' });
+    worker.onmessage = (event: MessageEvent<DownloadReport>) => {
+      const report = event.data;
+      const pending = this.#pending.get(report.jobId);
+      if (pending === undefined) return;
+      pending.heardAt = Date.now();
+      if (report.type === 'progress') pending.onProgress(report.loaded);
+      else if (report.type === 'done') pending.resolve();
+      else if (report.type === 'failed') pending.reject(fromWire(report.error, pending.signal));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      console.warn('[ls-file-sync] the download worker failed; downloads run in the page', event.message);
+      this.#broken = true;
+      this.#worker = undefined;
+      worker.terminate();
+      for (const pending of [...this.#pending.values()]) {
+        this.inPage(pending.job, pending.signal, pending.onProgress).then(pending.resolve, pending.reject);
+      }
+    };
+    return worker;
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Where a download runs: in the kit's worker where workers exist (pages), since reading, hashing and writing
- * every byte cost the main thread 1.6 s per 256 MiB; in place elsewhere, or when the app turns the worker off.
+ * Where a download runs: in the kit's download worker where workers exist (pages), since reading, hashing
+ * and writing every byte cost the main thread 1.6 s per 256 MiB; in place elsewhere, or when the app turns
+ * the worker off.
  */
+import { kitAssetUrls } from '../workers/assets.js';
 import { DownloadWorkerClient } from './download-client.js';
-import type { KitWorker } from './kit-worker.js';
 import type { DownloadJob, DownloadTarget } from './download-protocol.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { RemoteFileStorage } from '../storage/remote-storage.js';
@@ -14,10 +15,9 @@ export class Downloads {
   constructor(
     private readonly remote: RemoteFileStorage,
     private readonly local: FileStorage,
-    /** The tab's kit worker, shared with its saves; undefined: downloads run in the page. */
-    worker: KitWorker | undefined,
+    useWorker: boolean,
   ) {
-    this.#worker = worker && new DownloadWorkerClient(worker, this.#inPage);
+    this.#worker = useWorker && typeof Worker === 'function' ? new DownloadWorkerClient(kitAssetUrls().downloadWorker, this.#inPage) : undefined;
   }
 
   /** Fetches a file's bytes into a verified local copy (see download-job.ts). */

@@ -1,13 +1,17 @@
 /**
- * The page's side of saves run by the kit's worker (kit-worker.ts): large files, whose copy and hash would
- * hold the main thread, and every file of a page that cannot write files itself (no `createWritable()`, as in
- * Safari before 26); the worker writes through a sync access handle. A worker that cannot start or fails
- * fails its saves with a reason a user can read, and every later one.
+ * The page's side of saves run by the download worker, for a page that cannot write files itself (no
+ * `createWritable()`, as in Safari before 26): the worker writes through a sync access handle. Started on
+ * the first such save. A worker that cannot start or fails fails its saves with a reason a user can read,
+ * and every later one.
  */
 import { FileSyncError } from '../errors.js';
 import type { WriteResult } from '../storage/file-storage.js';
 import { fromWire, type DownloadReport, type DownloadRequest, type SaveJob } from './download-protocol.js';
-import type { KitWorker } from './kit-worker.js';
+
+interface Pending {
+  readonly resolve: (result: WriteResult) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 /** How long the worker has to say whether it can write before it is taken to be unable. */
 const PROBE_TIMEOUT_MS = 5_000;
@@ -42,44 +46,51 @@ const unavailable = (detail: string) =>
   new FileSyncError('worker_unavailable', `This browser could not write the file to this device's storage (${detail})`);
 
 export class WorkerSaves {
-  /** Saves under way, by job: each one's to end as `close` or a failed worker would end it. */
-  readonly #pending = new Map<number, (error: unknown) => void>();
+  #worker: Worker | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #broken: string | undefined;
 
-  constructor(private readonly worker: KitWorker) {}
+  constructor(private readonly url: URL) {}
 
   save(job: SaveJob): Promise<WriteResult> {
+    if (this.#broken !== undefined) return Promise.reject(unavailable(this.#broken));
+    const worker = (this.#worker ??= this.#start());
+    const jobId = this.#nextId++;
     return new Promise<WriteResult>((resolve, reject) => {
-      const jobId = this.worker.post(
-        { type: 'save', job },
-        {
-          report: (report) => {
-            if (report.type !== 'saved' && report.type !== 'failed') return;
-            this.#end(jobId);
-            if (report.type === 'saved') resolve({ hash: report.hash, size: report.size });
-            else reject(fromWire(report.error, AbortSignal.abort()));
-          },
-          failed: (reason) => {
-            this.#end(jobId);
-            reject(unavailable(reason));
-          },
-        },
-      );
-      this.#pending.set(jobId, reject);
+      this.#pending.set(jobId, { resolve, reject });
+      worker.postMessage({ type: 'save', jobId, job } satisfies DownloadRequest);
     });
   }
 
-  /** Ends the saves under way as aborted (the worker goes on: it is the tab's). */
   close(): void {
-    const pending = [...this.#pending];
-    this.#pending.clear();
-    for (const [jobId, reject] of pending) {
-      this.worker.end(jobId);
-      reject(new DOMException('The file sync was closed', 'AbortError'));
-    }
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#failAll(new DOMException('The file sync was closed', 'AbortError'));
   }
 
-  #end(jobId: number): void {
-    this.#pending.delete(jobId);
-    this.worker.end(jobId);
+  #start(): Worker {
+    const worker = new Worker(this.url, { type: 'module', name: 'ls-file-sync saves' });
+    worker.onmessage = (event: MessageEvent<DownloadReport>) => {
+      const report = event.data;
+      const pending = this.#pending.get(report.jobId);
+      if (pending === undefined || report.type === 'progress' || report.type === 'done' || report.type === 'can-write') return;
+      this.#pending.delete(report.jobId);
+      if (report.type === 'saved') pending.resolve({ hash: report.hash, size: report.size });
+      else pending.reject(fromWire(report.error, AbortSignal.abort()));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.#broken = event.message || 'its worker did not start';
+      this.#worker = undefined;
+      worker.terminate();
+      this.#failAll(unavailable(this.#broken));
+    };
+    return worker;
+  }
+
+  #failAll(error: unknown): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
   }
 }

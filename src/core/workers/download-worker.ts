@@ -1,8 +1,7 @@
 /**
- * The kit's file worker: runs `runDownload` for the page, off its main thread (see download-job.ts), and
- * saves the files the page hands it (large ones, and all of them for a page that cannot write files itself).
- * One per `FileSync` (transfers/kit-worker.ts); jobs arrive with what they need (the token of the moment
- * included) and report progress, then done, saved or failed.
+ * The leader's download worker: runs `runDownload` for the page, off its main thread (see download-job.ts).
+ * One per leading `FileSync`; jobs arrive with what they need (the token of the moment included) and
+ * report progress, then done or failed. It also saves files for a page that cannot write them itself.
  */
 import { runDownload } from '../transfers/download-job.js';
 import { toWire, type DownloadReport, type DownloadRequest } from '../transfers/download-protocol.js';
