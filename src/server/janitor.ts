@@ -187,10 +187,14 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
   async stagingBegun(stagingKey: string, bytes: number): Promise<QuotaRefusal | undefined> {
     const refused = await this.refusal(bytes, false);
     if (refused !== undefined) return refused;
-    const deleteAt = Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000;
-    this.#sql.exec('INSERT OR REPLACE INTO staged (key, delete_at) VALUES (?, ?)', stagingKey, deleteAt);
+    this.#stage(stagingKey, Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000);
     await this.#schedule();
     return undefined;
+  }
+
+  /** Bytes are about to be written at `stagingKey`: they go at `deleteAt` unless a pointer names them by then. */
+  #stage(stagingKey: string, deleteAt: number): void {
+    this.#sql.exec('INSERT OR REPLACE INTO staged (key, delete_at) VALUES (?, ?)', stagingKey, deleteAt);
   }
 
   /** Records an upload begun, unless the store has no room for it (see `refusal`): then it says why. */
@@ -200,7 +204,7 @@ export class FileJanitorDO extends DurableObject<JanitorEnv> {
     if (refused !== undefined) return refused;
     const abortAt = Date.now() + limitsOf(this.env).uploadLifetimeSeconds * 1000;
     this.#sql.exec('INSERT OR REPLACE INTO uploads (upload_id, key, abort_at, declared_size) VALUES (?, ?, ?, ?)', uploadId, key, abortAt, declaredSize);
-    this.#sql.exec('INSERT OR REPLACE INTO staged (key, delete_at) VALUES (?, ?)', key, abortAt);
+    this.#stage(key, abortAt);
     await this.#schedule();
     return undefined;
   }

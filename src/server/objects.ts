@@ -9,8 +9,9 @@ export interface FilesEnv extends JanitorEnv, LimitsEnv {
   readonly FILES: R2Bucket;
   readonly AUTH_SECRET: string;
   /**
-   * For tests only, never set in a deployment: `end-after-staging` ends every single upload with an error
-   * right after its bytes are stored at their staging key, as a crash there would.
+   * For tests only, never set in a deployment: `end-after-staging` ends every upload (a single PUT, a
+   * multipart completion) with an error right after its bytes are stored at their staging key, as a crash
+   * there would.
    */
   readonly INJECT_FAULT?: string;
 }
