@@ -64,6 +64,9 @@ export function startFaultProxy({ target, port = 0 }) {
       (up) => {
         entry.status = up.statusCode;
         res.writeHead(up.statusCode, up.headers);
+        // The backend gone in the middle of its answer (its restart): the client sees the connection cut,
+        // as it would have without the proxy, rather than a response that never ends.
+        up.on('error', () => res.destroy());
         if (rule?.action === 'cut') {
           let sent = 0;
           up.on('data', (chunk) => {
@@ -76,6 +79,11 @@ export function startFaultProxy({ target, port = 0 }) {
               res.destroy();
             }
           });
+          // A body shorter than the cut passes whole and its response ends. Left open, it held the
+          // connection: the browser, with every byte it expected, sent its next request on it (a CORS
+          // preflight, which no script can abort), and Node queued that request's answer behind the open
+          // one for good. Six such connections and the browser reached this host no more (docs/reliability.md).
+          up.on('end', () => sent < rule.afterBytes && res.end());
           return;
         }
         if (rule?.action === 'corrupt') {
