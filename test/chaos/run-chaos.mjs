@@ -214,6 +214,12 @@ export async function runChaos({ files = 300, maxSize = 20 * MiB, large = 3, fau
     const falseSynced = await claims.stop();
     for (const line of [...new Set(falseSynced)].slice(0, 5)) log(`  ${line}`);
     const report = world.proxy?.report() ?? { kinds: {}, log: [] };
+    if (process.env.CHAOS_DEBUG) {
+      // Every request the proxy saw, seconds from the run's start: the other side of a page's network log.
+      const line = (e) => `${((e.at - started) / 1000).toFixed(1)} ${e.method} ${e.path} ${e.status} ${e.fault ?? ''}`;
+      (await import('node:fs')).writeFileSync(`${process.env.CHAOS_DEBUG}.proxy`, `${report.log.map(line).join('\n')}\n`);
+      log(`  the proxy's requests written to ${process.env.CHAOS_DEBUG}.proxy`);
+    }
     world.proxy?.setRules([]);
 
     const expected = new Map(added.map((f) => [f.id, f.hash]));

@@ -31,7 +31,11 @@ export async function startWorld({ proxied = false } = {}) {
      * `storeId`; `privateWindow`: Firefox in a private window.
      */
     async openProfile(name, storeId, engine = 'chromium', { privateWindow = false } = {}) {
-      const browser = await puppeteer.launch({ ...launchOptions(engine, { privateWindow }), userDataDir: path.join(work, `profile-${name}`) });
+      const options = launchOptions(engine, { privateWindow });
+      // E2E_NETLOG=<dir>: Chromium's own network log of each profile, <dir>/<name>.json (every request, its
+      // connection and how long it waited for one): how a profile that reached the backend no more was read.
+      if (process.env.E2E_NETLOG && engine === 'chromium') options.args = [...options.args, `--log-net-log=${path.join(process.env.E2E_NETLOG, `${name}.json`)}`];
+      const browser = await puppeteer.launch({ ...options, userDataDir: path.join(work, `profile-${name}`) });
       this.browsers.push(browser);
       // E2E_CONSOLE=1: the console of the profile's shared workers too (LiveStore's connects the tabs to their leader).
       if (process.env.E2E_CONSOLE) {
