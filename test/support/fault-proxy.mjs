@@ -8,7 +8,8 @@
 //   'status'  { status, retryAfter? }   answer with this status instead of forwarding
 //   'refuse'                            destroy the connection without an answer
 //   'stall'   { ms }                    hold the request, then forward it
-//   'cut'     { afterBytes }            forward, but end the response body after afterBytes bytes
+//   'cut'     { afterBytes }            forward, but end the response body after afterBytes bytes (a shorter body
+//                                       passes whole)
 //   'cut-request' { afterBytes }        forward, but drop the connection after afterBytes of the request body
 //   'corrupt'                           forward, flipping one byte in the middle of the response body
 // WebSocket upgrades (LiveStore sync) are piped through untouched unless a rule matches them.
