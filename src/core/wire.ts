@@ -37,6 +37,16 @@ export const remoteKeyOf = (fileId: string, hash: string): string => `${fileId}/
  */
 export const filePath = (storeId: string, remoteKey: string): string => `/api/stores/${encodeURIComponent(storeId)}/files/${remoteKey}`;
 
+/**
+ * The one URL every file of a store may also be reached at, the path after `files/` (a remote key, and what
+ * follows it: `/uploads/…`) in `FILE_PATH_HEADER`. A browser asks leave of another origin (a CORS preflight)
+ * once per URL and caches the answer: with a URL per file, every transfer cost a request more.
+ */
+export const storeFileRoute = (storeId: string): string => `/api/stores/${encodeURIComponent(storeId)}/file`;
+
+/** The header that names the file at `storeFileRoute`. */
+export const FILE_PATH_HEADER = 'x-file-path';
+
 /** A store's manifest: what the backend holds of it (see src/server/manifest.ts). */
 export const manifestPath = (storeId: string): string => `/api/stores/${storeId}/manifest`;
 

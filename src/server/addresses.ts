@@ -38,6 +38,18 @@ const UPLOAD_ID = /^[\x21-\x7e]{1,1024}$/;
 const PART_NUMBER = /^[1-9]\d{0,4}$/;
 
 /**
+ * The file path a request names: its URL's own, or, at a store's one file route (`/api/stores/<storeId>/file`,
+ * see `storeFileRoute`), the store's `files/` path with the header's value after it. Built as a string and
+ * parsed as any path is, segment by segment and undecoded, so the header can name nothing a URL could not.
+ */
+export function fileRequestPath(pathname: string, header: string | null): string {
+  const parts = pathname.split('/');
+  if (parts.length !== 5 || parts[1] !== 'api' || parts[2] !== 'stores' || parts[4] !== 'file') return pathname;
+  // No header: a path with no file in it, which parseFilePath refuses.
+  return `/api/stores/${parts[3]}/files/${header ?? ''}`;
+}
+
+/**
  * Parses `/api/stores/<storeId>/files/<fileId>/<hash>[/uploads[/<uploadId>[/complete|/parts/<n>]]]`, or a
  * multipart route under a staging address instead of `<hash>`; undefined when the path is not under
  * `/api/stores/`, `'invalid'` when it is but is malformed.

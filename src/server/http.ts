@@ -28,10 +28,21 @@ export function withCors(request: Request, response: Response, { allowedOrigins 
   if (!allowed) return response;
   // A 101 WebSocket upgrade or an immutable response cannot take new headers.
   if (response.status === 101 || response.webSocket) return response;
+  return withHeaders(response, (headers) => {
+    headers.set('access-control-allow-origin', allowedOrigins.trim() === '*' ? '*' : origin);
+    headers.set('access-control-expose-headers', EXPOSED);
+    headers.append('vary', 'Origin');
+  });
+}
+
+/** The same response, told apart by a cache also by the request's `header`. */
+export function withVary(response: Response, header: string): Response {
+  return withHeaders(response, (headers) => headers.append('vary', header));
+}
+
+function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
   const headers = new Headers(response.headers);
-  headers.set('access-control-allow-origin', allowedOrigins.trim() === '*' ? '*' : origin);
-  headers.set('access-control-expose-headers', EXPOSED);
-  headers.append('vary', 'Origin');
+  edit(headers);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
@@ -40,7 +51,7 @@ export function preflight(request: Request, options: CorsOptions): Response {
     status: 204,
     headers: {
       'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, OPTIONS',
-      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match, X-Content-SHA256',
+      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match, X-Content-SHA256, X-File-Path',
       'access-control-max-age': '86400',
     },
   });

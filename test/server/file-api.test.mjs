@@ -25,6 +25,8 @@ after(async () => {
 });
 
 const fileUrl = (fileId, hash, suffix = '', s = store) => `${backend.url}/api/stores/${s}/files/${fileId}/${hash}${suffix}`;
+/** The store's one file route: the file named in `x-file-path` (src/core/wire.ts, storeFileRoute). */
+const fileRoute = (s = store) => `${backend.url}/api/stores/${s}/file`;
 const auth = (t = token) => ({ authorization: `Bearer ${t}` });
 const errorCode = async (res) => (await res.json()).error.code;
 
@@ -527,15 +529,47 @@ test('every route refuses a missing token, another store’s token, and a read-o
     ['POST', '/uploads/some-upload/complete', 'write'],
     ['DELETE', '/uploads/some-upload', 'write'],
   ];
-  for (const [method, suffix, scope] of routes) {
-    const call = (headers) => fetch(fileUrl('matrix', hash, suffix), { method, headers, ...(method === 'PUT' ? { body: bytes } : {}) });
-    const label = `${method} …${suffix}`;
+  // Each route at the file's own path and at the store's one file route, the file named in `x-file-path`.
+  for (const [[method, suffix, scope], byHeader] of routes.flatMap((route) => [[route, false], [route, true]])) {
+    const call = (headers) =>
+      byHeader
+        ? fetch(fileRoute(), { method, headers: { ...headers, 'x-file-path': `matrix/${hash}${suffix}` }, ...(method === 'PUT' ? { body: bytes } : {}) })
+        : fetch(fileUrl('matrix', hash, suffix), { method, headers, ...(method === 'PUT' ? { body: bytes } : {}) });
+    const label = `${method} …${suffix}${byHeader ? ' (named in x-file-path)' : ''}`;
     assert.equal((await call({})).status, 401, `${label} without a token`);
     assert.equal((await call(auth(otherStore))).status, 403, `${label} with another store's token`);
     const asReader = (await call(auth(readOnly))).status;
     if (scope === 'write') assert.equal(asReader, 403, `${label} with a read-only token`);
     else assert.notEqual(asReader, 403, `${label} is allowed to read`);
   }
+});
+
+test("a store's one file route answers as a file's own path does for the file its header names, tells a cache to keep them apart, and names nothing a path could not", async () => {
+  const bytes = randomBytes(1000);
+  const hash = contentHash(bytes);
+  const named = (filePath, extra = {}) => ({ ...auth(), 'x-file-path': filePath, ...extra });
+  const stored = await fetch(fileRoute(), { method: 'PUT', body: bytes, headers: named(`by-header/${hash}`, { 'content-type': 'application/octet-stream', 'x-content-sha256': sha256(bytes) }) });
+  assert.equal(stored.status, 201);
+  await stored.body?.cancel();
+  const byPath = await fetch(fileUrl('by-header', hash), { headers: auth() });
+  assert.deepEqual(Buffer.from(await byPath.arrayBuffer()), bytes, 'stored where its own path finds it');
+  const byHeader = await fetch(fileRoute(), { headers: named(`by-header/${hash}`, { range: 'bytes=10-19' }) });
+  assert.equal(byHeader.status, 206);
+  assert.deepEqual(Buffer.from(await byHeader.arrayBuffer()), bytes.subarray(10, 20));
+  assert.match(byHeader.headers.get('vary') ?? '', /x-file-path/i, 'one URL for every file: a cache must vary on the header');
+
+  const other = await devToken('another-store');
+  const refused = await fetch(fileRoute('another-store'), { headers: { ...auth(other), 'x-file-path': `by-header/${hash}` } });
+  assert.equal(refused.status, 404, "another store's route does not reach this store's file");
+  await refused.body?.cancel();
+  for (const filePath of [null, '', `../../another-store/files/by-header/${hash}`, `..%2f..%2fanother-store/${hash}`, `%2e%2e/${hash}`, `by-header/${hash}?x=1`, `a/b/${hash}`, `by-header/${hash}/uploads/x/parts/0`]) {
+    const res = await fetch(fileRoute(), { headers: filePath === null ? auth() : named(filePath) });
+    assert.equal(res.status, 400, String(filePath));
+    assert.equal(await errorCode(res), 'bad_request');
+  }
+  const preflight = await fetch(fileRoute(), { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,x-file-path' } });
+  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /x-file-path/i);
+  assert.ok(Number(preflight.headers.get('access-control-max-age')) > 0, 'the answer may be cached');
 });
 
 test('an unsatisfiable range is answered 416, and CORS names only allowed origins', async () => {

@@ -16,6 +16,17 @@
 import { createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 
+/**
+ * The path a request is about, for rules and the log: at a store's one file route (`…/file`, the file named in
+ * `x-file-path`: src/core/wire.ts) the file's own path, as the worker reads it, so that rules and tests match
+ * a file's requests however the kit addresses them.
+ */
+const named = (req) => {
+  const header = req.headers['x-file-path'];
+  const match = /^(\/api\/stores\/[^/]+)\/file$/.exec(req.url);
+  return match && typeof header === 'string' ? `${match[1]}/files/${header}` : req.url;
+};
+
 export function startFaultProxy({ target, port = 0 }) {
   const upstream = new URL(target);
   let rules = [];
@@ -29,7 +40,7 @@ export function startFaultProxy({ target, port = 0 }) {
       (r) =>
         (r.times ?? Infinity) > 0 &&
         (!r.method || r.method === req.method) &&
-        (!r.path || new RegExp(r.path).test(req.url)) &&
+        (!r.path || new RegExp(r.path).test(named(req))) &&
         (r.rate === undefined || Math.random() < r.rate),
     );
     if (!rule) return undefined;
@@ -58,7 +69,7 @@ export function startFaultProxy({ target, port = 0 }) {
   };
 
   const timers = new Set();
-  const forward = (req, res, rule, entry = { method: req.method, path: req.url, status: 0, fault: rule?.action, at: Date.now() }) => {
+  const forward = (req, res, rule, entry = { method: req.method, path: named(req), status: 0, fault: rule?.action, at: Date.now() }) => {
     if (!log.includes(entry)) log.push(entry);
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
@@ -128,7 +139,7 @@ export function startFaultProxy({ target, port = 0 }) {
     if (req.url.startsWith('/__faults')) return void control(req, res);
     const rule = req.method === 'OPTIONS' ? undefined : take(req);
     if (rule?.action === 'status') {
-      log.push({ method: req.method, path: req.url, status: rule.status, fault: 'status', at: Date.now() });
+      log.push({ method: req.method, path: named(req), status: rule.status, fault: 'status', at: Date.now() });
       req.resume();
       res.writeHead(rule.status, {
         'content-type': 'application/json',
@@ -139,14 +150,14 @@ export function startFaultProxy({ target, port = 0 }) {
       return void res.end(JSON.stringify({ error: { code: 'injected', message: `injected ${rule.status}` } }));
     }
     if (rule?.action === 'refuse') {
-      log.push({ method: req.method, path: req.url, status: 0, fault: 'refuse', at: Date.now() });
+      log.push({ method: req.method, path: named(req), status: 0, fault: 'refuse', at: Date.now() });
       return void req.socket.destroy();
     }
     if (rule?.action === 'stall') {
       // A client that gives up during the stall closed its connection: its request never reaches the backend.
       let gone = false;
       res.on('close', () => (gone = true));
-      const entry = { method: req.method, path: req.url, status: 0, fault: 'stall', at: Date.now() };
+      const entry = { method: req.method, path: named(req), status: 0, fault: 'stall', at: Date.now() };
       log.push(entry);
       const timer = setTimeout(() => {
         timers.delete(timer);

@@ -4,7 +4,7 @@
  */
 import { TransferError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { sha256Hex } from './hash.js';
-import { filePath } from '../wire.js';
+import { FILE_PATH_HEADER, filePath, storeFileRoute } from '../wire.js';
 
 export interface RemoteConfig {
   /** The worker's origin (and optional base path), e.g. `https://files.example.com`. */
@@ -26,6 +26,12 @@ export interface UploadOptions {
   readonly onProgress?: (loaded: number) => void;
 }
 
+/** A request's URL and the headers that go with it (the token, the file it is about). */
+interface RequestTarget {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export class RemoteFileStorage {
   constructor(readonly config: RemoteConfig) {}
 
@@ -33,14 +39,29 @@ export class RemoteFileStorage {
     return this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   }
 
-  /** `remoteKey` is `<fileId>/<content hash>`, as recorded in the synced `files` table. */
+  /**
+   * The file's own URL (what the service worker fetches; the kit's transfers go to the store's one file
+   * route instead, see `#at`). `remoteKey` is `<fileId>/<content hash>`, as recorded in the synced `files` table.
+   */
   url(remoteKey: string): string {
-    const base = this.config.endpoint.replace(/\/+$/, '');
-    return `${base}${filePath(this.config.storeId, remoteKey)}`;
+    return `${this.#base()}${filePath(this.config.storeId, remoteKey)}`;
+  }
+
+  #base(): string {
+    return this.config.endpoint.replace(/\/+$/, '');
   }
 
   #auth(): Record<string, string> {
     return { authorization: `Bearer ${this.config.token()}` };
+  }
+
+  /**
+   * Where the kit's requests about `remoteKey` (and `rest`: `/uploads/…`) go: the store's one file route, the
+   * file named in a header. The browser's answer to its CORS preflight of that URL serves every transfer for
+   * the answer's lifetime; at `url(remoteKey)` each file and each part paid a preflight (bench/README.md).
+   */
+  #at(remoteKey: string, rest = ''): RequestTarget {
+    return { url: `${this.#base()}${storeFileRoute(this.config.storeId)}`, headers: { ...this.#auth(), [FILE_PATH_HEADER]: `${remoteKey}${rest}` } };
   }
 
   /**
@@ -51,15 +72,17 @@ export class RemoteFileStorage {
    */
   async upload(remoteKey: string, blob: Blob, type: string, options: UploadOptions = {}): Promise<void> {
     const sha256 = await sha256Hex(await blob.arrayBuffer());
-    await this.#put(this.url(remoteKey), blob, { 'content-type': type || 'application/octet-stream', 'x-content-sha256': sha256 }, options);
+    const at = this.#at(remoteKey);
+    await this.#put(at.url, blob, { ...at.headers, 'content-type': type || 'application/octet-stream', 'x-content-sha256': sha256 }, options);
   }
 
   /** Starts a multipart upload of `size` bytes; returns its id. */
   async startMultipart(remoteKey: string, size: number, type: string, signal?: AbortSignal): Promise<string> {
-    const response = await this.#fetch(`${this.url(remoteKey)}/uploads`, {
+    const at = this.#at(remoteKey, '/uploads');
+    const response = await this.#fetch(at.url, {
       method: 'POST',
       body: JSON.stringify({ size }),
-      headers: { ...this.#auth(), 'content-type': type || 'application/octet-stream' },
+      headers: { ...at.headers, 'content-type': type || 'application/octet-stream' },
       ...(signal ? { signal } : {}),
     });
     return ((await response.json()) as { uploadId: string }).uploadId;
@@ -67,7 +90,8 @@ export class RemoteFileStorage {
 
   /** Uploads part `partNumber` (from 1) and returns the etag R2 gave it. */
   async uploadPart(remoteKey: string, uploadId: string, partNumber: number, blob: Blob, options: UploadOptions = {}): Promise<string> {
-    const body = await this.#put(`${this.#uploadUrl(remoteKey, uploadId)}/parts/${partNumber}`, blob, { 'content-type': 'application/octet-stream' }, options);
+    const at = this.#atUpload(remoteKey, uploadId, `/parts/${partNumber}`);
+    const body = await this.#put(at.url, blob, { ...at.headers, 'content-type': 'application/octet-stream' }, options);
     return (JSON.parse(body) as { etag: string }).etag;
   }
 
@@ -79,12 +103,13 @@ export class RemoteFileStorage {
     hash: string,
     signal?: AbortSignal,
   ): Promise<void> {
+    const at = this.#atUpload(remoteKey, uploadId, '/complete');
     const response = await this.#fetch(
-      `${this.#uploadUrl(remoteKey, uploadId)}/complete`,
+      at.url,
       {
         method: 'POST',
         body: JSON.stringify({ parts, hash }),
-        headers: { ...this.#auth(), 'content-type': 'application/json' },
+        headers: { ...at.headers, 'content-type': 'application/json' },
         ...(signal ? { signal } : {}),
       },
       // Parts that are not whole 4 MiB blocks (a `minPartSize` of another size) make the worker read the
@@ -97,9 +122,10 @@ export class RemoteFileStorage {
 
   /** Aborts a multipart upload; an upload already gone counts as aborted. */
   async abortMultipart(remoteKey: string, uploadId: string, signal?: AbortSignal): Promise<void> {
-    const response = await this.#fetch(this.#uploadUrl(remoteKey, uploadId), {
+    const at = this.#atUpload(remoteKey, uploadId);
+    const response = await this.#fetch(at.url, {
       method: 'DELETE',
-      headers: this.#auth(),
+      headers: at.headers,
       ...(signal ? { signal } : {}),
     }).catch((error: unknown) => {
       if (error instanceof TransferError && error.status === 404) return undefined;
@@ -108,11 +134,11 @@ export class RemoteFileStorage {
     await response?.body?.cancel();
   }
 
-  #uploadUrl(remoteKey: string, uploadId: string): string {
-    return `${this.url(remoteKey)}/uploads/${encodeURIComponent(uploadId)}`;
+  #atUpload(remoteKey: string, uploadId: string, rest = ''): RequestTarget {
+    return this.#at(remoteKey, `/uploads/${encodeURIComponent(uploadId)}${rest}`);
   }
 
-  /** PUTs a blob, with upload progress where XHR exists; resolves with the response text. */
+  /** PUTs a blob (`headers` carry the token and the file), with upload progress where XHR exists; resolves with the response text. */
   #put(url: string, blob: Blob, headers: Record<string, string>, options: UploadOptions): Promise<string> {
     // XHR, not fetch: fetch has no upload progress, and a streamed fetch body needs HTTP/2.
     if (typeof XMLHttpRequest === 'undefined') return this.#putWithFetch(url, blob, headers, options);
@@ -129,7 +155,7 @@ export class RemoteFileStorage {
       };
       xhr.onloadend = () => clearTimeout(idle);
       xhr.open('PUT', url);
-      for (const [name, value] of Object.entries({ ...this.#auth(), ...headers })) xhr.setRequestHeader(name, value);
+      for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (event) => {
         watch();
         options.onProgress?.(event.loaded);
@@ -153,7 +179,7 @@ export class RemoteFileStorage {
     const response = await this.#fetch(url, {
       method: 'PUT',
       body: blob,
-      headers: { ...this.#auth(), ...headers },
+      headers,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     options.onProgress?.(blob.size);
@@ -162,15 +188,16 @@ export class RemoteFileStorage {
 
   /** Starts a download; the caller streams, hashes and stores the body. */
   async download(remoteKey: string, options: { signal?: AbortSignal; range?: { start: number } } = {}): Promise<Response> {
-    const headers: Record<string, string> = this.#auth();
-    if (options.range) headers.range = `bytes=${options.range.start}-`;
-    return this.#fetch(this.url(remoteKey), { headers, ...(options.signal ? { signal: options.signal } : {}) });
+    const at = this.#at(remoteKey);
+    const headers = options.range ? { ...at.headers, range: `bytes=${options.range.start}-` } : at.headers;
+    return this.#fetch(at.url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   async delete(remoteKey: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const response = await this.#fetch(this.url(remoteKey), {
+    const at = this.#at(remoteKey);
+    const response = await this.#fetch(at.url, {
       method: 'DELETE',
-      headers: this.#auth(),
+      headers: at.headers,
       ...(options.signal ? { signal: options.signal } : {}),
     }).catch((error: unknown) => {
       // Already gone is what a delete wants.
@@ -188,7 +215,7 @@ export class RemoteFileStorage {
   async reachable(signal?: AbortSignal): Promise<boolean> {
     const timeout = AbortSignal.timeout(this.idleTimeoutMs);
     try {
-      const response = await fetch(`${this.config.endpoint.replace(/\/+$/, '')}/health`, {
+      const response = await fetch(`${this.#base()}/health`, {
         cache: 'no-store',
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
