@@ -50,6 +50,12 @@ export const FILE_PATH_HEADER = 'x-file-path';
 /** A store's manifest: what the backend holds of it (see src/server/manifest.ts). */
 export const manifestPath = (storeId: string): string => `/api/stores/${storeId}/manifest`;
 
+/**
+ * The header that carries the digest of the manifest a device expects. In the query string, as before, every
+ * check had a URL of its own, and a browser asked leave (a CORS preflight) before each one.
+ */
+export const MANIFEST_DIGEST_HEADER = 'x-manifest-digest';
+
 /** What the worker's JSON errors say in `error.code`. */
 export type ErrorCode =
   | 'bad_request'

@@ -40,7 +40,8 @@ export function withVary(response: Response, header: string): Response {
   return withHeaders(response, (headers) => headers.append('vary', header));
 }
 
-function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
+/** The same response with its headers edited (a fetched response's headers cannot be changed in place). */
+export function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
   const headers = new Headers(response.headers);
   edit(headers);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
@@ -51,7 +52,7 @@ export function preflight(request: Request, options: CorsOptions): Response {
     status: 204,
     headers: {
       'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, OPTIONS',
-      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match, X-Content-SHA256, X-File-Path',
+      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match, X-Content-SHA256, X-File-Path, X-Manifest-Digest',
       'access-control-max-age': '86400',
     },
   });

@@ -1,13 +1,14 @@
 /**
- * `GET /api/stores/<storeId>/manifest[?digest=<hex>]` (read scope): the store's records in short, folded from
- * the sync Durable Object's own event log (src/core/sync/manifest.ts). A device compares it with its records
- * to know the backend holds them, which LiveStore's own status does not tell. With the digest of what the
- * device expects, an unchanged manifest is answered without its rows.
+ * `GET /api/stores/<storeId>/manifest` (read scope): the store's records in short, folded from the sync
+ * Durable Object's own event log (src/core/sync/manifest.ts). A device compares it with its records to know
+ * the backend holds them, which LiveStore's own status does not tell. With the digest of what the device
+ * expects (in `X-Manifest-Digest`, or `?digest=<hex>` as earlier kits sent it), an unchanged manifest is
+ * answered without its rows.
  */
 import { foldEvent, manifestDigest, manifestRows, type ManifestEntry, type ManifestResponse } from '../core/sync/manifest.js';
-import { bearer, errorResponse, json } from './http.js';
+import { bearer, errorResponse, json, withVary } from './http.js';
 import { checkAccess, type AccessEnv } from './access.js';
-import { ID_PATTERN } from '../core/wire.js';
+import { ID_PATTERN, MANIFEST_DIGEST_HEADER } from '../core/wire.js';
 
 const MANIFEST_PATH = /^\/api\/stores\/([^/]+)\/manifest$/;
 
@@ -65,7 +66,7 @@ export async function handleManifest(request: Request, env: ManifestEnv, storeId
   // The same Durable Object LiveStore's sync request reaches: named by the store.
   const stub = env.SYNC_BACKEND_DO.get(env.SYNC_BACKEND_DO.idFromName(storeId)) as unknown as ManifestStub;
   const { head, digest, rows } = await stub.manifest();
-  const expected = new URL(request.url).searchParams.get('digest');
+  const expected = request.headers.get(MANIFEST_DIGEST_HEADER) ?? new URL(request.url).searchParams.get('digest');
   const body: ManifestResponse = expected === digest ? { head, digest } : { head, digest, files: rows };
-  return json(body);
+  return withVary(json(body), MANIFEST_DIGEST_HEADER);
 }

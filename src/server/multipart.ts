@@ -199,7 +199,13 @@ async function checkAndPoint(
     await env.FILES.delete(key);
     return errorResponse(422, 'size_mismatch', `The parts add up to ${object.size} bytes, not the ${declared} declared`);
   }
-  if (((await hashFromParts(parts, streamedIn)) ?? (await contentHashOf(env, key))) !== content.hash) {
+  const fromParts = await hashFromParts(parts, streamedIn);
+  if (fromParts === undefined) {
+    // The slow path (the whole file read back), said in the worker's log: on a large file it holds the upload's
+    // completion for minutes, and the log is where an operator can see why.
+    console.warn(`Completing ${key}: its parts' digests do not make the file's hash (${parts.length} parts listed, ${streamedIn.length} hashed as they came in); reading ${object.size} bytes back`);
+  }
+  if ((fromParts ?? (await contentHashOf(env, key))) !== content.hash) {
     await env.FILES.delete(key);
     return errorResponse(422, 'hash_mismatch', "The uploaded bytes do not match the key's content hash");
   }

@@ -5,7 +5,7 @@
 import { fileRequestPath, parseFilePath } from './addresses.js';
 import { handleFileRequest } from './files.js';
 import type { FilesEnv } from './objects.js';
-import { errorResponse, json, preflight, withCors, withVary } from './http.js';
+import { errorResponse, json, preflight, withCors, withHeaders } from './http.js';
 import { handleManifest, manifestStoreOf } from './manifest.js';
 import { handleRevocation, revocationStoreOf } from './access.js';
 import { otherEventsOf } from './event-checks.js';
@@ -56,8 +56,13 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (filePath === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
   if (filePath !== undefined) {
     const response = await handleFileRequest(request, env, filePath, ctx);
-    // One URL for every file: a cache must tell them apart by the header.
-    return named === url.pathname ? response : withVary(response, FILE_PATH_HEADER);
+    if (named === url.pathname) return response;
+    // One URL for every file: a cache must tell them apart by the header, and a browser's cache would hold
+    // one of them at a time, each download written to its disk a second time to replace the last.
+    return withHeaders(response, (headers) => {
+      headers.append('vary', FILE_PATH_HEADER);
+      headers.set('cache-control', 'no-store');
+    });
   }
 
   if (url.pathname === '/health') return json({ ok: true });

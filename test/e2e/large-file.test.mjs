@@ -64,12 +64,25 @@ test(`a ${SIZE / MiB} MiB file is saved, uploaded in parts and stored remotely w
     assert.equal(saved.size, SIZE);
     assert.equal(saved.hash, expected, 'the record carries the hash of the bytes the user gave');
 
+    // Each change of the file's state, with when it came: the upload was twice not confirmed in CI with
+    // workerd busy for minutes, and what the kit was doing meanwhile is what places it.
+    const states = [];
+    const started = Date.now();
     await waitUntil(
-      () => page.evaluate((id) => document.querySelector('ls-file-sync').sync.file(id)?.state.kind, saved.id),
+      async () => {
+        const state = await page.evaluate((id) => JSON.stringify(document.querySelector('ls-file-sync').sync.file(id)?.state ?? null), saved.id);
+        const kind = JSON.parse(state)?.kind;
+        if (states.at(-1)?.kind !== kind) states.push({ at: `${((Date.now() - started) / 1000).toFixed(1)} s`, kind, state });
+        return kind;
+      },
       (kind) => kind === 'synced',
       'the upload to be confirmed',
       10 * 60_000,
-    );
+    ).catch((error) => {
+      console.log(`The file's states, from the save's end:\n${states.map((s) => `  ${s.at} ${s.state}`).join('\n')}`);
+      console.log(`The local backend's log, its end:\n${world.backend.output().split('\n').slice(-80).join('\n')}`);
+      throw error;
+    });
     // After the gigabyte, the other profile still hears: the record of a small file saved now reaches it.
     const small = await within(addGeneratedFile(page, { size: 2000, name: 'after.bin' }), 30_000, 'saving a small file after the gigabyte');
     await waitUntil(

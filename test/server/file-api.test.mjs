@@ -557,6 +557,8 @@ test("a store's one file route answers as a file's own path does for the file it
   assert.equal(byHeader.status, 206);
   assert.deepEqual(Buffer.from(await byHeader.arrayBuffer()), bytes.subarray(10, 20));
   assert.match(byHeader.headers.get('vary') ?? '', /x-file-path/i, 'one URL for every file: a cache must vary on the header');
+  assert.equal(byHeader.headers.get('cache-control'), 'no-store', "a browser's cache, one file at a time at one URL, keeps none of them");
+  assert.match(byPath.headers.get('cache-control') ?? '', /immutable/, "a file's own path may still be kept");
 
   const other = await devToken('another-store');
   const refused = await fetch(fileRoute('another-store'), { headers: { ...auth(other), 'x-file-path': `by-header/${hash}` } });

@@ -62,9 +62,12 @@ test('a LiveStore Node client syncs file records with a valid token and is refus
   assert.equal(refused.connected, false);
 
   // The manifest the worker folds from the same log: what a device compares its records with.
-  const manifest = async (token, digest = '') => {
-    const response = await fetch(`${backend.url}/api/stores/${storeId}/manifest?digest=${digest}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.json() };
+  // The digest the device expects goes in a header (the kit's way: one URL, one preflight) or, as earlier
+  // kits sent it, in the query.
+  const manifest = async (token, digest = '', { inQuery = false } = {}) => {
+    const headers = { authorization: `Bearer ${token}`, ...(inQuery ? {} : { 'x-manifest-digest': digest }) };
+    const response = await fetch(`${backend.url}/api/stores/${storeId}/manifest${inQuery ? `?digest=${digest}` : ''}`, { headers });
+    return { status: response.status, body: await response.json(), vary: response.headers.get('vary') };
   };
   const full = await manifest(await devToken(storeId, ['read']));
   assert.equal(full.status, 200);
@@ -76,6 +79,16 @@ test('a LiveStore Node client syncs file records with a valid token and is refus
   assert.ok(full.body.head >= 1, 'the head of the log');
   const same = await manifest(await devToken(storeId, ['read']), full.body.digest);
   assert.deepEqual(same.body, { head: full.body.head, digest: full.body.digest }, 'an unchanged manifest comes without its rows');
+  assert.match(same.vary ?? '', /x-manifest-digest/i, 'a cache tells the answers apart by the digest asked with');
+  const sameInQuery = await manifest(await devToken(storeId, ['read']), full.body.digest, { inQuery: true });
+  assert.deepEqual(sameInQuery.body, same.body, 'the digest in the query, as earlier kits send it, is still read');
+  const preflight = await fetch(`${backend.url}/api/stores/${storeId}/manifest`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-manifest-digest' },
+  });
+  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /x-manifest-digest/i, 'a page of another origin may send the header');
+  const stale = await manifest(await devToken(storeId, ['read']), '0'.repeat(64));
+  assert.deepEqual(stale.body, full.body, 'a manifest that changed since comes with its rows');
   const other = await manifest(await devToken('another-store'));
   assert.equal(other.status, 403, 'a token for another store reads no manifest');
   assert.equal(other.body.error.code, 'wrong_store');

@@ -14,7 +14,7 @@ import { queryDb, Schema } from '@livestore/livestore';
 import { Observable, type ReadonlyObservable } from '../observable.js';
 import { fileSyncEvents, filesTable, type FileRow } from '../store/schema.js';
 import type { FileSyncStore } from '../store/store.js';
-import { manifestPath } from '../wire.js';
+import { MANIFEST_DIGEST_HEADER, manifestPath } from '../wire.js';
 import { compareManifests, manifestFromRows, manifestTextRows, sha256Hex, type ManifestResponse } from './manifest.js';
 
 export type UpstreamState =
@@ -248,9 +248,9 @@ export class UpstreamCheck {
   async #ask(digest: string): Promise<ManifestResponse | undefined> {
     const { endpoint, storeId, token } = this.#options;
     const url = new URL(manifestPath(storeId), endpoint);
-    url.searchParams.set('digest', digest);
     try {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${token()}` }, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const headers = { authorization: `Bearer ${token()}`, [MANIFEST_DIGEST_HEADER]: digest };
+      const response = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       if (!response.ok) return undefined;
       return (await response.json()) as ManifestResponse;
     } catch {
