@@ -16,7 +16,8 @@ export const DEV_SECRET = 'dev-only-secret-for-the-local-backend-000';
 /**
  * Starts the worker under `wrangler dev` on 127.0.0.1 and resolves once `/health` answers 200 (with
  * `healthy: false`, once it answers at all: a worker configured wrongly on purpose answers 500). With
- * `rateLimit: { limit, period }`, Cloudflare's rate limiting binding is bound as a deployment would bind it.
+ * `rateLimit: { limit, period }`, Cloudflare's rate limiting binding is bound as a deployment would bind it;
+ * with `main`, that module is the worker instead of the kit's (one that mounts the kit's pieces, say).
  */
 export async function startBackend(options = {}) {
   if (options.port !== 0) return startOn(options.port ?? 8787, options);
@@ -33,10 +34,10 @@ export async function startBackend(options = {}) {
 
 class PortTaken extends Error {}
 
-async function startOn(port, { persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true, rateLimit } = {}) {
+async function startOn(port, { persistTo = path.join(root, '.wrangler/state'), quiet = true, vars = {}, healthy = true, rateLimit, main } = {}) {
   const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
   const args = [
-    wrangler, 'dev', '--local', ...(rateLimit ? ['--config', rateLimitedConfig(rateLimit)] : []), '--ip', '127.0.0.1', '--port', String(port),
+    wrangler, 'dev', '--local', ...(rateLimit || main ? ['--config', configWith({ rateLimit, main })] : []), '--ip', '127.0.0.1', '--port', String(port),
     '--inspector-port', '0', '--persist-to', persistTo, '--show-interactive-dev-session=false',
     '--var', `AUTH_SECRET:${DEV_SECRET}`, '--var', 'DEV_TOKENS:true',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
@@ -80,14 +81,15 @@ async function startOn(port, { persistTo = path.join(root, '.wrangler/state'), q
 }
 
 /**
- * The project's wrangler config with Cloudflare's rate limiting binding added (`{ limit, period }`), as a
- * deployment would bind it (README, "Rate limits"); written to a temporary file, whose path is returned.
+ * The project's wrangler config with Cloudflare's rate limiting binding added (`rateLimit: { limit, period }`),
+ * as a deployment would bind it (README, "Rate limits"), and another worker module as `main`; written to a
+ * temporary file, whose path is returned.
  */
-function rateLimitedConfig({ limit, period }) {
+function configWith({ rateLimit, main }) {
   // The project's config has comments on lines of their own only.
   const config = JSON.parse(readFileSync(path.join(root, 'wrangler.jsonc'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
-  config.main = path.join(root, config.main);
-  config.ratelimits = [{ name: 'RATE_LIMITER', namespace_id: '1001', simple: { limit, period } }];
+  config.main = path.resolve(root, main ?? config.main);
+  if (rateLimit) config.ratelimits = [{ name: 'RATE_LIMITER', namespace_id: '1001', simple: rateLimit }];
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'ls-wrangler-')), 'wrangler.json');
   writeFileSync(file, JSON.stringify(config));
   return file;

@@ -35,11 +35,6 @@ export function withCors(request: Request, response: Response, { allowedOrigins 
   });
 }
 
-/** The same response, told apart by a cache also by the request's `header`. */
-export function withVary(response: Response, header: string): Response {
-  return withHeaders(response, (headers) => headers.append('vary', header));
-}
-
 /** The same response with its headers edited (a fetched response's headers cannot be changed in place). */
 export function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
   const headers = new Headers(response.headers);

@@ -6,7 +6,7 @@
  * answered without its rows.
  */
 import { foldEvent, manifestDigest, manifestRows, type ManifestEntry, type ManifestResponse } from '../core/sync/manifest.js';
-import { bearer, errorResponse, json, withVary } from './http.js';
+import { bearer, errorResponse, json } from './http.js';
 import { checkAccess, type AccessEnv } from './access.js';
 import { ID_PATTERN, MANIFEST_DIGEST_HEADER } from '../core/wire.js';
 
@@ -68,5 +68,5 @@ export async function handleManifest(request: Request, env: ManifestEnv, storeId
   const { head, digest, rows } = await stub.manifest();
   const expected = request.headers.get(MANIFEST_DIGEST_HEADER) ?? new URL(request.url).searchParams.get('digest');
   const body: ManifestResponse = expected === digest ? { head, digest } : { head, digest, files: rows };
-  return withVary(json(body), MANIFEST_DIGEST_HEADER);
+  return json(body, 200, { vary: MANIFEST_DIGEST_HEADER });
 }

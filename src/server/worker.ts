@@ -2,17 +2,16 @@
  * The kit's Cloudflare worker: LiveStore sync and the file API behind one origin.
  * `wrangler dev` runs it locally with no account; `wrangler deploy` puts it on Cloudflare.
  */
-import { fileRequestPath, parseFilePath } from './addresses.js';
-import { handleFileRequest } from './files.js';
+import { handleFileRoutes } from './file-routes.js';
 import type { FilesEnv } from './objects.js';
-import { errorResponse, json, preflight, withCors, withHeaders } from './http.js';
+import { errorResponse, json, preflight, withCors } from './http.js';
 import { handleManifest, manifestStoreOf } from './manifest.js';
 import { handleRevocation, revocationStoreOf } from './access.js';
 import { otherEventsOf } from './event-checks.js';
 import { ConfigError, limitsOf } from './limits.js';
 import { handleSync, type SyncEnv } from './sync.js';
 import { mintToken, type Scope } from './tokens.js';
-import { FILE_PATH_HEADER, ID_PATTERN } from '../core/wire.js';
+import { ID_PATTERN } from '../core/wire.js';
 
 export { SyncBackendDO } from './sync.js';
 export { FileJanitorDO } from './janitor.js';
@@ -51,19 +50,8 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (manifestOf !== undefined) return handleManifest(request, env, manifestOf);
   const revocationOf = revocationStoreOf(url.pathname);
   if (revocationOf !== undefined) return handleRevocation(request, env, revocationOf);
-  const named = fileRequestPath(url.pathname, request.headers.get(FILE_PATH_HEADER));
-  const filePath = parseFilePath(named);
-  if (filePath === 'invalid') return errorResponse(400, 'bad_request', 'Malformed file path');
-  if (filePath !== undefined) {
-    const response = await handleFileRequest(request, env, filePath, ctx);
-    if (named === url.pathname) return response;
-    // One URL for every file: a cache must tell them apart by the header, and a browser's cache would hold
-    // one of them at a time, each download written to its disk a second time to replace the last.
-    return withHeaders(response, (headers) => {
-      headers.append('vary', FILE_PATH_HEADER);
-      headers.set('cache-control', 'no-store');
-    });
-  }
+  const file = await handleFileRoutes(request, env, ctx);
+  if (file !== undefined) return file;
 
   if (url.pathname === '/health') return json({ ok: true });
   if (url.pathname === '/dev/tokens' && env.DEV_TOKENS === 'true' && request.method === 'POST') {
