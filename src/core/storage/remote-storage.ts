@@ -41,7 +41,10 @@ export class RemoteFileStorage {
 
   /**
    * The file's own URL (what the service worker fetches; the kit's transfers go to the store's one file
-   * route instead, see `#at`). `remoteKey` is `<fileId>/<content hash>`, as recorded in the synced `files` table.
+   * route instead, see `#at`). The service worker stays at the file's own URL because there the browser's
+   * cache keeps the answer (`immutable`): an image shown again from the backend is not fetched again, which
+   * outweighs one preflight per file. `remoteKey` is `<fileId>/<content hash>`, as recorded in the synced
+   * `files` table.
    */
   url(remoteKey: string): string {
     return `${this.#base()}${filePath(this.config.storeId, remoteKey)}`;
