@@ -46,17 +46,39 @@ async function readBucketOnce(stateDir, prefix) {
     const objects = new Map();
     for (const { key, customMetadata } of listed) {
       if (named.has(key)) continue;
-      const object = await bucket.get(customMetadata?.['stored-at'] ?? key);
-      if (object === null) {
-        objects.set(key, 'missing');
-        continue;
-      }
-      const hash = new ContentHash();
-      for await (const chunk of object.body) hash.update(chunk);
-      objects.set(key, hash.digest('hex'));
+      objects.set(key, await hashOf(bucket, customMetadata?.['stored-at'] ?? key));
     }
     return objects;
   } finally {
     await mf.dispose();
   }
+}
+
+/** Bytes read through Miniflare's bridge at once: a failure costs one range read again, not the whole object. */
+const RANGE = 64 * 1024 * 1024;
+
+/**
+ * The content hash of the object at `key`, or 'missing'. Read in ranges, each tried again on its own: under
+ * load the bridge failed a 1 GiB read past its start ("fetch failed"), twice in a row.
+ */
+async function hashOf(bucket, key) {
+  const head = await bucket.head(key);
+  if (head === null) return 'missing';
+  const hash = new ContentHash();
+  for (let offset = 0; offset < head.size; offset += RANGE) {
+    const range = { offset, length: Math.min(RANGE, head.size - offset) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const object = await bucket.get(key, { range });
+        if (object === null) return 'missing';
+        hash.update(new Uint8Array(await object.arrayBuffer()));
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        console.warn(`reading ${key} at ${offset} failed (${error?.message ?? error}); reading that range again`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+  return hash.digest('hex');
 }
