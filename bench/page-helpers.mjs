@@ -162,6 +162,15 @@ export const installPageHelpers = (page) => page.evaluate(() => {
         URL.revokeObjectURL(url);
       }
     },
+    /** `bytes` as a File on disk (in OPFS, named raw-…), as a dropped file is. */
+    async diskFile(bytes) {
+      const root = await navigator.storage.getDirectory();
+      const handle = await root.getFileHandle(`raw-source-${crypto.randomUUID()}`, { create: true });
+      const writable = await handle.createWritable();
+      await writable.write(bytes);
+      await writable.close();
+      return handle.getFile();
+    },
     /** Removes the files the raw baselines wrote (they are named raw-…, in the root of OPFS). */
     async removeRawFiles() {
       const root = await navigator.storage.getDirectory();
