@@ -1,7 +1,8 @@
 // A page of another origin than the backend's asks its leave (a CORS preflight) before a request with a token;
 // the browser keeps the answer, but only for the same URL, and Chromium does not use it for a request that
-// bypasses its HTTP cache (Firefox asked before each download too). On a real network each preflight is a round trip before the request: a device
-// must ask once, not before every upload, download and check of the backend's manifest.
+// bypasses its HTTP cache (Firefox asked before each download too). On a real network each preflight is a
+// round trip before the request: a device must ask once, not before every upload, download and check of
+// the backend's manifest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addGeneratedFile, startWorld, waitUntil } from './support.mjs';

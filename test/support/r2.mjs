@@ -59,7 +59,7 @@ const RANGE = 64 * 1024 * 1024;
 
 /**
  * The content hash of the object at `key`, or 'missing'. Read in ranges, each tried again on its own: under
- * load the bridge failed a 1 GiB read past its start ("fetch failed"), twice in a row.
+ * load the bridge failed three whole reads of a 1 GiB object in a row ("fetch failed").
  */
 async function hashOf(bucket, key) {
   const head = await bucket.head(key);
