@@ -38,7 +38,9 @@ describe('a FileSync the page opened itself', () => {
 describe('cache-budget on <ls-file-sync>', () => {
   it('opens the store again when LiveStore stops it on its own, with the files saved before (fault injected: the store shut down with an error)', async function () {
     // Known to fail in Firefox after other element tests ran in the page (alone it passes): the store is not
-    // opened again within 30 s. Not understood yet; issue 27 keeps it open.
+    // opened again within 30 s. Not understood yet; issue 27 keeps it open. Intermittent: 1 of 8 runs of the
+    // elements' tests in Firefox on 2026-12-05 (the failure message now lists the page's Web Locks, which a
+    // store opened again waits on while the stopped one holds its leader's).
     if (navigator.userAgent.includes('Firefox/')) this.skip();
     const { provider, upload, status } = await mountKit();
     const first = provider.sync!;
@@ -51,7 +53,7 @@ describe('cache-budget on <ls-file-sync>', () => {
       await Promise.race([
         reopened,
         new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error(`timed out waiting for the store to open again: ${JSON.stringify(first.summary.get())}`)), 30_000),
+          setTimeout(async () => reject(new Error(`timed out waiting for the store to open again: ${JSON.stringify(first.summary.get())} locks ${JSON.stringify(await navigator.locks.query())}`)), 30_000),
         ),
       ])
     ).detail;
