@@ -1,6 +1,6 @@
 /** Small HTTP helpers shared by the worker's routes: JSON errors with a stable code, and CORS. */
 
-import type { ErrorCode } from '../core/wire.js';
+import { FILE_PATH_HEADER, MANIFEST_DIGEST_HEADER, type ErrorCode } from '../core/wire.js';
 
 export type { ErrorCode };
 
@@ -47,7 +47,7 @@ export function preflight(request: Request, options: CorsOptions): Response {
     status: 204,
     headers: {
       'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, OPTIONS',
-      'access-control-allow-headers': 'Authorization, Content-Type, Range, If-None-Match, X-Content-SHA256, X-File-Path, X-Manifest-Digest',
+      'access-control-allow-headers': ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'X-Content-SHA256', FILE_PATH_HEADER, MANIFEST_DIGEST_HEADER].join(', '),
       'access-control-max-age': '86400',
     },
   });
