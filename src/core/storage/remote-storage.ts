@@ -219,7 +219,6 @@ export class RemoteFileStorage {
     const timeout = AbortSignal.timeout(this.idleTimeoutMs);
     try {
       const response = await fetch(`${this.#base()}/health`, {
-        cache: 'no-store',
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       await response.body?.cancel();
@@ -236,10 +235,10 @@ export class RemoteFileStorage {
     const signal = init.signal ? AbortSignal.any([init.signal, idle.signal]) : idle.signal;
     let response: Response;
     try {
-      // `no-store`, though Chromium then asks the backend's leave (a CORS preflight) before every GET: with the
-      // default cache mode, Firefox's status read "offline" now and then in the cache-budget test (3 runs of
-      // 8, none of 7 with `no-store`; not understood yet, bench/README.md).
-      response = await fetch(url, { ...init, signal, cache: 'no-store' });
+      // The browser's cache mode stays the default: Chromium asks the backend's leave again (a CORS
+      // preflight) for every request that bypasses its HTTP cache, `no-store` included. The worker's answers
+      // here are `no-store` themselves, so nothing is kept.
+      response = await fetch(url, { ...init, signal });
     } catch (error) {
       if (init.signal?.aborted) throw error;
       throw idle.signal.aborted ? stalledError() : networkError();

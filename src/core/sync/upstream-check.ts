@@ -250,7 +250,7 @@ export class UpstreamCheck {
     const url = new URL(manifestPath(storeId), endpoint);
     try {
       const headers = { authorization: `Bearer ${token()}`, [MANIFEST_DIGEST_HEADER]: digest };
-      const response = await fetch(url, { headers, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const response = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       if (!response.ok) return undefined;
       return (await response.json()) as ManifestResponse;
     } catch {
