@@ -17,6 +17,17 @@ async function uncommittedSave(sync: FileSync, journal: RecordJournal, name: str
   return entry;
 }
 
+/** The ids of each batch the journal holds on disk, in no order. */
+async function journaledBatches(root: string, storeId: string): Promise<string[][]> {
+  const kit = await (await navigator.storage.getDirectory()).getDirectoryHandle(root);
+  const dir = await (await kit.getDirectoryHandle('.journal')).getDirectoryHandle(storeId);
+  const batches: string[][] = [];
+  for await (const [, handle] of dir as unknown as AsyncIterable<[string, FileSystemHandle]>) {
+    if (handle.kind === 'file') batches.push((JSON.parse(await (await (handle as FileSystemFileHandle).getFile()).text()) as JournalEntry[]).map((entry) => entry.id));
+  }
+  return batches;
+}
+
 describe('RecordJournal: a save whose commit never reached LiveStore is committed again', () => {
   const opened: FileSync[] = [];
   afterEach(async () => {
@@ -47,5 +58,22 @@ describe('RecordJournal: a save whose commit never reached LiveStore is committe
     const [synced] = await waitForFiles(sync, (files) => files.some((f) => f.id === kept.id && f.state.kind === 'synced'));
     const remote = await fetchRemote(storeId, synced!.remoteKey!);
     expect(await contentHashOf(await remote.blob())).to.equal(kept.hash);
+  });
+
+  it('drops a batch once the store holds every file of it, and keeps one whose file the store lacks', async function () {
+    if (!pagesWriteFiles) this.skip();
+    const storeId = uniqueStoreId('journal');
+    const sync = await openOtherDevice(storeId, 'journal');
+    opened.push(sync);
+    const journal = new RecordJournal(sync.local.root, storeId);
+    const recorded = await uncommittedSave(sync, journal, 'recorded.bin', 5);
+    const lacking = await uncommittedSave(sync, journal, 'lacking.bin', 6, { bytesKept: false });
+    expect(await journal.restore(sync.store, sync.local)).to.deep.equal([recorded.id]);
+
+    // Batches journaled after the confirmation may not be committed yet: kept.
+    await journal.prune(sync.store, 0);
+    expect(await journaledBatches(sync.local.root, storeId)).to.have.deep.members([[recorded.id], [lacking.id]]);
+    await journal.prune(sync.store, Date.now() + 1);
+    expect(await journaledBatches(sync.local.root, storeId)).to.deep.equal([[lacking.id]]);
   });
 });

@@ -10,6 +10,7 @@
  * One small JSON file per batch of saves (`<root>/.journal/<storeId>/<time>-<random>.json`): saves are
  * committed in batches already, so the journal costs one write per batch, not per file.
  */
+import { recordedIds } from '../store/recorded-ids.js';
 import type { FileSyncStore } from '../store/store.js';
 import { fileSyncEvents, filesTable } from '../store/schema.js';
 import type { FileStorage, StorageMode } from '../storage/file-storage.js';
@@ -99,10 +100,14 @@ export class RecordJournal {
    */
   async restore(store: FileSyncStore, local: FileStorage, { journaledBefore = Infinity } = {}): Promise<string[]> {
     const restored: string[] = [];
-    for (const { file, entries } of await this.#batches()) {
-      if (Number.parseInt(file, 10) >= journaledBefore) continue;
+    const batches = (await this.#batches()).filter(({ file }) => Number.parseInt(file, 10) < journaledBefore);
+    if (batches.length === 0) return restored;
+    const recorded = recordedIds(store);
+    // Recorded while this reads the bytes of those that were not: asked again of each of those.
+    const lacks = (id: string) => !recorded.has(id) && store.query(filesTable.where({ id }).first()) === undefined;
+    for (const { entries } of batches) {
       for (const entry of entries) {
-        if (store.query(filesTable.where({ id: entry.id }).first()) !== undefined) continue;
+        if (!lacks(entry.id)) continue;
         const bytes = await local.read(entry.id);
         if (bytes === undefined || bytes.size !== entry.size) continue;
         const at = Date.now();
@@ -121,9 +126,11 @@ export class RecordJournal {
   async prune(store: FileSyncStore, before: number): Promise<void> {
     if (!this.#mayHoldBatches) return;
     let left = false;
-    for (const { file, entries } of await this.#batches()) {
+    const batches = await this.#batches();
+    const recorded = batches.length > 0 ? recordedIds(store) : new Set<string>();
+    for (const { file, entries } of batches) {
       const journaledAt = Number.parseInt(file, 10);
-      if (journaledAt < before && entries.every((entry) => store.query(filesTable.where({ id: entry.id }).first()) !== undefined)) {
+      if (journaledAt < before && entries.every((entry) => recorded.has(entry.id))) {
         if (this.#inMemory) this.#inMemory.delete(file);
         else await (await this.#directory()).removeEntry(file).catch(() => {});
       } else left = true;
