@@ -15,7 +15,7 @@ import { fileSyncEvents } from '../../dist/server/schema.js';
 import { withStore } from './disk-store.mjs';
 
 /** More than the leader keeps (1,000 payloads at most), each commit in a task of its own: a payload apiece, mostly. */
-const COMMITS = 2_500;
+const COMMITS = 1_100;
 
 /** The payloads a session at `cursor` is sent until it has heard of event `head`, or why not within 10 s. */
 function payloadsUntil(store, cursor, head) {
