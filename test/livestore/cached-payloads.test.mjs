@@ -1,5 +1,5 @@
 // A leader keeps what it passed on to its sessions for sessions that connect later, but only its latest
-// payloads (the project's patch of @livestore/common, (5) in patches/README.md): in 0.4.0 it kept all of
+// payloads (the project's patch of @livestore/common, (5) in the header of its LeaderSyncProcessor.js; patches/README.md): in 0.4.0 it kept all of
 // them for as long as the tab lived, and copied them all for each session that connected. A session older
 // than those must still get every event after its cursor, from the event log. Sessions are played by pulls
 // with a cursor, sent to a leader that passed on more than it keeps. Plain LiveStore Node clients with files
@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileSyncEvents } from '../../dist/server/schema.js';
-import { withStore } from './disk-store.mjs';
+import { commitFiles, withStore } from './disk-store.mjs';
 
 /** More than the leader keeps (1,000 payloads at most), each commit in a task of its own: a payload apiece, mostly. */
 const COMMITS = 1_100;
@@ -42,15 +41,7 @@ test('a leader that passed on more than it keeps still gives a session every eve
   const base = mkdtempSync(path.join(tmpdir(), 'ls-cached-payloads-'));
   try {
     await withStore({ baseDirectory: base, storeId: 'cached-payloads', clientId: 'node-cached-payloads' }, async (store) => {
-      for (let i = 0; i < COMMITS; i++) {
-        store.commit(fileSyncEvents.fileCreated({ id: `file-${i}`, name: `file-${i}`, type: 'text/plain', size: 1, hash: 'a'.repeat(64), createdAt: i }));
-        await new Promise((r) => setImmediate(r));
-      }
-      const deadline = Date.now() + 30_000;
-      while ((await store._dev.syncStates()).leader.localHead.global < COMMITS) {
-        if (Date.now() > deadline) throw new Error(`the leader did not hold ${COMMITS} events within 30 s`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await commitFiles(store, 0, COMMITS, { oneTaskEach: true, waitMs: 30_000 });
 
       // Far behind: from the event log, every event since, at once (0.4.0 replayed its whole history from memory).
       const early = await payloadsUntil(store, { global: 3, client: 0, rebaseGeneration: 0 }, COMMITS);

@@ -15,17 +15,21 @@ export async function withStore({ baseDirectory, storeId, clientId }, use) {
   }
 }
 
-/** Commits files `from` to `from + count - 1` and waits until the leader holds them (its head is the event count). */
-export async function commitFiles(store, from, count) {
+/**
+ * Commits files `from` to `from + count - 1` and waits until the leader holds them (its head is the event
+ * count). `oneTaskEach`: each commit in a task of its own, so that the session pushes them one at a time.
+ */
+export async function commitFiles(store, from, count, { oneTaskEach = false, waitMs = 10_000 } = {}) {
   for (let i = from; i < from + count; i++) {
     const id = `file-${i}`;
     store.commit(fileSyncEvents.fileCreated({ id, name: id, type: 'text/plain', size: 1, hash: 'a'.repeat(64), createdAt: i }));
+    if (oneTaskEach) await new Promise((r) => setImmediate(r));
   }
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const { leader } = await store._dev.syncStates();
     if (leader.localHead.global >= from + count) return;
-    if (Date.now() > deadline) throw new Error(`the leader held ${leader.localHead.global} of ${from + count} events after 10 s`);
+    if (Date.now() > deadline) throw new Error(`the leader held ${leader.localHead.global} of ${from + count} events after ${waitMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
