@@ -4,19 +4,21 @@ import { FileSync as FileSyncClass } from '../../src/core/index.js';
 import { fileSyncEvents } from '../../src/core/store/schema.js';
 import { syncUrlOf } from '../../src/core/store/store.js';
 import { UpstreamCheck, type UpstreamState, type UpstreamTiming } from '../../src/core/sync/upstream-check.js';
-import { backendUrl, devToken, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles, waitForValue } from './helpers.js';
+import { backendUrl, devToken, openOtherDevice, openSync, randomBytes, uniqueStoreId, waitForFiles, waitForSummary, waitForValue } from './helpers.js';
 
 const timing: Partial<UpstreamTiming> = { recheckDifferent: 150, afterChange: 50, resendAfter: 600, reconnectAfter: 600, stalledAfter: 2_500 };
 
 const waitForState = (check: UpstreamCheck, predicate: (state: UpstreamState) => boolean, what: string, timeoutMs = 15_000) =>
   waitForValue(check.state, predicate, what, timeoutMs);
 
-/** A device of `storeId` holding `count` files, each uploaded and confirmed by the backend. */
+/** A device of `storeId` holding `count` files, uploaded, with the backend holding every record (the kit says synced). */
 async function deviceWithFiles(storeId: string, name: string, count: number): Promise<{ sync: FileSync; ids: string[] }> {
   const sync = await openOtherDevice(storeId, name);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await sync.saveFile(new File([randomBytes(2_000 + i, 40 + i)], `${name}-${i}.bin`))).id);
   await waitForFiles(sync, (files) => files.length === count && files.every((f) => f.state.kind === 'synced'));
+  // A file's bytes can be stored before its record reaches the backend; only the summary waits for both.
+  await waitForSummary(sync, (summary) => summary.status === 'synced');
   return { sync, ids };
 }
 
