@@ -35,8 +35,17 @@ export function withCors(request: Request, response: Response, { allowedOrigins 
   });
 }
 
-/** The same response with its headers edited (a fetched response's headers cannot be changed in place). */
+/**
+ * The response with its headers edited: in place when they can be (a response this worker made), else on a
+ * copy (a fetched response's headers are immutable, and refuse the first change with a TypeError).
+ */
 export function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
+  try {
+    edit(response.headers);
+    return response;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
   const headers = new Headers(response.headers);
   edit(headers);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
