@@ -75,6 +75,7 @@ test('the built kit carries the project\'s fixes of LiveStore (patches/), not th
   const sharedWorker = withChunks('shared-worker.js');
   assert.match(sharedWorker, /the leader changed during/, 'the shared worker asks a new leader again what the old one left unanswered');
   assert.match(sharedWorker, /`onconnect`in \w+\|\|\(\w+\?\?\w+\)\.postMessage\(\[1,/, 'the shared worker drops an answer to a tab that left instead of closing');
+  assert.match(sharedWorker, /if\(\w+\.size===1&&`onconnect`in \w+\)\{\w+\.delete\(\w+\),[^}]*setTimeout\(/, 'a shared worker whose last tab left waits for the next before it closes');
   assert.match(sharedWorker, /\.run\(\((\w+),\[(\w+),\w+,\w+,\w+\]\)=>\{if\(\w+===1\)\{let \w+=\w+\.get\(`\$\{\1\}:\$\{\2\}`\)/, 'the shared worker tells its tabs\' requests apart by port, not by number alone');
   const server = readdirSync(path.join(dist, 'server')).filter((f) => f.endsWith('.js')).map((f) => read(`server/${f}`)).join('\n');
   assert.match(server, /pushLock\.withPermits\(1\)/, 'the sync Durable Object pushes under one lock');

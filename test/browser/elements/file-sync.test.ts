@@ -36,12 +36,7 @@ describe('a FileSync the page opened itself', () => {
 });
 
 describe('cache-budget on <ls-file-sync>', () => {
-  it('opens the store again when LiveStore stops it on its own, with the files saved before (fault injected: the store shut down with an error)', async function () {
-    // Known to fail in Firefox after other element tests ran in the page (alone it passes): the store is not
-    // opened again within 30 s. Not understood yet; issue 27 keeps it open. Intermittent: 1 of 8 runs of the
-    // elements' tests in Firefox on 2026-12-05. The failure message lists the page's Web Locks: the first
-    // suspect is the store opened again waiting for the stopped one's leader to let go of its lock.
-    if (navigator.userAgent.includes('Firefox/')) this.skip();
+  it('opens the store again when LiveStore stops it on its own, with the files saved before (fault injected: the store shut down with an error)', async () => {
     const { provider, upload, status } = await mountKit();
     const first = provider.sync!;
     const [view] = await upload.addFiles([await pngFile()]);
