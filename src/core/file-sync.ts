@@ -11,7 +11,7 @@ import type { FileStorage, StorageMode } from './storage/file-storage.js';
 import { fileStorageOf, storageModeOf } from './storage/storage-mode.js';
 import { RemoteFileStorage } from './storage/remote-storage.js';
 import { fileSyncEvents as events, filesTable, fileVersionsTable, type FileVersionRow } from './store/schema.js';
-import { openStore, type FileSyncStore } from './store/store.js';
+import { leaderHoldsCommits, openStore, type FileSyncStore } from './store/store.js';
 import { provideToken, type TokenProvider } from './store/token-relay.js';
 import { Connectivity } from './sync/connectivity.js';
 import { RecordJournal } from './sync/record-journal.js';
@@ -341,6 +341,10 @@ export class FileSync {
     return this.#token;
   }
 
+  /**
+   * Stops this store's work on this page and shuts its LiveStore store down, once LiveStore's leader holds the
+   * records committed here (or after 3 s: then the record journal brings them back at the next open).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -353,6 +357,8 @@ export class FileSync {
     this.#workerSaves?.close();
     this.tokens.close();
     // A store LiveStore stopped is shut down already.
+    if (this.#shutDown) return;
+    await leaderHoldsCommits(this.store);
     if (!this.#shutDown) await this.store.shutdownPromise();
   }
 
