@@ -42,7 +42,12 @@ const HANDOVER_LIMIT_MS = 3_000;
  * record journal of the next session to bring back.
  */
 export function leaderHoldsCommits(store: FileSyncStore, limitMs = HANDOVER_LIMIT_MS): Promise<void> {
-  if (store.syncStatus().isSynced) return Promise.resolve();
+  try {
+    if (store.syncStatus().isSynced) return Promise.resolve();
+  } catch {
+    // Shut down already (LiveStore stopped it a moment ago): nothing more reaches its leader.
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     let unsubscribe: (() => void) | undefined;
     let done = false;
