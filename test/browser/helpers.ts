@@ -26,7 +26,7 @@ export interface FaultRule {
   readonly method?: string;
   readonly path?: string;
   readonly times?: number;
-  readonly action: 'status' | 'refuse' | 'stall' | 'cut' | 'corrupt';
+  readonly action: 'status' | 'refuse' | 'stall' | 'hold-answer' | 'cut' | 'corrupt';
   readonly status?: number;
   readonly retryAfter?: number;
   readonly ms?: number;
@@ -35,7 +35,7 @@ export interface FaultRule {
 
 export interface FaultReport {
   readonly injected: Partial<Record<FaultRule['action'], number>>;
-  readonly log: readonly { method: string; path: string; status: number; fault?: string; at: number }[];
+  readonly log: readonly { method: string; path: string; status: number; fault?: string; at: number; detail?: string }[];
 }
 
 /** Replaces the proxy's fault rules (and, with `reset`, its counts and log). */

@@ -1,13 +1,16 @@
 // A fault-injecting HTTP proxy for tests, on 127.0.0.1, between the browser and the local backend.
 // Faults are injected on purpose and counted. Control it over HTTP (so browser tests can too):
 //   POST /__faults  { rules: [Rule] }   replaces the rules
-//   GET  /__faults                      { injected: { kind: count }, log: [{ method, path, status, at }] }
+//   GET  /__faults                      { injected: { kind: count }, log: [{ method, path, status, at, detail? }] }
+//                                       (detail: the start of the backend's own answer when it is a 5xx)
 //   DELETE /__faults                    clears rules, counts and log
 // Rule: { method?, path? (regex), times? (default unlimited), rate? (0-1, default 1: the share of matching
 // requests it takes), action, ... } with action one of
 //   'status'  { status, retryAfter? }   answer with this status instead of forwarding
 //   'refuse'                            destroy the connection without an answer
 //   'stall'   { ms }                    hold the request, then forward it
+//   'hold-answer' { ms }                forward, but hold the backend's answer ms before passing it on (the
+//                                       backend has done the work; the client does not know yet)
 //   'cut'     { afterBytes }            forward, but end the response body after afterBytes bytes (a shorter body
 //                                       passes whole)
 //   'cut-request' { afterBytes }        forward, but drop the connection after afterBytes of the request body
@@ -75,6 +78,24 @@ export function startFaultProxy({ target, port = 0 }) {
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (up) => {
         entry.status = up.statusCode;
+        // The backend's own server errors (the local runtime answers 503 at times under load) say why in the
+        // log, for the test that meets one.
+        if (up.statusCode >= 500 && rule?.action !== 'hold-answer') {
+          let detail = '';
+          up.on('data', (chunk) => detail.length < 300 && (detail += chunk.toString('utf8', 0, 300)));
+          up.on('end', () => (entry.detail = detail.slice(0, 300)));
+        }
+        if (rule?.action === 'hold-answer') {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            if (res.destroyed) return void up.destroy();
+            res.writeHead(up.statusCode, up.headers);
+            up.pipe(res);
+          }, rule.ms);
+          timers.add(timer);
+          res.on('close', () => up.destroy());
+          return;
+        }
         res.writeHead(up.statusCode, up.headers);
         // The backend gone in the middle of its answer (its restart): the client sees the connection cut,
         // as it would have without the proxy, rather than a response that never ends.

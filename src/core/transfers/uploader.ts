@@ -281,10 +281,10 @@ export class Uploader {
     report();
 
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
-    await pool(missing, this.options.concurrency, signal, async (n, partSignal) => {
+    await pool(missing, this.options.concurrency, signal, async (n) => {
       const start = (n - 1) * partSize;
       const etag = await this.remote.uploadPart(remoteKey, uploadId, n, blob.slice(start, start + partLength(blob.size, partSize, n)), {
-        signal: partSignal,
+        signal,
         onProgress: (loaded) => {
           inFlight.set(n, loaded);
           report();
@@ -311,29 +311,25 @@ const partCount = (size: number, partSize: number): number => Math.max(1, Math.c
 /** The length of part `n` (from 1) of a file of `size` bytes. */
 const partLength = (size: number, partSize: number, n: number): number => Math.min(size, n * partSize) - (n - 1) * partSize;
 
-/** Runs `task` over `items`, `limit` at a time; the first failure aborts the others and is thrown. */
-async function pool<T>(items: readonly T[], limit: number, signal: AbortSignal, task: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * Runs `task` over `items`, `limit` at a time. After a failure no new item starts, but those under way finish:
+ * a part the server may already be answering is not thrown away to be sent again. Then the first failure is
+ * thrown. Only `signal` (the caller giving up) stops items under way.
+ */
+async function pool<T>(items: readonly T[], limit: number, signal: AbortSignal, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (failure === undefined && next < items.length) {
+    while (failure === undefined && !signal.aborted && next < items.length) {
       const item = items[next++] as T;
       try {
-        await task(item, controller.signal);
+        await task(item);
       } catch (error) {
         failure ??= { error };
-        controller.abort(error);
       }
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-  if (failure !== undefined) throw failure.error;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   signal.throwIfAborted();
+  if (failure !== undefined) throw failure.error;
 }
