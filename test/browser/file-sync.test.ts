@@ -63,9 +63,9 @@ describe('FileSync against the local backend', () => {
       }
       const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the store did not open again within 15 s (round ${round})`)), 15_000));
       sync = track(await Promise.race([openSync(storeId), late]));
-      // Saved just before the first close, which waits for LiveStore's leader to take its record. In WebKit
-      // the store opened again can still start without it (its leader's writes not on disk yet, it seems): the
-      // record journal brings it back within a moment.
+      // Saved just before the first close, which hands its record to LiveStore's leader first (store.test.ts
+      // checks that without the kit's record journal). Where the kit keeps the store in memory (WebKit here),
+      // the store opened again starts empty and gets the record back from the backend.
       await waitForFiles(sync, (files) => files.some((file) => file.id === saved.id && file.name === 'kept.bin'), 10_000);
     }
   });

@@ -58,6 +58,7 @@ test('the built kit carries the project\'s fixes of LiveStore (patches/), not th
   const pageCode = readdirSync(dist).filter((f) => f.endsWith('.js')).map(read).join('\n');
   assert.match(pageCode, /client-session-sync-processor:push-parked/, 'the client session parks after a refused push');
   assert.match(pageCode, /A file of the state database could not be read/, 'a tab reads the state database again when it changed meanwhile');
+  assert.match(pageCode, /@livestore\/livestore:shutdown:hand-over/, 'a store shut down hands its pending commits to its leader first');
   // A worker's file and the chunks it imports (a tab that keeps files in memory runs the same leader code in
   // the page, so the build may share it in a chunk).
   const withChunks = (entry) => {

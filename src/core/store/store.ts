@@ -32,37 +32,6 @@ export interface OpenStoreOptions {
   readonly adapter?: Adapter;
 }
 
-
-/** How long closing a store waits for LiveStore's leader to take the session's last commits. */
-const HANDOVER_LIMIT_MS = 3_000;
-
-/**
- * Resolves once LiveStore's leader holds every event this session committed (it persists them), or after
- * `limitMs`. A commit reaches the leader asynchronously, and a store shut down before leaves it to the
- * record journal of the next session to bring back.
- */
-export function leaderHoldsCommits(store: FileSyncStore, limitMs = HANDOVER_LIMIT_MS): Promise<void> {
-  try {
-    if (store.syncStatus().isSynced) return Promise.resolve();
-  } catch {
-    // Shut down already (LiveStore stopped it a moment ago): nothing more reaches its leader.
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    let unsubscribe: (() => void) | undefined;
-    let done = false;
-    const finish = () => {
-      done = true;
-      clearTimeout(timer);
-      unsubscribe?.();
-      resolve();
-    };
-    const timer = setTimeout(finish, limitMs);
-    unsubscribe = store.subscribeSyncStatus((status) => status.isSynced && finish());
-    if (done) unsubscribe();
-  });
-}
-
 export function syncUrlOf(endpoint: string): string {
   const url = new URL(endpoint);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
