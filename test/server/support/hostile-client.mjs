@@ -46,6 +46,8 @@ const store = await createStorePromise({ adapter, schema, storeId, disableDevtoo
 store.commit(loose(chosen.args));
 // The backend answers a push within a second here; the test reads what it took from the backend's own manifest.
 await new Promise((r) => setTimeout(r, 5000));
-console.log(JSON.stringify({ connected: (await Effect.runPromise(store.networkStatus.get)).isConnected }));
+const answer = { connected: (await Effect.runPromise(store.networkStatus.get)).isConnected };
+// Printed once the store is shut down: LiveStore logs its shutdown to stdout, and the answer is the last line.
 await store.shutdownPromise().catch(() => {});
+console.log(JSON.stringify(answer));
 process.exit(0);

@@ -22,6 +22,8 @@ const adapter = makeAdapter({
 });
 const store = await createStorePromise({ adapter, schema: fileSyncSchema, storeId, disableDevtools: true });
 const connected = async () => (await Effect.runPromise(store.networkStatus.get)).isConnected;
+// Printed once the store is shut down: LiveStore logs its shutdown to stdout, and the answer is the last line.
+let answer;
 
 if (mode === 'write-after') await new Promise((r) => setTimeout(r, Number(files.shift()) * 1000));
 if (mode === 'write' || mode === 'write-after') {
@@ -32,14 +34,15 @@ if (mode === 'write' || mode === 'write-after') {
   // Wait until the backend has the event (the session's pending events reach it through the leader).
   for (let i = 0; i < 100 && !store.syncStatus().isSynced; i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 1500));
-  console.log(JSON.stringify({ committed: true, connected: await connected() }));
+  answer = { committed: true, connected: await connected() };
 } else if (mode === 'watch') {
   await new Promise((r) => setTimeout(r, Number(files[0]) * 1000));
-  console.log(JSON.stringify({ names: store.query(queryDb(filesTable)).map((f) => f.name).sort(), connected: await connected() }));
+  answer = { names: store.query(queryDb(filesTable)).map((f) => f.name).sort(), connected: await connected() };
 } else {
   const files$ = queryDb(filesTable);
   for (let i = 0; i < 40 && store.query(files$).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-  console.log(JSON.stringify({ names: store.query(files$).map((f) => f.name), connected: await connected() }));
+  answer = { names: store.query(files$).map((f) => f.name), connected: await connected() };
 }
 await store.shutdownPromise().catch(() => {});
+console.log(JSON.stringify(answer));
 process.exit(0);
