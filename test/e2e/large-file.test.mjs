@@ -64,22 +64,31 @@ test(`a ${SIZE / MiB} MiB file is saved, uploaded in parts and stored remotely w
     assert.equal(saved.size, SIZE);
     assert.equal(saved.hash, expected, 'the record carries the hash of the bytes the user gave');
 
-    // Each change of the file's state, with when it came: the upload was twice not confirmed in CI with
-    // workerd busy for minutes, and what the kit was doing meanwhile is what places it.
+    // Each change of the file's state and of the page's sync summary, with when it came: the upload was not
+    // confirmed in CI three times (twice with workerd busy for minutes, once with the file back to "local",
+    // no transfer under way, for ten minutes), and what the kit was doing meanwhile is what places it.
     const states = [];
     const started = Date.now();
     await waitUntil(
       async () => {
-        const state = await page.evaluate((id) => JSON.stringify(document.querySelector('ls-file-sync').sync.file(id)?.state ?? null), saved.id);
+        const { state, summary } = await page.evaluate((id) => {
+          const sync = document.querySelector('ls-file-sync').sync;
+          const { status, online, backendReachable, stalled, pendingUploads } = sync.summary.get();
+          return {
+            state: JSON.stringify(sync.file(id)?.state ?? null),
+            summary: JSON.stringify({ status, online, backendReachable, stalled, pendingUploads, leads: sync.isLeader.get() }),
+          };
+        }, saved.id);
         const kind = JSON.parse(state)?.kind;
-        if (states.at(-1)?.kind !== kind) states.push({ at: `${((Date.now() - started) / 1000).toFixed(1)} s`, kind, state });
+        const last = states.at(-1);
+        if (last?.kind !== kind || last?.summary !== summary) states.push({ at: `${((Date.now() - started) / 1000).toFixed(1)} s`, kind, state, summary });
         return kind;
       },
       (kind) => kind === 'synced',
       'the upload to be confirmed',
       10 * 60_000,
     ).catch((error) => {
-      console.log(`The file's states, from the save's end:\n${states.map((s) => `  ${s.at} ${s.state}`).join('\n')}`);
+      console.log(`The file's states and the page's summary, from the save's end:\n${states.map((s) => `  ${s.at} ${s.state} ${s.summary}`).join('\n')}`);
       console.log(`The local backend's log, its end:\n${world.backend.output().split('\n').slice(-80).join('\n')}`);
       throw error;
     });
