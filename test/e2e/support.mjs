@@ -55,19 +55,15 @@ export async function startWorld({ proxied = false } = {}) {
       const page = await browser.newPage();
       await installContentHash(page);
       page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message));
-      // The kit's own warnings (a store that stopped syncing on the page, and why) say what a failing test's
-      // page was doing; LiveStore's and the browser's lines come with E2E_CONSOLE.
-      const opened = Date.now();
-      page.on('console', (m) => {
-        if (!process.env.E2E_CONSOLE && m.type() === 'warn' && /^\[?ls-file-sync/.test(m.text())) console.log(`${((Date.now() - opened) / 1000).toFixed(1)} [${name} page] ${m.text().slice(0, 1000)}`);
-      });
       // E2E_CONSOLE=1: every console line of the page and its workers (LiveStore's leader runs in one).
-      if (process.env.E2E_CONSOLE) {
-        const started = Date.now();
-        const print = (where) => (m) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} [${name} ${where}] ${m.type()}: ${m.text().slice(0, 1000)}`);
-        page.on('console', print('page'));
-        page.on('workercreated', (worker) => worker.on('console', print('worker')));
-      }
+      // Without it, the kit's own warnings only (a store that stopped syncing on the page, and why): what a
+      // failing test's page was doing.
+      const started = Date.now();
+      const print = (where) => (m) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} [${name} ${where}] ${m.type()}: ${m.text().slice(0, 1000)}`);
+      const all = Boolean(process.env.E2E_CONSOLE);
+      const printPage = print('page');
+      page.on('console', (m) => (all || (m.type() === 'warn' && /^\[?ls-file-sync/.test(m.text()))) && printPage(m));
+      if (all) page.on('workercreated', (worker) => worker.on('console', print('worker')));
       await openDemo(page, this.demo.url, storeId);
       return page;
     },
