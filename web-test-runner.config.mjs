@@ -121,10 +121,8 @@ export default {
   browsers: browsers.filter((browser) => browser !== 'webkit').map((browser) =>
     browser === 'firefox' ? chromeLauncher({ puppeteer, launchOptions: launchOptions('firefox') }) : chromeLauncher({ launchOptions: launchOptions('chromium') }),
   ),
-  // WebKit (WebKitGTK's MiniBrowser, scripts/webkit-launcher.mjs) runs every file but the transfers through
-  // faults: behind the fault proxy, after an answer the proxy cut or held on purpose, WebKit's request for
-  // the proxy's own report was answered 404, as if it had gone on to the backend (not diagnosed).
-  groups: browsers.includes('webkit') ? [{ name: 'webkit', files: ['test/browser/**/*.test.ts', '!test/browser/transfers.test.ts'], browsers: [webkitLauncher()] }] : [],
+  // WebKit (WebKitGTK's MiniBrowser, scripts/webkit-launcher.mjs) runs every file.
+  groups: browsers.includes('webkit') ? [{ name: 'webkit', files: ['test/browser/**/*.test.ts'], browsers: [webkitLauncher()] }] : [],
   testFramework: { config: { timeout: 60000 } },
   reporters: [defaultReporter(), ...(process.env.WTR_DURATIONS ? [durationsReporter] : [])],
   testsFinishTimeout: Number(process.env.WTR_FINISH_TIMEOUT ?? 15 * 60 * 1000),

@@ -48,7 +48,7 @@ export async function setFaults(rules: readonly FaultRule[], { reset = false } =
 export async function faultReport(): Promise<FaultReport> {
   // no-store: the same address answers differently every time (WebKit once answered it from its cache).
   const response = await fetch(`${await proxyUrl()}/__faults`, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`the fault proxy answered ${response.status} for its report`);
+  if (!response.ok) throw new Error(`the fault proxy answered ${response.status} for its report: ${(await response.text()).slice(0, 200)}`);
   return response.json() as Promise<FaultReport>;
 }
 

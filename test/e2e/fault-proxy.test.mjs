@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
 import { within } from './support.mjs';
 
@@ -40,4 +41,69 @@ test('a cut past the end of a small body passes it whole, and the next request o
   const next = await within(get(`${proxy.url}/next`, agent), 5_000, 'the answer to the next request on the same connection');
   assert.equal(next.socket, cut.socket, 'the connection was kept alive and reused');
   assert.deepEqual({ status: next.status, body: next.body }, { status: 200, body: BODY });
+});
+
+/** Sends `head` on a new connection to `url` and collects what comes back until the other side ends it. */
+function rawExchange(url, head, { then } = {}) {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => socket.write(head));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => {
+      received += chunk;
+      then?.(socket, received);
+    });
+    socket.on('end', () => resolve({ received, ended: true }));
+    socket.on('error', reject);
+  });
+}
+
+const upgradeTo = (path) => `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n`;
+
+test('a refused WebSocket upgrade is answered and its connection ended, so no later request reaches the backend on it', async (t) => {
+  // A backend that answers an upgrade it refuses as a plain request (401), keeping the connection, as workerd does.
+  const target = createServer((req, res) => res.writeHead(401, { 'content-length': '7' }).end('refused'));
+  await new Promise((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const proxy = await startFaultProxy({ target: `http://127.0.0.1:${target.address().port}` });
+  t.after(async () => {
+    await proxy.stop();
+    await new Promise((resolve) => target.close(resolve));
+  });
+
+  const { received, ended } = await within(rawExchange(proxy.url, upgradeTo('/sync')), 5_000, 'the refused upgrade to be answered and its connection ended');
+  assert.match(received, /^HTTP\/1\.1 401 /);
+  assert.match(received, /\r\nconnection: close\r\n/i);
+  assert.ok(received.endsWith('\r\n\r\nrefused'), `the backend's body passed whole: ${JSON.stringify(received)}`);
+  assert.ok(ended, 'the proxy ended the connection');
+});
+
+test('an accepted WebSocket upgrade carries bytes both ways', async (t) => {
+  const target = createServer();
+  target.on('upgrade', (req, socket) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n');
+    socket.on('data', (chunk) => socket.end(`echo ${chunk}`));
+  });
+  await new Promise((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const proxy = await startFaultProxy({ target: `http://127.0.0.1:${target.address().port}` });
+  t.after(async () => {
+    await proxy.stop();
+    await new Promise((resolve) => target.close(resolve));
+  });
+
+  let sent = false;
+  const { received } = await within(
+    rawExchange(proxy.url, upgradeTo('/sync'), {
+      then: (socket, sofar) => {
+        if (!sent && sofar.includes('\r\n\r\n')) {
+          sent = true;
+          socket.write('ping');
+        }
+      },
+    }),
+    5_000,
+    'the upgraded connection to echo a message',
+  );
+  assert.match(received, /^HTTP\/1\.1 101 /);
+  assert.ok(received.endsWith('\r\n\r\necho ping'), JSON.stringify(received));
 });

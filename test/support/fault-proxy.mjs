@@ -15,9 +15,9 @@
 //                                       passes whole)
 //   'cut-request' { afterBytes }        forward, but drop the connection after afterBytes of the request body
 //   'corrupt'                           forward, flipping one byte in the middle of the response body
-// WebSocket upgrades (LiveStore sync) are piped through untouched unless a rule matches them.
+// WebSocket upgrades (LiveStore sync) are piped through untouched unless a rule matches them; one the backend
+// refuses is answered and its connection ended (kept, it would go on past the proxy to the backend).
 import { createServer, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 
 /**
  * The path a request is about, for rules and the log: at a store's one file route (`…/file`, the file named in
@@ -29,6 +29,9 @@ const named = (req) => {
   const match = /^(\/api\/stores\/[^/]+)\/file$/.exec(req.url);
   return match && typeof header === 'string' ? `${match[1]}/files/${header}` : req.url;
 };
+
+/** Raw header pairs ([name, value, name, value…]) as the lines of a message head, each ended. */
+const headerLines = (raw) => raw.reduce((lines, item, i) => (i % 2 === 0 ? `${lines}${item}: ` : `${lines}${item}\r\n`), '');
 
 export function startFaultProxy({ target, port = 0 }) {
   const upstream = new URL(target);
@@ -193,15 +196,40 @@ export function startFaultProxy({ target, port = 0 }) {
   server.on('upgrade', (req, socket, head) => {
     const rule = take(req);
     if (rule) return void socket.destroy();
-    const up = connect(Number(upstream.port), upstream.hostname, () => {
-      up.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries({ ...req.headers, host: upstream.host }).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
-      if (head.length) up.write(head);
-      up.pipe(socket);
-      socket.pipe(up);
-    });
-    const close = () => (up.destroy(), socket.destroy());
-    up.on('error', close);
+    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } });
+    const close = () => socket.destroy();
     socket.on('error', close);
+    socket.on('close', () => out.destroy());
+    out.on('error', close);
+    out.on('upgrade', (up, upSocket, upHead) => {
+      socket.write(`HTTP/1.1 101 ${up.statusMessage}\r\n${headerLines(up.rawHeaders)}\r\n`);
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      upSocket.pipe(socket);
+      socket.pipe(upSocket);
+      upSocket.on('error', close);
+      upSocket.on('close', close);
+      socket.on('close', () => upSocket.destroy());
+    });
+    // Refused (a bad token, say): the answer is passed on and the connection ends with it. Piped through as
+    // the socket was, it stayed a line to the backend, and WebKit sent its next requests on it, this proxy's
+    // own report among them (answered 404 by the backend).
+    out.on('response', async (up) => {
+      try {
+        const body = [];
+        for await (const chunk of up) body.push(chunk);
+        const bytes = Buffer.concat(body);
+        const kept = [];
+        for (let i = 0; i < up.rawHeaders.length; i += 2) {
+          if (!/^(connection|keep-alive|transfer-encoding|content-length)$/i.test(up.rawHeaders[i])) kept.push(up.rawHeaders[i], up.rawHeaders[i + 1]);
+        }
+        const answer = `HTTP/1.1 ${up.statusCode} ${up.statusMessage}\r\n${headerLines(kept)}content-length: ${bytes.length}\r\nconnection: close\r\n\r\n`;
+        socket.end(Buffer.concat([Buffer.from(answer), bytes]));
+      } catch {
+        close();
+      }
+    });
+    out.end();
   });
 
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
  */
 import { TransferError, isTransientStatus, parseRetryAfter } from '../errors.js';
 import { sha256Hex } from './hash.js';
+import { requestSignal } from './request-signal.js';
 import { FILE_PATH_HEADER, filePath, storeFileRoute } from '../wire.js';
 
 export interface RemoteConfig {
@@ -216,34 +217,32 @@ export class RemoteFileStorage {
    * probe held every transfer of a device for good).
    */
   async reachable(signal?: AbortSignal): Promise<boolean> {
-    const timeout = AbortSignal.timeout(this.idleTimeoutMs);
+    const request = requestSignal(signal, this.idleTimeoutMs);
     try {
-      const response = await fetch(`${this.#base()}/health`, {
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      const response = await fetch(`${this.#base()}/health`, { signal: request.signal });
       await response.body?.cancel();
       return true;
     } catch {
       return false;
+    } finally {
+      request.clearDeadline();
     }
   }
 
   async #fetch(url: string, init: RequestInit, idleMs = this.idleTimeoutMs): Promise<Response> {
-    // Until the answer's headers arrive; a download's body is watched by the downloader.
-    const idle = new AbortController();
-    const timer = setTimeout(() => idle.abort(), idleMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, idle.signal]) : idle.signal;
+    // The deadline runs until the answer's headers arrive; a download's body is watched by the downloader.
+    const request = requestSignal(init.signal ?? undefined, idleMs);
     let response: Response;
     try {
       // The browser's cache mode stays the default: Chromium asks the backend's leave again (a CORS
       // preflight) for every request that bypasses its HTTP cache, `no-store` included. The worker's answers
       // here are `no-store` themselves, so nothing is kept.
-      response = await fetch(url, { ...init, signal });
+      response = await fetch(url, { ...init, signal: request.signal });
     } catch (error) {
       if (init.signal?.aborted) throw error;
-      throw idle.signal.aborted ? stalledError() : networkError();
+      throw request.expired ? stalledError() : networkError();
     } finally {
-      clearTimeout(timer);
+      request.clearDeadline();
     }
     if (response.ok) return response;
     const body = await response.text().catch(() => '');
