@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { addGeneratedFile, startWorld, waitUntil, within } from './support.mjs';
 import { readBucket } from '../support/r2.mjs';
 import { ContentHash } from '../support/content-hash.mjs';
+import { processReport } from '../support/process-report.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.LARGE_FILE_MB ?? 1024) * MiB;
@@ -87,9 +88,10 @@ test(`a ${SIZE / MiB} MiB file is saved, uploaded in parts and stored remotely w
       (kind) => kind === 'synced',
       'the upload to be confirmed',
       10 * 60_000,
-    ).catch((error) => {
+    ).catch(async (error) => {
       console.log(`The file's states and the page's summary, from the save's end:\n${states.map((s) => `  ${s.at} ${s.state} ${s.summary}`).join('\n')}`);
       console.log(`The local backend's log, its end:\n${world.backend.output().split('\n').slice(-80).join('\n')}`);
+      console.log(`The local backend's processes now:\n${await processReport(world.backend.pid)}`);
       throw error;
     });
     // After the gigabyte, the other profile still hears: the record of a small file saved now reaches it.
