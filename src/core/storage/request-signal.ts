@@ -2,12 +2,13 @@
  * One request's abort signal: aborted when the caller's signal is, or when its deadline passes first.
  *
  * Not `AbortSignal.any`: WebKit (WebKitGTK 2.50 here) can collect the signal it makes while a fetch still
- * waits on it, and the fetch then never aborts (README, "Browsers"). The likely cause: a fetch follows its signal through an abort algorithm rather than an event listener,
- * and WebKit keeps a combined signal alive for its listeners only, where the DOM standard keeps it alive for
- * either ("Garbage collection" under AbortSignal); code derived from WebKit's had exactly that defect
- * (oven-sh/bun#43147). Seen as a download that stayed "downloading" for good behind a stalled request (the
- * transfers tests in WebKit). A controller of the request's own is kept alive by the listener on the
- * caller's signal and by the deadline's timer, as long as either can still abort it.
+ * waits on it, and the fetch then never aborts (README, "Browsers"). The likely cause: a fetch follows its
+ * signal through an abort algorithm rather than an event listener, and WebKit keeps a combined signal alive
+ * for its listeners only, where the DOM standard keeps it alive for either ("Garbage collection" under
+ * AbortSignal); code derived from WebKit's had exactly that defect (oven-sh/bun#43147). Seen as a download
+ * that stayed "downloading" for good behind a stalled request (the transfers tests in WebKit). A controller
+ * of the request's own is kept alive by the listener on the caller's signal and by the deadline's timer, as
+ * long as either can still abort it.
  */
 
 export interface RequestSignal {
