@@ -29,7 +29,7 @@ describe('requests that get no answer (held on purpose by the proxy)', () => {
     const outcomes = new Map<string, number>();
     try {
       for (let i = 0; i < 12; i++) {
-        // The caller's own signal beside the timeout, as a transfer's (its queue's job) and a probe's have.
+        // The caller's own signal beside the timeout, as a transfer's requests have (its queue's job).
         const caller = new AbortController();
         const probe = remote.reachable(caller.signal).then((reachable) => (reachable ? 'probe: reachable' : 'probe: unreachable'));
         const download = remote.download(`file-${i}/${'0'.repeat(64)}`, { signal: caller.signal }).then(
