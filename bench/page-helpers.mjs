@@ -49,21 +49,28 @@ export const installPageHelpers = (page) => page.evaluate(() => {
         });
       });
     },
-    /** Resolves once the store's files pass `test`. */
-    filesWhere(test) {
-      return new Promise((resolve) => {
+    /** Resolves once the store's files pass `test`; after five minutes, fails saying it waited for `what`. */
+    filesWhere(test, what) {
+      return new Promise((resolve, reject) => {
+        let stop;
+        let passed = false;
+        const timer = setTimeout(() => {
+          stop?.();
+          reject(new Error(`waited five minutes for ${what}; summary ${JSON.stringify(window.bench.sync().summary.get())}`));
+        }, 300_000);
         // The first call comes within subscribe, before `stop` is set.
-        const stop = window.bench.sync().files.subscribe((files) => {
-          if (test(files)) {
-            queueMicrotask(() => stop());
-            resolve();
-          }
+        stop = window.bench.sync().files.subscribe((files) => {
+          if (passed || !test(files)) return;
+          passed = true;
+          clearTimeout(timer);
+          queueMicrotask(() => stop());
+          resolve();
         });
       });
     },
     /** Resolves once the store holds at least `count` files and every one is synced. */
     allSynced(count) {
-      return window.bench.filesWhere((files) => files.length >= count && files.every((f) => f.state.kind === 'synced'));
+      return window.bench.filesWhere((files) => files.length >= count && files.every((f) => f.state.kind === 'synced'), `${count} files synced`);
     },
     async sha256Hex(bytes) {
       const digest = await crypto.subtle.digest('SHA-256', bytes);

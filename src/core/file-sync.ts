@@ -290,6 +290,16 @@ export class FileSync {
     return file && new File([file], view.name, { type: view.type, lastModified: view.updatedAt });
   }
 
+  /**
+   * Says the page is about to show file `id` from the bytes it is being saved from (`getFile` while its
+   * state is `saving`): when it is the first file of a drop, its save waits for the returned function,
+   * to be called once the image is painted or will not be (at most half a second), so that the save does not
+   * slow the display of what was just dropped. For a file not being saved, it changes nothing.
+   */
+  holdSaveForDisplay(id: string): () => void {
+    return this.#saving.holdForDisplay(id);
+  }
+
   /** Asks the leader tab to fetch this file before other background downloads (a file on screen, say). */
   requestDownload(id: string): void {
     this.#markUsed(id);

@@ -83,6 +83,9 @@ export async function saveFiles(requests: readonly SaveRequest[], context: SaveC
       const name = fileName(options.name ?? (blob instanceof File ? blob.name : ''));
       const type = mediaType(options.type ?? blob.type);
       saving.start({ id, name, type, size: blob.size, startedAt: Date.now(), blob });
+      // The first file of a drop is shown before it is saved, when the page shows it: what the user looks at
+      // for, rather than the save, gets the processor first. The rest show as they are saved, in turn.
+      if (index === 0) await saving.shownFirst(id);
       // A large file starts going up while it is saved (the uploader reads the blob being saved): the save
       // and the upload overlap instead of taking turns. Otherwise the upload starts from OPFS once saved.
       const uploader = context.uploadWhileSaving();

@@ -7,7 +7,7 @@ import { describeState } from '../shared/format.js';
 import { translationFor } from '../shared/localize.js';
 import { LocalizedElement } from '../shared/localized-element.js';
 import { watchNearViewport } from '../shared/near-viewport.js';
-import { whenIdle, yieldToMain } from '../shared/yield.js';
+import { framesDrawn, whenIdle, yieldToMain } from '../shared/yield.js';
 
 export type ImageStatus = 'loading' | 'ready' | 'failed';
 
@@ -147,6 +147,8 @@ export class LsFileImage extends LocalizedElement {
   #stopFollowingRatio: (() => void) | undefined;
   /** The size the image shown was decoded at, when it was decoded for its box. */
   #decoded: Size | undefined;
+  /** Holds the save of a file just dropped until its image is painted (FileSync.holdSaveForDisplay). */
+  #saveHold: (() => void) | undefined;
   readonly #controller = new FileSyncController(this, (sync) => this.#watch(sync));
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -202,11 +204,15 @@ export class LsFileImage extends LocalizedElement {
       }
       if (view.width && view.height) this.style.setProperty('--ls-image-aspect', `${view.width} / ${view.height}`);
       if (view.state.kind === 'failed' && !view.local) this.#setStatus('failed');
+      // A hidden page draws nothing: its saves need not wait.
+      if (view.state.kind === 'saving' && this.status === 'loading' && !document.hidden) this.#saveHold ??= sync.holdSaveForDisplay(id);
+      else this.#releaseSave();
       if (this.loading === 'eager' || this.#nearViewport) this.#fetch(sync, view);
     });
     this.#stopObserving = watchNearViewport(this, (near) => {
       this.#nearViewport = near;
       if (near && this.view) this.#fetch(sync, this.view);
+      else if (!near && this.src === undefined) this.#releaseSave();
     });
     this.#stopWatching = () => {
       stop();
@@ -251,6 +257,7 @@ export class LsFileImage extends LocalizedElement {
     if (this.#attempt !== attempt) return;
     if (file === undefined) {
       this.#loadedFor = undefined;
+      this.#releaseSave();
       return;
     }
     const scaled = await (await scaler)?.scaledJpeg(file, this.#deviceBox());
@@ -308,9 +315,17 @@ export class LsFileImage extends LocalizedElement {
   #onLoad = () => {
     this.#setStatus('ready');
     this.dispatchEvent(new LsLoadEvent());
+    // Painted once the second frame from now begins: the save of the file just dropped may start.
+    if (this.#saveHold) void framesDrawn(2).then(() => this.#releaseSave());
   };
 
+  #releaseSave(): void {
+    this.#saveHold?.();
+    this.#saveHold = undefined;
+  }
+
   #onImgError = () => {
+    this.#releaseSave();
     // The placeholder says so instead of a broken image (the file itself stays saved).
     this.#revoke();
     this.#setStatus('failed');
@@ -328,6 +343,7 @@ export class LsFileImage extends LocalizedElement {
   }
 
   #reset(): void {
+    this.#releaseSave();
     this.#stopWatching?.();
     this.#stopWatching = undefined;
     this.#loadedFor = undefined;

@@ -20,3 +20,14 @@ export function whenIdle(timeoutMs: number): Promise<void> {
   if (typeof requestIdleCallback === 'function') return new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: timeoutMs }));
   return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 500)));
 }
+
+/**
+ * Resolves once the browser has begun drawing `count` more frames: an image shown in one frame is painted
+ * by the start of the second after it, which waits for the image's decode. Not while the page is hidden.
+ */
+export function framesDrawn(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const next = (left: number) => (left === 0 ? resolve() : requestAnimationFrame(() => next(left - 1)));
+    next(count);
+  });
+}

@@ -44,6 +44,45 @@ describe('<ls-file-image> while saving', () => {
   });
 });
 
+describe('<ls-file-image> before the save', () => {
+  it('paints a dropped photo before its save begins, then saves it', async () => {
+    const { provider, upload, gallery } = await mountKit();
+    const sync = await provider.ready;
+    // Watched, not changed: when the save writes, and when the photo is shown.
+    const events: string[] = [];
+    const writeBlob = sync.local.writeBlob.bind(sync.local);
+    Object.assign(sync.local, { writeBlob: (id: string, blob: Blob) => (events.push('write'), writeBlob(id, blob)) });
+    gallery.addEventListener('ls-load', () => events.push('shown'), { once: true });
+
+    const [saved] = await upload.addFiles([await turnedPhoto(2400, 1600)]);
+    expect(events).to.deep.equal(['shown', 'write']);
+    expect(saved!.local).to.equal(true);
+    const image = gallery.shadowRoot!.querySelector<LsFileImage>('ls-file-image')!;
+    expect(image.getAttribute('status')).to.equal('ready');
+  });
+
+  it('saves a dropped file whose display never ends (held on purpose: a page that never paints it) all the same, half a second later', async () => {
+    const { provider } = await mountKit();
+    const sync = await provider.ready;
+    let started: number | undefined;
+    const writeBlob = sync.local.writeBlob.bind(sync.local);
+    Object.assign(sync.local, { writeBlob: (id: string, blob: Blob) => ((started ??= performance.now()), writeBlob(id, blob)) });
+    // Held within the task that starts the save, as an element showing it does, and never let go.
+    const stop = sync.files.subscribe((files) => {
+      for (const file of files) if (file.state.kind === 'saving') sync.holdSaveForDisplay(file.id);
+    });
+    const t0 = performance.now();
+    try {
+      const saved = await sync.saveFile(new File(['a note'], 'note.txt', { type: 'text/plain' }));
+      expect(saved.local).to.equal(true);
+      expect(await (await sync.getFile(saved.id))!.text()).to.equal('a note');
+      expect(started! - t0, 'the save waited for the display').to.be.at.least(450);
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe('<ls-file-image> sizes', () => {
   it('shows a large photo in a small tile decoded at the tile’s size, upright, and whole where nothing sizes it', async function () {
     if (!decodesScaled) this.skip();
