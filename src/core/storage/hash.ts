@@ -46,6 +46,12 @@ export function createContentHasher(): ContentHasher {
     update(chunk) {
       let offset = 0;
       while (offset < chunk.byteLength) {
+        if (filled === 0 && chunk.byteLength - offset >= CONTENT_BLOCK_SIZE && unshared(chunk)) {
+          // A whole block in the chunk (a Blob read in blocks): digested where it lies.
+          digests.push(crypto.subtle.digest('SHA-256', chunk.subarray(offset, offset + CONTENT_BLOCK_SIZE)));
+          offset += CONTENT_BLOCK_SIZE;
+          continue;
+        }
         const wanted = Math.min(CONTENT_BLOCK_SIZE, filled + chunk.byteLength - offset);
         if (wanted > block.byteLength) {
           const grown = new Uint8Array(Math.min(CONTENT_BLOCK_SIZE, Math.max(wanted, block.byteLength * 2)));
@@ -66,6 +72,10 @@ export function createContentHasher(): ContentHasher {
   };
 }
 
+/** WebCrypto takes no view of shared memory. */
+const unshared = (bytes: Uint8Array): bytes is Uint8Array<ArrayBuffer> =>
+  typeof SharedArrayBuffer === 'undefined' || !(bytes.buffer instanceof SharedArrayBuffer);
+
 /**
  * The content hash of bytes whose block digests are known (see `blocks`), in order: how the worker checks
  * a multipart upload from its parts' digests, each taken as the part streamed in, without reading the
@@ -85,18 +95,19 @@ export async function hashStreamBlocks(stream: ReadableStream<Uint8Array>): Prom
   return (await feed(stream)).blocks();
 }
 
-async function feed(stream: ReadableStream<Uint8Array>): Promise<ContentHasher> {
+function feed(stream: ReadableStream<Uint8Array>): Promise<ContentHasher> {
+  return feedReader(stream.getReader());
+}
+
+/** Hashes what `reader` reads, to its end; each chunk is copied (or digested) before the next read. */
+export async function feedReader(reader: { read(): Promise<ReadableStreamReadResult<Uint8Array>> }): Promise<ContentHasher> {
   const hasher = createContentHasher();
-  const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return hasher;
     await hasher.update(value);
   }
 }
-
-/** The content hash of a blob, streamed (never read whole). */
-export const hashBlob = (blob: Blob): Promise<string> => hashStream(blob.stream());
 
 /** A plain SHA-256 of bytes held in memory, for requests that carry one (R2 checks it as it stores). */
 export async function sha256Hex(bytes: BufferSource): Promise<string> {

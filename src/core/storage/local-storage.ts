@@ -9,7 +9,7 @@
  */
 import { FileSyncError, isQuotaError } from '../errors.js';
 import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
-import { hashBlob } from './hash.js';
+import { hashBlob, readInBlocks } from './block-reader.js';
 import { copyHashed } from './hashed-copy.js';
 import { canWriteInPlace, writeInPlace } from './in-place-write.js';
 
@@ -100,7 +100,7 @@ export class LocalFileStorage implements FileStorage {
     // any, without createWritable) to the kit's worker to do so, and writes a small one itself, sparing the
     // round trip (bench/README.md, "save path").
     const fresh = canWriteInPlace() ? await this.#create(id) : undefined;
-    if (fresh) return this.#inPlace(id, () => writeInPlace(fresh, blob.stream().getReader(), { sizeHint: blob.size }));
+    if (fresh) return this.#inPlace(id, () => writeInPlace(fresh, readInBlocks(blob), { sizeHint: blob.size }));
     if (this.saveElsewhere && !canCreateWritable()) return this.saveElsewhere(id, blob);
     if (this.saveElsewhere && blob.size >= SAVE_IN_WORKER_FROM) {
       try {

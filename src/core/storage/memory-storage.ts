@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LOCAL_DIRECTORY } from './local-storage.js';
 import type { ChunkReader, FileStorage, WriteOptions, WriteResult } from './file-storage.js';
-import { hashBlob } from './hash.js';
+import { hashBlob } from './block-reader.js';
 import { copyHashed } from './hashed-copy.js';
 
 /**

@@ -5,7 +5,7 @@
  * record synced. Nobody could upload it then: this device thought it had no copy, the others waited for
  * one. The bytes stay in OPFS (nothing removes them without a note), so the leading tab looks for them.
  */
-import { hashBlob } from '../storage/hash.js';
+import { hashBlob } from '../storage/block-reader.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { FileLocalStateRow, FileRow } from '../store/schema.js';
 
