@@ -2,7 +2,7 @@
  * The file-sync core: save a file to this device at once, then let the leader tab upload it, download what
  * other devices added, and carry deletions both ways. Framework-free; the elements are one client of it.
  */
-import { queryDb } from '@livestore/livestore';
+import { queryDb, StoreInternalsSymbol } from '@livestore/livestore';
 import { fileName, mediaType, saveFiles } from './commands/save-files.js';
 import { FileSyncError, openFailure } from './errors.js';
 import type { FileSyncOptions, SaveOptions, SaveRequest, SaveResult } from './file-sync-options.js';
@@ -367,12 +367,11 @@ export class FileSync {
     this.#upstream?.close();
     this.#workerSaves?.close();
     this.tokens.close();
-    // A store LiveStore stopped is shut down already; one it stopped a moment ago (not noted here yet) refuses
-    // to shut down again.
-    if (this.#shutDown) return;
-    await this.store.shutdownPromise().catch((error: unknown) => {
-      if (!/has been shut down/.test(String((error as { cause?: unknown } | null)?.cause))) throw error;
-    });
+    // A store LiveStore stopped is shut down already, and refuses to shut down again: it may have stopped a
+    // moment ago, before the kit heard of it, so its own flag decides (`shutdownPromise` checks it in this
+    // same turn, before it awaits anything).
+    if (this.#shutDown || this.store[StoreInternalsSymbol].isShutdown) return;
+    await this.store.shutdownPromise();
   }
 
   /**

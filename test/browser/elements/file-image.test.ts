@@ -54,7 +54,7 @@ describe('<ls-file-image> before the save', () => {
     Object.assign(sync.local, { writeBlob: (id: string, blob: Blob) => (events.push('write'), writeBlob(id, blob)) });
     gallery.addEventListener('ls-load', () => events.push('shown'), { once: true });
 
-    const [saved] = await upload.addFiles([await turnedPhoto(2400, 1600)]);
+    const [saved] = await upload.addFiles([await turnedPhoto(1200, 800)]);
     expect(events).to.deep.equal(['shown', 'write']);
     expect(saved!.local).to.equal(true);
     const image = gallery.shadowRoot!.querySelector<LsFileImage>('ls-file-image')!;
