@@ -2,7 +2,7 @@
 // Production build, local backend (wrangler dev), headless Chromium; every case runs RUNS times and
 // reports the median and the spread. Writes bench/results/latest.json and prints a table.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { startBackend } from '../scripts/backend.mjs';
 import { startDemoServer } from '../scripts/demo-server.mjs';
 import { launchOptions } from '../scripts/browsers.mjs';
 import { installContentHash } from '../test/support/page-content-hash.mjs';
+import { numbered, readStat, threadTicks, TICKS_PER_SECOND } from '../test/support/proc-stat.mjs';
 import { measureBundle } from './bundle.mjs';
 import { installPageHelpers } from './page-helpers.mjs';
 import { profiled } from './profiling.mjs';
@@ -50,9 +51,9 @@ function record(measured) {
  */
 const cpuMeter = () => {
   const sample = () => cpus().reduce((sum, { times: t }) => ({ busy: sum.busy + t.user + t.nice + t.sys + t.irq, all: sum.all + t.user + t.nice + t.sys + t.irq + t.idle }), { busy: 0, all: 0 });
-  const start = { machine: sample(), threads: threadTicks() };
+  const start = { machine: sample(), threads: allThreadTicks() };
   return () => {
-    const end = { machine: sample(), threads: threadTicks() };
+    const end = { machine: sample(), threads: allThreadTicks() };
     const byCommand = {};
     const byThread = {};
     for (const [key, { command, thread, ticks }] of end.threads) {
@@ -64,34 +65,13 @@ const cpuMeter = () => {
     return { coreSeconds: busy / 1000, share: busy / (end.machine.all - start.machine.all), byCommand, byThread };
   };
 };
-/** Linux's clock ticks per second (USER_HZ), in which /proc gives CPU times. */
-const TICKS_PER_SECOND = 100;
-/** The command name in a /proc stat line (in parentheses, it may hold spaces) and the CPU ticks after it. */
-const parseStat = (stat) => {
-  const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
-  return { name: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
-};
 /** Each thread's CPU time so far in clock ticks, by `pid/tid`, with its process's and its own name (none without /proc). */
-function threadTicks() {
+function allThreadTicks() {
   const all = new Map();
-  const numbered = (dir) => {
-    try {
-      return readdirSync(dir).filter((name) => /^\d+$/.test(name));
-    } catch {
-      return [];
-    }
-  };
   for (const pid of numbered('/proc')) {
-    try {
-      const command = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).name;
-      for (const tid of numbered(`/proc/${pid}/task`)) {
-        const { name, ticks } = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
-        all.set(`${pid}/${tid}`, { command, thread: name, ticks });
-      }
-    } catch {
-      // Ended meanwhile.
-    }
+    const process = readStat(`/proc/${pid}/stat`);
+    if (!process) continue;
+    for (const [tid, { name, ticks }] of threadTicks(pid)) all.set(`${pid}/${tid}`, { command: process.name, thread: name, ticks });
   }
   return all;
 }

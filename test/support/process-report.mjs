@@ -3,44 +3,16 @@
 // thread (a JavaScript isolate at work shows V8's frames; a wait in storage, SQLite's or kj's). The 1 GiB
 // upload test met workerd busy for minutes in three CI runs and nothing said with what.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { numbered, readStat, threadTicks, TICKS_PER_SECOND } from './proc-stat.mjs';
 
 const SAMPLE_MS = 2_000;
-const TICKS_PER_SECOND = 100;
 
 /** The processes of process group `groupId` (`startBackend` puts wrangler and workerd in one). */
 function groupMembers(groupId) {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((pid) => {
-      const stat = readStat(`/proc/${pid}/stat`);
-      return stat && stat.pgrp === groupId ? [{ pid: Number(pid), comm: stat.comm }] : [];
-    });
-}
-
-/** A /proc stat line's command, process group and CPU ticks (user and system), or undefined once gone. */
-function readStat(file) {
-  try {
-    const text = readFileSync(file, 'utf8');
-    const close = text.lastIndexOf(')');
-    const fields = text.slice(close + 2).split(' ');
-    return { comm: text.slice(text.indexOf('(') + 1, close), pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
-function threadTicks(pid) {
-  const ticks = new Map();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
-      if (stat) ticks.set(tid, { comm: stat.comm, ticks: stat.ticks });
-    }
-  } catch {
-    // The process ended.
-  }
-  return ticks;
+  return numbered('/proc').flatMap((pid) => {
+    const stat = readStat(`/proc/${pid}/stat`);
+    return stat && stat.pgrp === groupId ? [{ pid: Number(pid), comm: stat.name }] : [];
+  });
 }
 
 function nativeStack(pid, tid) {
@@ -68,7 +40,7 @@ export async function processReport(groupId) {
   for (const { pid, comm } of members) {
     const after = threadTicks(pid);
     const busy = [...after]
-      .map(([tid, { comm: name, ticks }]) => ({ tid, name, share: (ticks - (before.get(pid)?.get(tid)?.ticks ?? ticks)) / TICKS_PER_SECOND / (SAMPLE_MS / 1000) }))
+      .map(([tid, { name, ticks }]) => ({ tid, name, share: (ticks - (before.get(pid)?.get(tid)?.ticks ?? ticks)) / TICKS_PER_SECOND / (SAMPLE_MS / 1000) }))
       .sort((a, b) => b.share - a.share);
     const total = busy.reduce((sum, thread) => sum + thread.share, 0);
     lines.push(`${comm} (pid ${pid}): ${Math.round(total * 100)}% of a core; busiest threads ${busy.slice(0, 3).map((t) => `${t.name} ${t.tid} ${Math.round(t.share * 100)}%`).join(', ')}`);
