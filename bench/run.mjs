@@ -46,8 +46,9 @@ function record(measured) {
  * The machine's CPU time from now until the returned function is called: core-seconds busy, the share of
  * all cores that was, and the core-seconds of each kind of process (by its command name, from /proc where
  * there is one: the browser's, workerd's, the bench's own Node) and of each kind of thread in them (the
- * renderer's main thread, its workers, the network service...). Whatever ran counts: on a machine of few
- * cores, what the kit adds to a transfer is paid in this.
+ * renderer's main thread, its workers, the network service...), and how long the local backend's busiest
+ * thread (workerd runs requests on one) waited, ready to run, for a core. Whatever ran counts: on a machine of
+ * few cores, what the kit adds to a transfer is paid in this, and the backend's wait is what it costs the transfer.
  */
 const cpuMeter = () => {
   const sample = () => cpus().reduce((sum, { times: t }) => ({ busy: sum.busy + t.user + t.nice + t.sys + t.irq, all: sum.all + t.user + t.nice + t.sys + t.irq + t.idle }), { busy: 0, all: 0 });
@@ -56,13 +57,16 @@ const cpuMeter = () => {
     const end = { machine: sample(), threads: allThreadTicks() };
     const byCommand = {};
     const byThread = {};
-    for (const [key, { command, thread, ticks }] of end.threads) {
-      const seconds = (ticks - (start.threads.get(key)?.ticks ?? 0)) / TICKS_PER_SECOND;
+    let backend = { seconds: 0, waited: 0 };
+    for (const [key, { command, thread, ticks, waited }] of end.threads) {
+      const before = start.threads.get(key);
+      const seconds = (ticks - (before?.ticks ?? 0)) / TICKS_PER_SECOND;
       byCommand[command] = (byCommand[command] ?? 0) + seconds;
       byThread[`${command}/${thread}`] = (byThread[`${command}/${thread}`] ?? 0) + seconds;
+      if (command === 'workerd' && seconds > backend.seconds) backend = { seconds, waited: waited - (before?.waited ?? 0) };
     }
     const busy = end.machine.busy - start.machine.busy;
-    return { coreSeconds: busy / 1000, share: busy / (end.machine.all - start.machine.all), byCommand, byThread };
+    return { coreSeconds: busy / 1000, share: busy / (end.machine.all - start.machine.all), byCommand, byThread, backendWaited: backend.waited };
   };
 };
 /** Each thread's CPU time so far in clock ticks, by `pid/tid`, with its process's and its own name (none without /proc). */
@@ -71,7 +75,7 @@ function allThreadTicks() {
   for (const pid of numbered('/proc')) {
     const process = readStat(`/proc/${pid}/stat`);
     if (!process) continue;
-    for (const [tid, { name, ticks }] of threadTicks(pid)) all.set(`${pid}/${tid}`, { command: process.name, thread: name, ticks });
+    for (const [tid, { name, ticks, waited }] of threadTicks(pid)) all.set(`${pid}/${tid}`, { command: process.name, thread: name, ticks, waited });
   }
   return all;
 }
@@ -165,7 +169,8 @@ try {
       const median = (pick) => stats(cpuUse.map((c) => pick(c[side]))).median;
       const commands = Object.entries(cpuUse[0][side].byCommand).sort(([, a], [, b]) => b - a).slice(0, 3).map(([command]) => command);
       const top = commands.map((command) => `${command} ${round(median((c) => c.byCommand[command] ?? 0))}`).join(', ');
-      return `${round(median((c) => c.coreSeconds))} core-s, ${Math.round(100 * median((c) => c.share))}% of ${cpus().length} cores busy${top ? ` (${top})` : ''}`;
+      const waited = median((c) => c.backendWaited);
+      return `${round(median((c) => c.coreSeconds))} core-s, ${Math.round(100 * median((c) => c.share))}% of ${cpus().length} cores busy${top ? ` (${top})` : ''}${waited > 0 ? `, the local backend's thread waiting ${round(waited, 2)} s for a core` : ''}`;
     };
     // Where the kit's extra CPU goes, thread by thread (the first run's; the table keeps processes only).
     const threads = (side) => Object.entries(cpuUse[0][side].byThread).filter(([, seconds]) => seconds >= 0.1).sort(([, a], [, b]) => b - a).map(([name, seconds]) => `${name} ${round(seconds, 2)}`).join(', ');

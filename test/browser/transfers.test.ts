@@ -99,6 +99,23 @@ describe('transfers through faults (injected on purpose by the test proxy)', () 
     expect(await contentHashOf(await remote.blob())).to.equal(saved.hash);
   });
 
+  it('records the parts acknowledged in the second before a failed part, so the retry does not send them again (failure injected)', async () => {
+    const storeId = uniqueStoreId();
+    // Part 1's answer comes after the file's record is committed, and part 2's right after it: acknowledged
+    // parts are committed at most once a second, so part 2 is still waiting to be recorded when part 3 fails.
+    await setFaults([
+      { method: 'PUT', path: '/parts/1$', action: 'hold-answer', ms: 1500, times: 1 },
+      { method: 'PUT', path: '/parts/3$', action: 'status', status: 503, times: 1 },
+    ]);
+    const sync = await viaProxy(storeId, { multipart: { threshold: 6 * MiB, minPartSize: 8 * MiB, concurrency: 1 } });
+    const saved = await sync.saveFile(new File([randomBytes(28 * MiB, 6)], 'recorded.bin'));
+    await waitForFiles(sync, synced(saved.id), 60_000);
+
+    const report = await faultReport();
+    const sent = (n: number) => report.log.filter((e) => e.method === 'PUT' && e.path.endsWith(`/parts/${n}`)).map((e) => e.status);
+    expect([sent(1), sent(2), sent(3), sent(4)]).to.deep.equal([[200], [200], [503, 200], [200]]);
+  });
+
   it('lets a part the server is answering finish when another part fails, and sends it only once', async () => {
     const storeId = uniqueStoreId();
     // Part 2 is stored by the backend but its answer held back; part 3, started when part 1 is answered, fails

@@ -77,6 +77,10 @@ test('a reload in the middle of a multipart upload resumes at the next missing p
   world.proxy.setRules([{ method: 'PUT', path: '/parts/[345]$', action: 'stall', ms: 120_000 }]);
   const added = await addGeneratedFile(page, { size: 40 * 1024 * 1024, name: 'large.bin' });
   await waitUntil(() => putsOf(added.id).filter((e) => e.status === 200).length, (n) => n >= 2, 'two parts acknowledged', 60_000);
+  // Acknowledged parts are recorded at most a second apart; then the leader worker has a moment to store them.
+  const recorded = (id) =>
+    page.evaluate((id) => document.querySelector('ls-file-sync').sync.store.query({ query: 'SELECT partNumber FROM upload_parts WHERE fileId = ?', bindValues: [id] }).length, id);
+  await waitUntil(() => recorded(added.id), (n) => n >= 2, 'the page recording both acknowledged parts', 10_000);
   await new Promise((r) => setTimeout(r, 300));
   world.proxy.setRules([]);
   const reloadedAt = world.proxy.report().log.length;

@@ -29,12 +29,24 @@ export function readStat(file) {
   }
 }
 
-/** Each thread of process `pid` with its name and CPU ticks so far, by thread id. */
+/**
+ * Each thread of process `pid` with its name, CPU ticks so far and the seconds it has waited, ready to run,
+ * for a core (from schedstat; 0 where the kernel keeps none), by thread id.
+ */
 export function threadTicks(pid) {
   const ticks = new Map();
   for (const tid of numbered(`/proc/${pid}/task`)) {
     const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
-    if (stat) ticks.set(tid, { name: stat.name, ticks: stat.ticks });
+    if (stat) ticks.set(tid, { name: stat.name, ticks: stat.ticks, waited: readWaited(`/proc/${pid}/task/${tid}/schedstat`) });
   }
   return ticks;
+}
+
+/** schedstat: time on a core, time waiting for one (both in ns), time slices. */
+function readWaited(file) {
+  try {
+    return Number(readFileSync(file, 'utf8').split(' ')[1]) / 1e9 || 0;
+  } catch {
+    return 0;
+  }
 }

@@ -40,6 +40,13 @@ export class CommitBatcher<E, K extends string = string> {
     return this.#pending.has(key);
   }
 
+  /** Forgets what is pending, uncommitted (the work it confirms was abandoned). */
+  drop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending.clear();
+  }
+
   /** Commits everything pending now, together (before the store closes). */
   flush(): void {
     this.#commit(this.#pending.size);

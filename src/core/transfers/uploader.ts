@@ -1,8 +1,9 @@
 /**
  * Uploads a file's bytes from OPFS: small files in one request, large ones as a resumable multipart upload.
  *
- * A multipart upload's id and every acknowledged part are committed to the client-only tables as they
- * happen, so after a reload, a crash or a lost connection the upload resumes at the next missing part.
+ * A multipart upload's id and its acknowledged parts are committed to the client-only tables as they happen
+ * (the parts at most once a second), so after a reload, a crash or a lost connection the upload resumes at
+ * the next missing part.
  * Parts are slices of the disk-backed File, so memory stays at a few parts in flight whatever the size.
  */
 import { queryDb } from '@livestore/livestore';
@@ -12,6 +13,7 @@ import type { RemoteFileStorage } from '../storage/remote-storage.js';
 import { fileLocalStateTable, fileSyncEvents as events, uploadPartsTable } from '../store/schema.js';
 import type { FileSyncStore } from '../store/store.js';
 import { MAX_PARTS, newStaging, remoteKeyOf } from '../wire.js';
+import { CommitBatcher } from './commit-batcher.js';
 
 export interface MultipartOptions {
   /** Files larger than this go up in parts. */
@@ -82,9 +84,23 @@ interface PartsJob {
   readonly blob: Blob;
   /** Parts acknowledged so far, by number: skipped, and added to as parts are sent. */
   readonly done: Map<number, string>;
-  readonly onPartDone: (partNumber: number, etag: string) => void;
+  /** Records acknowledged parts in the store (see ACKS_INTERVAL_MS), in order of acknowledgement. */
+  readonly onPartsDone: (parts: readonly PartAck[]) => void;
   readonly onProgress: (loaded: number) => void;
 }
+
+interface PartAck {
+  readonly partNumber: number;
+  readonly etag: string;
+}
+
+/**
+ * How often acknowledged parts are committed, at most (the first at once). Every commit is work for the
+ * page, LiveStore's shared and leader workers and its database on disk: on a fast link, parts of 8 MiB were
+ * acknowledged several times a second, and one commit per part took CPU from the transfer itself
+ * (bench/README.md, "upload"). A reload or a crash sends again at most the parts of the last interval.
+ */
+const ACKS_INTERVAL_MS = 1000;
 
 /** Server answers after which a multipart upload cannot go on and must start again from its first part. */
 const RESTART_CODES = new Set(['no_such_upload', 'invalid_parts', 'hash_mismatch', 'size_mismatch', 'staging_used']);
@@ -161,8 +177,9 @@ export class Uploader {
       partSize: early.partSize,
       blob,
       done: early.done,
-      onPartDone: (partNumber, etag) => {
-        if (early.hash !== undefined) this.store.commit(events.uploadPartDone({ id, uploadId, partNumber, etag }));
+      // Before the record, the parts wait in `done` for `#commitEarly`.
+      onPartsDone: (parts) => {
+        if (early.hash !== undefined) this.store.commit(...parts.map(({ partNumber, etag }) => events.uploadPartDone({ id, uploadId, partNumber, etag })));
       },
       onProgress: (loaded) => early.onProgress?.(loaded),
     };
@@ -267,8 +284,9 @@ export class Uploader {
     for (const part of this.store.query(queryDb(uploadPartsTable.where({ fileId: id }), { label: `lsfs-parts-${id}`, deps: [id] }))) {
       if (part.uploadId === uploadId && part.partNumber <= count) done.set(part.partNumber, part.etag);
     }
-    const onPartDone = (partNumber: number, etag: string) => this.store.commit(events.uploadPartDone({ id, uploadId, partNumber, etag }));
-    await this.#sendParts({ remoteKey, uploadId, partSize, blob, done, onPartDone, onProgress }, signal);
+    const onPartsDone = (parts: readonly PartAck[]) =>
+      this.store.commit(...parts.map(({ partNumber, etag }) => events.uploadPartDone({ id, uploadId, partNumber, etag })));
+    await this.#sendParts({ remoteKey, uploadId, partSize, blob, done, onPartsDone, onProgress }, signal);
     await this.#complete(request, remoteKey, uploadId, done, signal);
   }
 
@@ -281,21 +299,29 @@ export class Uploader {
     report();
 
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
-    await pool(missing, this.options.concurrency, signal, async (n) => {
-      const start = (n - 1) * partSize;
-      const etag = await this.remote.uploadPart(remoteKey, uploadId, n, blob.slice(start, start + partLength(blob.size, partSize, n)), {
-        signal,
-        onProgress: (loaded) => {
-          inFlight.set(n, loaded);
-          report();
-        },
+    const acks = new CommitBatcher<PartAck>((parts) => job.onPartsDone(parts), ACKS_INTERVAL_MS, ACKS_INTERVAL_MS, Number.POSITIVE_INFINITY);
+    try {
+      await pool(missing, this.options.concurrency, signal, async (n) => {
+        const start = (n - 1) * partSize;
+        const etag = await this.remote.uploadPart(remoteKey, uploadId, n, blob.slice(start, start + partLength(blob.size, partSize, n)), {
+          signal,
+          onProgress: (loaded) => {
+            inFlight.set(n, loaded);
+            report();
+          },
+        });
+        done.set(n, etag);
+        acks.add(String(n), { partNumber: n, etag });
+        inFlight.delete(n);
+        doneBytes += partLength(blob.size, partSize, n);
+        report();
       });
-      done.set(n, etag);
-      job.onPartDone(n, etag);
-      inFlight.delete(n);
-      doneBytes += partLength(blob.size, partSize, n);
-      report();
-    });
+    } finally {
+      // Sent or failed, the parts acknowledged are recorded now, so that the next attempt skips them. An abort
+      // (the file deleted, the store closing, another tab taking the transfers over) records nothing more.
+      if (signal.aborted) acks.drop();
+      else acks.flush();
+    }
   }
 
   /** Completes the upload, naming the content hash its parts must make, and forgets its state. */
