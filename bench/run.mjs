@@ -153,6 +153,8 @@ try {
       raw.push(rawMs);
       saved.push(savedMs);
       const downloaded = await profiled(b, `download-${run}`, () => b.evaluate(async (id, remoteKey) => {
+        // Timed from when B has heard that the bytes are uploaded (the raw GET knows where they are at once).
+        await window.bench.until(id, ['remote']);
         const t0 = performance.now();
         window.bench.sync().requestDownload(id);
         const t1 = await window.bench.until(id, ['synced']);
@@ -178,7 +180,7 @@ try {
     record({ case: 'upload', ...up, unit: 'MB/s', baseline: `raw upload of the same bytes through the same API ${upRaw.median} MB/s (${UPLOAD_MB} MiB; the kit's save to OPFS with its content hash, which the upload overlaps, took ${round(stats(saved).median)} ms; the machine's CPU: raw ${cpuOf('raw')}, kit ${cpuOf('kit')})`, ratio: round(up.median / upRaw.median, 2), target: 'ratio >= 0.9', met: up.median / upRaw.median >= 0.9 });
     const dn = stats(down.map(rate));
     const dnRaw = stats(rawDown.map(rate));
-    record({ case: 'download', ...dn, unit: 'MB/s', baseline: `raw GET into OPFS ${dnRaw.median} MB/s (the download starts once B hears of the file)`, ratio: round(dn.median / dnRaw.median, 2), target: 'ratio >= 0.9', met: dn.median / dnRaw.median >= 0.9 });
+    record({ case: 'download', ...dn, unit: 'MB/s', baseline: `raw GET into OPFS ${dnRaw.median} MB/s (timed from when B has heard that the file is uploaded)`, ratio: round(dn.median / dnRaw.median, 2), target: 'ratio >= 0.9', met: dn.median / dnRaw.median >= 0.9 });
   }
 
   // save path: the kit's save of a large file (bytes into OPFS with their content hash, offline so no upload
