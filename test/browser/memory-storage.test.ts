@@ -42,7 +42,8 @@ describe('FileSync with files kept in memory (storage: memory, as in a private w
     const b = track(await openOtherDevice(storeId));
     const a = track(await openSync(storeId, { storage: 'memory', localDirectory: root }));
     const other = track(await openSync(storeId, { storage: 'memory', localDirectory: root }));
-    const saved = await b.saveFile(new File([randomBytes(300_000, 22)], 'from-b.bin'));
+    // Several reads of the body (1 MiB each), so the bytes kept are those of every read.
+    const saved = await b.saveFile(new File([randomBytes(2_600_000, 22)], 'from-b.bin'));
     const mine = await other.saveFile(new File([randomBytes(1000, 23)], 'from-the-other-tab.bin'));
 
     for (const sync of [a, other]) {

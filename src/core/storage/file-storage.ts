@@ -7,7 +7,11 @@
 /** `device`: files stay on this device (OPFS). `memory`: only this tab holds them, until it closes. */
 export type StorageMode = 'device' | 'memory';
 
-/** What `write` reads from: a ReadableStream's reader, or anything that reads the same way. */
+/**
+ * What `write` reads from: a ReadableStream's reader, or anything that reads the same way. A chunk is the
+ * writer's only until its next `read` (readers of Blobs and downloads read into one buffer again and again):
+ * a writer that keeps bytes copies them.
+ */
 export interface ChunkReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array<ArrayBuffer>>>;
   cancel(reason?: unknown): Promise<void>;

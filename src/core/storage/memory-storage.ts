@@ -31,7 +31,8 @@ export class MemoryFileStorage implements FileStorage {
   async write(id: string, reader: ChunkReader, options: WriteOptions = {}): Promise<WriteResult> {
     const chunks: Uint8Array<ArrayBuffer>[] = [];
     const result = await copyHashed(reader, options, (chunk, at) => {
-      chunks.push(chunk);
+      // Kept, so copied: the reader reads into the same buffer again.
+      chunks.push(chunk.slice());
       options.onProgress?.(at + chunk.byteLength);
     });
     this.#files.set(id, new Blob(chunks));

@@ -120,12 +120,16 @@ function bodyReader(response: Response, remaining: () => number): ChunkReader {
     const reader = body.getReader();
     return { read: () => reader.read(), cancel: (reason) => reader.cancel(reason) };
   }
+  // One buffer, read into again and again: each chunk is copied (written, hashed) before the next read.
+  let buffer = new ArrayBuffer(READ_SIZE);
   return {
     async read() {
       // Never more than the bytes still expected: asked for more than the body held, Chromium's fetch
       // body never answered the last read (downloads of sizes not a multiple of 1 MiB did not finish).
-      const result = await byob.read(new Uint8Array(READ_SIZE), { min: Math.max(1, Math.min(READ_SIZE, remaining())) });
-      return result.done ? { done: true, value: undefined } : result;
+      const result = await byob.read(new Uint8Array(buffer), { min: Math.max(1, Math.min(READ_SIZE, remaining())) });
+      if (result.done) return { done: true, value: undefined };
+      buffer = result.value.buffer;
+      return result;
     },
     cancel: (reason) => byob.cancel(reason),
   };
