@@ -3,9 +3,15 @@
 
 export const installPageHelpers = (page) => page.evaluate(() => {
   // A raw request that gets no answer fails after five minutes, saying so, rather than holding the bench.
-  const rawTimeout = () => AbortSignal.timeout(300_000);
+  const rawFetch = async (what, url, init) => {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(300_000) });
+    } catch (error) {
+      throw new Error(`${what}: ${error?.name === 'TimeoutError' ? 'no answer within five minutes' : error}`);
+    }
+  };
   window.bench = {
-    rawTimeout,
+    rawFetch,
     bytes(size) {
       const out = new Uint8Array(size);
       for (let i = 0; i < size; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(size, i + 65536)));
@@ -94,11 +100,11 @@ export const installPageHelpers = (page) => page.evaluate(() => {
       const blob = bytes instanceof Blob ? bytes : new Blob([bytes]);
       const t0 = performance.now();
       if (blob.size <= 32 * 1024 * 1024) {
-        const response = await fetch(url, { signal: rawTimeout(), method: 'PUT', body: blob, headers: { ...auth, 'x-content-sha256': sha256 } });
+        const response = await rawFetch('the raw PUT', url, { method: 'PUT', body: blob, headers: { ...auth, 'x-content-sha256': sha256 } });
         if (!response.ok) throw new Error(`raw PUT ${response.status}`);
         return performance.now() - t0;
       }
-      const { uploadId } = await (await fetch(`${url}/uploads`, { signal: rawTimeout(), method: 'POST', body: JSON.stringify({ size: blob.size }), headers: auth })).json();
+      const { uploadId } = await (await rawFetch('the raw multipart upload\'s start', `${url}/uploads`, { method: 'POST', body: JSON.stringify({ size: blob.size }), headers: auth })).json();
       const partSize = 8 * 1024 * 1024;
       const count = Math.ceil(blob.size / partSize);
       const parts = [];
@@ -107,19 +113,19 @@ export const installPageHelpers = (page) => page.evaluate(() => {
         while (next <= count) {
           const n = next++;
           const body = blob.slice((n - 1) * partSize, n * partSize);
-          const response = await fetch(`${url}/uploads/${encodeURIComponent(uploadId)}/parts/${n}`, { signal: rawTimeout(), method: 'PUT', body, headers: auth });
+          const response = await rawFetch(`the raw upload's part ${n}`, `${url}/uploads/${encodeURIComponent(uploadId)}/parts/${n}`, { method: 'PUT', body, headers: auth });
           parts[n - 1] = { partNumber: n, etag: (await response.json()).etag };
         }
       };
       await Promise.all([worker(), worker(), worker()]);
-      const done = await fetch(`${url}/uploads/${encodeURIComponent(uploadId)}/complete`, { signal: rawTimeout(), method: 'POST', body: JSON.stringify({ parts }), headers: auth });
+      const done = await rawFetch('the raw upload\'s completion', `${url}/uploads/${encodeURIComponent(uploadId)}/complete`, { method: 'POST', body: JSON.stringify({ parts }), headers: auth });
       if (!done.ok) throw new Error(`raw complete ${done.status}`);
       return performance.now() - t0;
     },
     async rawGet(remoteKey) {
       const sync = window.bench.sync();
       const t0 = performance.now();
-      const response = await fetch(sync.remote.url(remoteKey), { signal: rawTimeout(), headers: { authorization: `Bearer ${sync.token}` }, cache: 'no-store' });
+      const response = await rawFetch('the raw GET', sync.remote.url(remoteKey), { headers: { authorization: `Bearer ${sync.token}` }, cache: 'no-store' });
       const root = await navigator.storage.getDirectory();
       const handle = await root.getFileHandle(`raw-${crypto.randomUUID()}`, { create: true });
       await response.body.pipeTo(await handle.createWritable());

@@ -12,6 +12,7 @@ import { startDemoServer } from '../scripts/demo-server.mjs';
 import { launchOptions } from '../scripts/browsers.mjs';
 import { installContentHash } from '../test/support/page-content-hash.mjs';
 import { numbered, readStat, threadTicks, TICKS_PER_SECOND } from '../test/support/proc-stat.mjs';
+import { processReport } from '../test/support/process-report.mjs';
 import { measureBundle } from './bundle.mjs';
 import { installPageHelpers } from './page-helpers.mjs';
 import { profiled } from './profiling.mjs';
@@ -408,7 +409,7 @@ try {
         const { hash, sha256 } = await window.bench.hashes(bytes);
         const r0 = performance.now();
         for (let i = 0; i < count; i++) {
-          const response = await fetch(sync.remote.url(`raw-many-${i}-${crypto.randomUUID()}/${hash}`), { signal: window.bench.rawTimeout(), method: 'PUT', body: bytes, headers: { ...auth, 'x-content-sha256': sha256 } });
+          const response = await window.bench.rawFetch(`raw PUT ${i}`, sync.remote.url(`raw-many-${i}-${crypto.randomUUID()}/${hash}`), { method: 'PUT', body: bytes, headers: { ...auth, 'x-content-sha256': sha256 } });
           if (!response.ok) throw new Error(`raw PUT ${response.status}`);
         }
         return { ms, rawMs: performance.now() - r0, longest: Math.max(0, ...window.bench.tasks) };
@@ -653,12 +654,20 @@ try {
     record({ case: 'memory', ...s, unit: 'MB', baseline: `a ${MEMORY_MB} MiB file; peak JS heap of the page over idle, sampled every 50 ms (the leader worker's heap not included)`, target: '< 64 MB over idle', met: s.median < 64 });
   }
 
+} catch (error) {
+  // A case that gave up waiting (a raw request of five minutes, a state never reached): what the local
+  // backend logged and what its processes are doing now, since it has been seen busy for minutes.
+  console.error(`The bench stopped: ${error?.stack ?? error}`);
+  console.error(`The local backend's log, its end:\n${backend.output().split('\n').slice(-60).join('\n')}`);
+  console.error(`The local backend's processes now:\n${await processReport(backend.pid)}`);
+  process.exitCode = 1;
 } finally {
   await Promise.all(browsers.map((b) => b.close().catch(() => {})));
   await demo.close();
   await backend.stop();
   rmSync(work, { recursive: true, force: true });
 }
+if (process.exitCode) process.exit();
 
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const latest = path.join(root, 'bench/results/latest.json');

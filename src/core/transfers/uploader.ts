@@ -179,7 +179,7 @@ export class Uploader {
       done: early.done,
       // Before the record, the parts wait in `done` for `#commitEarly`.
       onPartsDone: (parts) => {
-        if (early.hash !== undefined) this.store.commit(...parts.map(({ partNumber, etag }) => events.uploadPartDone({ id, uploadId, partNumber, etag })));
+        if (early.hash !== undefined) this.store.commit(...partEvents(id, uploadId, parts));
       },
       onProgress: (loaded) => early.onProgress?.(loaded),
     };
@@ -224,7 +224,7 @@ export class Uploader {
     if (uploadId === undefined || hash === undefined) return;
     this.store.commit(
       events.uploadStarted({ id, hash, uploadId, partSize, staging, at: Date.now() }),
-      ...[...early.done].map(([partNumber, etag]) => events.uploadPartDone({ id, uploadId, partNumber, etag })),
+      ...partEvents(id, uploadId, [...early.done].map(([partNumber, etag]) => ({ partNumber, etag }))),
     );
   }
 
@@ -284,8 +284,7 @@ export class Uploader {
     for (const part of this.store.query(queryDb(uploadPartsTable.where({ fileId: id }), { label: `lsfs-parts-${id}`, deps: [id] }))) {
       if (part.uploadId === uploadId && part.partNumber <= count) done.set(part.partNumber, part.etag);
     }
-    const onPartsDone = (parts: readonly PartAck[]) =>
-      this.store.commit(...parts.map(({ partNumber, etag }) => events.uploadPartDone({ id, uploadId, partNumber, etag })));
+    const onPartsDone = (parts: readonly PartAck[]) => this.store.commit(...partEvents(id, uploadId, parts));
     await this.#sendParts({ remoteKey, uploadId, partSize, blob, done, onPartsDone, onProgress }, signal);
     await this.#complete(request, remoteKey, uploadId, done, signal);
   }
@@ -331,6 +330,9 @@ export class Uploader {
     this.store.commit(events.uploadCleared({ id: request.id, at: Date.now() }));
   }
 }
+
+const partEvents = (id: string, uploadId: string, parts: readonly PartAck[]) =>
+  parts.map(({ partNumber, etag }) => events.uploadPartDone({ id, uploadId, partNumber, etag }));
 
 const partCount = (size: number, partSize: number): number => Math.max(1, Math.ceil(size / partSize));
 
