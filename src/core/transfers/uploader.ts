@@ -298,7 +298,17 @@ export class Uploader {
     report();
 
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
-    const acks = new CommitBatcher<PartAck>((parts) => job.onPartsDone(parts), ACKS_INTERVAL_MS, ACKS_INTERVAL_MS, Number.POSITIVE_INFINITY);
+    // A commit the store refuses (it stopped) fails the parts; from the batcher's timer it would be thrown
+    // where nothing catches it.
+    let refused: { error: unknown } | undefined;
+    const record = (parts: readonly PartAck[]) => {
+      try {
+        job.onPartsDone(parts);
+      } catch (error) {
+        refused ??= { error };
+      }
+    };
+    const acks = new CommitBatcher<PartAck>(record, ACKS_INTERVAL_MS, ACKS_INTERVAL_MS, Number.POSITIVE_INFINITY);
     try {
       await pool(missing, this.options.concurrency, signal, async (n) => {
         const start = (n - 1) * partSize;
@@ -311,6 +321,7 @@ export class Uploader {
         });
         done.set(n, etag);
         acks.add(String(n), { partNumber: n, etag });
+        if (refused !== undefined) throw refused.error;
         inFlight.delete(n);
         doneBytes += partLength(blob.size, partSize, n);
         report();
@@ -321,6 +332,7 @@ export class Uploader {
       if (signal.aborted) acks.drop();
       else acks.flush();
     }
+    if (refused !== undefined) throw refused.error;
   }
 
   /** Completes the upload, naming the content hash its parts must make, and forgets its state. */
